@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/siteB"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the lab stopped on an error
+	exitUsage = 2 // bad flags, a bad policy file, a busy port
+)
+
+// run is the whole program, testable: it returns the exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if cmd, ok := subcommands[args[0]]; ok {
+			return cmd(ctx, args[1:], stdin, stdout, stderr)
+		}
+	}
+	return runLab(ctx, args, stdin, stdout, stderr)
+}
+
+// subcommands are the verbs corslab takes before its flags.
+var subcommands = map[string]func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int{}
+
+// labFlags are the flags of `corslab` itself.
+type labFlags struct {
+	siteA, siteB string
+	lan          bool
+	noTUI        bool
+	policy       string
+}
+
+func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
+	var f labFlags
+	fs := flag.NewFlagSet("corslab", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.siteA, "site-a", lab.DefaultSiteA, "`host:port` of site A, the page's origin")
+	fs.StringVar(&f.siteB, "site-b", lab.DefaultSiteB, "`host:port` of site B, the API on another origin (same host as site A)")
+	fs.BoolVar(&f.lan, "lan", false, "allow non-loopback addresses, to serve a classroom (prints a warning)")
+	fs.BoolVar(&f.noTUI, "no-tui", false, "no terminal UI: print the URLs and one line per exchange (automatic when stdout is not a terminal)")
+	fs.StringVar(&f.policy, "policy", "", "site B's starting policy document (JSON `file`)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: corslab [flags]\n       corslab explain [-text] < exchange.json\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected argument %q (subcommands: explain)", fs.Arg(0))
+	}
+	return f, nil
+}
+
+func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	f, err := parseLabFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "corslab: %v\n", err)
+		return exitUsage
+	}
+	cfg := lab.Config{SiteA: f.siteA, SiteB: f.siteB, LAN: f.lan}
+	if f.policy != "" {
+		if cfg.Policy, err = loadPolicy(f.policy); err != nil {
+			fmt.Fprintf(stderr, "corslab: -policy %s: %v\n", f.policy, err)
+			return exitUsage
+		}
+	}
+	l, err := lab.Listen(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "corslab: %v\n", err)
+		return exitUsage
+	}
+	if f.lan {
+		fmt.Fprintf(stderr, "corslab: warning: -lan: the lab is reachable from other machines; its control API can change site B's policy\n")
+	}
+	fmt.Fprintf(stdout, "corslab: site A (the page)  %s\ncorslab: site B (the API)   %s\n", l.URLA, l.URLB)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- l.Serve(ctx) }()
+	if f.noTUI || !isTerminal(stdout) {
+		fmt.Fprintf(stdout, "corslab: open %s in a browser; Ctrl-C stops\n", l.URLA)
+		printLog(ctx, l.Journal.Hub(), stdout)
+	} else if err := runTUI(ctx, l, stdin, stdout); err != nil {
+		fmt.Fprintf(stderr, "corslab: terminal UI: %v\n", err)
+	}
+	cancel()
+	if err := <-served; err != nil {
+		fmt.Fprintf(stderr, "corslab: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+func loadPolicy(path string) (*siteB.Policy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, err
+	}
+	return siteB.ParsePolicy(data)
+}
+
+// printLog writes one line per event until ctx ends.
+func printLog(ctx context.Context, hub *journal.Hub, w io.Writer) {
+	sub := hub.Subscribe(0)
+	defer sub.Close()
+	var buf []*journal.Event
+	for {
+		events, lost, err := sub.Next(ctx, buf, 256)
+		if err != nil {
+			return
+		}
+		if lost > 0 {
+			fmt.Fprintf(w, "(missed %d events)\n", lost)
+		}
+		for _, e := range events {
+			if line := logLine(e); line != "" {
+				fmt.Fprintln(w, line)
+			}
+		}
+		buf = events
+	}
+}
+
+// logLine describes an event on one line; trial updates are left to the UIs.
+func logLine(e *journal.Event) string {
+	t := e.Time.Format("15:04:05.000")
+	switch e.Kind {
+	case journal.KindExchange:
+		x := e.Exchange
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s %-7s %s", t, x.Method, x.Path)
+		if x.Preflight {
+			fmt.Fprintf(&b, " (preflight for %s", x.RequestHeader.Get("Access-Control-Request-Method"))
+			if h := x.RequestHeader.Get("Access-Control-Request-Headers"); h != "" {
+				fmt.Fprintf(&b, " with %s", h)
+			}
+			b.WriteString(")")
+		}
+		if x.Origin != "" {
+			fmt.Fprintf(&b, " from %s", x.Origin)
+		}
+		fmt.Fprintf(&b, " → %d", x.Status)
+		acao := "no Access-Control-Allow-Origin"
+		if v := x.ResponseHeader.Values("Access-Control-Allow-Origin"); len(v) > 0 {
+			acao = "Access-Control-Allow-Origin: " + strings.Join(v, ", ")
+		}
+		fmt.Fprintf(&b, ", %s", acao)
+		if x.Effect != "" {
+			fmt.Fprintf(&b, "; %s", x.Effect)
+		}
+		return b.String()
+	case journal.KindPolicy:
+		return fmt.Sprintf("%s policy changed by %s: %s", t, e.Policy.By, compactJSON(e.Policy.Document))
+	}
+	return ""
+}
+
+func compactJSON(b []byte) string {
+	return strings.Join(strings.Fields(string(b)), " ")
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,124 @@
+package journal
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Journal is the lab's record: a Hub of events plus the trials being
+// assembled from the page's announcements and site B's exchanges.
+type Journal struct {
+	hub *Hub
+	now func() time.Time
+
+	mu     sync.Mutex
+	trials map[string]*Trial
+	order  []string // trial IDs, oldest first, at most maxTrials
+}
+
+// maxTrials bounds how many trials are kept for correlation.
+const maxTrials = 512
+
+// New returns a journal whose history keeps the last size events.
+func New(size int) *Journal {
+	return &Journal{hub: NewHub(size), now: time.Now, trials: make(map[string]*Trial)}
+}
+
+// Hub returns the journal's event hub, to subscribe to.
+func (j *Journal) Hub() *Hub { return j.hub }
+
+// Record publishes an exchange site B served. If it belongs to a trial, the
+// trial's updated state is published too. x must not be changed afterwards.
+func (j *Journal) Record(x *Exchange) {
+	now := j.now()
+	j.hub.Publish(&Event{Time: now, Kind: KindExchange, Exchange: x})
+	if x.Trial == "" {
+		return
+	}
+	j.mu.Lock()
+	t := j.trial(x.Trial)
+	t.Exchanges = append(t.Exchanges, *x)
+	snap := t.snapshot()
+	j.mu.Unlock()
+	j.hub.Publish(&Event{Time: now, Kind: KindTrial, Trial: snap})
+}
+
+// PolicyChanged publishes a policy change.
+func (j *Journal) PolicyChanged(by string, document []byte) {
+	j.hub.Publish(&Event{Time: j.now(), Kind: KindPolicy, Policy: &PolicyChange{By: by, Document: json.RawMessage(document)}})
+}
+
+// Announce records that the page is about to make the fetch() req, under id.
+func (j *Journal) Announce(id, origin string, req TrialRequest) error {
+	if err := ValidTrialID(id); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	t := j.trial(id)
+	t.Origin, t.Request, t.announced = origin, req, true
+	snap := t.snapshot()
+	j.mu.Unlock()
+	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: snap})
+	return nil
+}
+
+// Settle records what JavaScript got from trial id's fetch().
+func (j *Journal) Settle(id string, out Outcome) error {
+	if err := ValidTrialID(id); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	t, ok := j.trials[id]
+	if !ok || !t.announced {
+		j.mu.Unlock()
+		return fmt.Errorf("trial %q: outcome for a trial that was never announced", id)
+	}
+	t.Outcome = &out
+	snap := t.snapshot()
+	j.mu.Unlock()
+	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: snap})
+	return nil
+}
+
+// Trial returns a copy of the trial with the given id.
+func (j *Journal) Trial(id string) (*Trial, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	t, ok := j.trials[id]
+	if !ok {
+		return nil, false
+	}
+	return t.snapshot(), true
+}
+
+// trial returns the trial id, creating it (and forgetting the oldest) if
+// needed. Callers hold mu.
+func (j *Journal) trial(id string) *Trial {
+	if t, ok := j.trials[id]; ok {
+		return t
+	}
+	if len(j.order) == maxTrials {
+		delete(j.trials, j.order[0])
+		j.order = append(j.order[:0], j.order[1:]...)
+	}
+	t := &Trial{ID: id}
+	j.trials[id] = t
+	j.order = append(j.order, id)
+	return t
+}
+
+// ValidTrialID reports whether id can name a trial: 1 to 64 letters, digits, '-' or '_'.
+func ValidTrialID(id string) error {
+	if id == "" || len(id) > 64 {
+		return fmt.Errorf("trial id %q: must be 1 to 64 characters", id)
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("trial id %q: only letters, digits, '-' and '_' are allowed", id)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,189 @@
+// Package lab wires the lab together: the journal, site B under its policy,
+// and site A serving the page, each on its own loopback port. cmd/corslab
+// and the end-to-end tests start the lab through it.
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/siteA"
+	"github.com/corslab/corslab/siteB"
+)
+
+// Default addresses: the same host, so the two sites are cross-origin but
+// same-site (cookies flow), on ports that rarely clash.
+const (
+	DefaultSiteA = "localhost:7070"
+	DefaultSiteB = "localhost:7071"
+)
+
+// HistorySize is how many events the live log keeps, and so how far a
+// subscriber may fall behind before it is evicted.
+const HistorySize = 4096
+
+// Config says where the lab listens and how site B starts.
+type Config struct {
+	SiteA, SiteB string // host:port; port 0 picks a free one
+	// LAN allows a non-loopback address, for a classroom.
+	LAN bool
+	// Policy is site B's first policy; nil means siteB.Closed().
+	Policy *siteB.Policy
+}
+
+// Lab is a running pair of sites.
+type Lab struct {
+	Journal *journal.Journal
+	SiteA   *siteA.Server
+	SiteB   *siteB.Server
+	// URLA and URLB are the sites' base URLs, e.g. http://localhost:7070.
+	URLA, URLB string
+
+	lnA, lnB net.Listener
+}
+
+// FlagError is a problem with one of the addresses, naming its flag.
+type FlagError struct {
+	Flag, Value string
+	Err         error
+}
+
+func (e *FlagError) Error() string { return fmt.Sprintf("-%s %s: %v", e.Flag, e.Value, e.Err) }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// Listen checks the addresses and binds both ports.
+func Listen(cfg Config) (*Lab, error) {
+	hostA, _, err := checkAddr("site-a", cfg.SiteA, cfg.LAN)
+	if err != nil {
+		return nil, err
+	}
+	hostB, _, err := checkAddr("site-b", cfg.SiteB, cfg.LAN)
+	if err != nil {
+		return nil, err
+	}
+	if hostA != hostB {
+		return nil, &FlagError{"site-b", cfg.SiteB, fmt.Errorf("host must be -site-a's (%s): the page reaches site B on the host it was loaded from", hostA)}
+	}
+	lnA, err := listen("site-a", cfg.SiteA)
+	if err != nil {
+		return nil, err
+	}
+	lnB, err := listen("site-b", cfg.SiteB)
+	if err != nil {
+		lnA.Close()
+		return nil, err
+	}
+	l := &Lab{Journal: journal.New(HistorySize), lnA: lnA, lnB: lnB}
+	l.URLA = "http://" + net.JoinHostPort(hostA, port(lnA))
+	l.URLB = "http://" + net.JoinHostPort(hostB, port(lnB))
+	l.SiteB = siteB.New(l.Journal)
+	if cfg.Policy != nil {
+		l.SiteB.SetPolicy(cfg.Policy, "start-up")
+	}
+	l.SiteA = siteA.New(siteA.Config{SiteBPort: port(lnB), Origins: origins(hostA, port(lnA)), AnyHost: cfg.LAN}, l.Journal, l.SiteB)
+	return l, nil
+}
+
+// Serve runs both sites until ctx ends, then shuts them down gracefully.
+func (l *Lab) Serve(ctx context.Context) error {
+	servers := []*http.Server{newServer(l.SiteA), newServer(l.SiteB)}
+	lns := []net.Listener{l.lnA, l.lnB}
+	errc := make(chan error, len(servers))
+	var wg sync.WaitGroup
+	for i, srv := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.Serve(lns[i]); !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	l.SiteA.Close()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, srv := range servers {
+		if e := srv.Shutdown(shutdown); e != nil {
+			srv.Close()
+		}
+	}
+	wg.Wait()
+	return err
+}
+
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second, // a slow-loris client cannot hold a connection
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    256 << 10,
+	}
+}
+
+func checkAddr(flag, addr string, lan bool) (host, port string, err error) {
+	host, port, err = net.SplitHostPort(addr)
+	if err != nil {
+		return "", "", &FlagError{flag, addr, errors.New("want host:port, e.g. localhost:7070")}
+	}
+	if !lan && !IsLoopback(host) {
+		return "", "", &FlagError{flag, addr, errors.New("not a loopback address; add -lan to serve other machines")}
+	}
+	return host, port, nil
+}
+
+func listen(flag, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			err = fmt.Errorf("address already in use; choose another port with -%s", flag)
+		} else {
+			var op *net.OpError
+			if errors.As(err, &op) {
+				err = op.Err
+			}
+		}
+		return nil, &FlagError{flag, addr, err}
+	}
+	return ln, nil
+}
+
+// IsLoopback reports whether host names this machine only.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// origins lists the serializations of site A's origin a browser may send.
+func origins(host, port string) []string {
+	hosts := []string{host}
+	if IsLoopback(host) {
+		hosts = []string{"localhost", "127.0.0.1", "::1"}
+	}
+	var out []string
+	for _, h := range hosts {
+		out = append(out, "http://"+net.JoinHostPort(h, port))
+	}
+	return out
+}
+
+func port(ln net.Listener) string {
+	_, p, _ := net.SplitHostPort(ln.Addr().String())
+	return p
+}
