@@ -144,7 +144,7 @@ func decodeStrict(data []byte, v any) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		line, col := position(data, syn.Offset)
+		line, col := position(data, syn.Offset-1) // Offset counts the offending byte
 		return fmt.Errorf("policy: line %d, column %d: %v", line, col, syn)
 	case errors.As(err, &typ):
 		return errors.New("policy: must be a JSON object")
@@ -154,9 +154,10 @@ func decodeStrict(data []byte, v any) error {
 	return err
 }
 
+// position returns the 1-based line and column of data[offset].
 func position(data []byte, offset int64) (line, col int) {
 	line, col = 1, 1
-	for _, c := range data[:min(int(offset), len(data))] {
+	for _, c := range data[:max(0, min(int(offset), len(data)))] {
 		if c == '\n' {
 			line, col = line+1, 1
 		} else {
