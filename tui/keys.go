@@ -1,0 +1,103 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// keyMap is every key the console answers to. Which ones the help line
+// shows depends on the focus and on whether a prompt is open.
+type keyMap struct {
+	// Policy panel
+	Up, Down    key.Binding
+	Prev, Next  key.Binding // cycle through the row's common values
+	Edit        key.Binding
+	Where       key.Binding // preflight+actual → preflight only → actual only
+	Remove      key.Binding
+	Add         key.Binding
+	Save, Open  key.Binding
+	FocusSwitch key.Binding
+
+	// Live log
+	Follow       key.Binding
+	Clear        key.Binding
+	DetailUp     key.Binding
+	DetailDown   key.Binding
+	Help, Quit   key.Binding
+	Apply        key.Binding // in a prompt
+	Cancel       key.Binding // in a prompt
+	EscapeHint   key.Binding // in a prompt: how to type CR/LF (help only)
+	ForceQuit    key.Binding
+	placeholders key.Binding // help only: the placeholders a value may hold
+}
+
+func defaultKeys() keyMap {
+	return keyMap{
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Prev:        key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "prev value")),
+		Next:        key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next value")),
+		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit value")),
+		Where:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "where: both/pre/act")),
+		Remove:      key.NewBinding(key.WithKeys("x", "delete"), key.WithHelp("x/del", "remove header")),
+		Add:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add header")),
+		Save:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save policy")),
+		Open:        key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open policy")),
+		FocusSwitch: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "policy ↔ log")),
+		Follow:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "follow newest")),
+		Clear:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear log")),
+		DetailUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "detail up")),
+		DetailDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "detail down")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Apply:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		EscapeHint:  key.NewBinding(key.WithKeys(`\`), key.WithHelp(`\r \n \t \xHH`, "type control bytes")),
+		placeholders: key.NewBinding(key.WithKeys("{"),
+			key.WithHelp("{origin} {request-method} {request-headers}", "placeholders")),
+	}
+}
+
+// helpKeys is the help.KeyMap for one state of the console.
+type helpKeys struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (h helpKeys) ShortHelp() []key.Binding  { return h.short }
+func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
+
+// helpFor returns the bindings worth showing for the focus and prompt state.
+func (k keyMap) helpFor(f focus, prompting bool) helpKeys {
+	if prompting {
+		b := []key.Binding{k.Apply, k.Cancel, k.EscapeHint, k.placeholders}
+		return helpKeys{short: b, full: [][]key.Binding{b}}
+	}
+	help := k.Help
+	help.SetHelp("?", "more")
+	full := [][]key.Binding{
+		{k.Up, k.Down, k.Prev, k.Next, k.Edit, k.Where},
+		{k.Remove, k.Add, k.Save, k.Open},
+		{k.Follow, k.Clear, k.DetailUp, k.DetailDown},
+		{k.FocusSwitch, k.Help, k.Quit},
+	}
+	if f == focusLog {
+		return helpKeys{
+			short: []key.Binding{shortHelp(k.Up, "↑↓", "select"), k.Follow, k.Clear,
+				shortHelp(k.DetailDown, "pgup/dn", "detail"), shortHelp(k.FocusSwitch, "tab", "policy"), help, k.Quit,
+				shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open")},
+			full: full,
+		}
+	}
+	return helpKeys{
+		short: []key.Binding{shortHelp(k.Up, "↑↓", "select"), shortHelp(k.Next, "←→", "value"),
+			shortHelp(k.Edit, "e", "edit"), shortHelp(k.Where, "w", "where"), shortHelp(k.Remove, "x", "remove"),
+			shortHelp(k.FocusSwitch, "tab", "log"), help, k.Quit,
+			shortHelp(k.Add, "a", "add"), shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open")},
+		full: full,
+	}
+}
+
+// shortHelp returns b with a shorter help text, for the one-line help.
+func shortHelp(b key.Binding, keys, desc string) key.Binding {
+	b.SetHelp(keys, desc)
+	return b
+}

@@ -1,0 +1,353 @@
+package tui
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/corslab/corslab/internal/journal"
+)
+
+// maxEntries bounds the live log; older entries are dropped.
+const maxEntries = 2000
+
+// maxSublines bounds the exchanges shown under a trial in the log.
+const maxSublines = 3
+
+type entryKind uint8
+
+const (
+	entryExchange entryKind = iota // site B served a request that belongs to no trial
+	entryTrial                     // a fetch() on the page, updated in place as it progresses
+	entryPolicy                    // the policy was replaced
+	entryLost                      // the console fell behind and missed events
+)
+
+// entry is one item of the live log.
+type entry struct {
+	kind    entryKind
+	time    time.Time
+	seq     uint64
+	x       *journal.Exchange
+	t       *journal.Trial
+	p       *journal.PolicyChange
+	lost    uint64
+	version int // bumped when a trial entry is updated, so the detail re-renders
+}
+
+// lineCount is how many log lines the entry takes: a trial shows its
+// exchanges under it, and whether its actual request reached site B.
+func (e *entry) lineCount() int {
+	if e.kind != entryTrial {
+		return 1
+	}
+	n := 1 + min(len(e.t.Exchanges), maxSublines+1)
+	if neverArrived(e.t) {
+		n++
+	}
+	return n
+}
+
+// logPanel is the "Live log": entries in arrival order, newest at the
+// bottom, one selected. Rendering touches only the visible entries.
+type logPanel struct {
+	entries  []*entry
+	trials   map[string]*entry // trial entries by Trial.ID
+	selected int
+	top      int  // first visible entry
+	follow   bool // keep the newest entry selected
+	height   int  // lines inside the panel
+}
+
+func newLogPanel() logPanel {
+	return logPanel{trials: map[string]*entry{}, follow: true}
+}
+
+// add appends a batch of events; lost > 0 first records the gap. It reports
+// whether a policy change was among them.
+func (l *logPanel) add(events []*journal.Event, lost uint64) (policyChanged bool) {
+	if lost > 0 {
+		e := &entry{kind: entryLost, lost: lost, time: time.Now()}
+		if len(events) > 0 {
+			e.time = events[0].Time
+		}
+		l.entries = append(l.entries, e)
+	}
+	for _, ev := range events {
+		switch ev.Kind {
+		case journal.KindExchange:
+			if ev.Exchange == nil || ev.Exchange.Trial != "" {
+				// Shown under its trial: the journal publishes the trial's
+				// new state, which carries this exchange, right after.
+				continue
+			}
+			l.entries = append(l.entries, &entry{kind: entryExchange, time: ev.Time, seq: ev.Seq, x: ev.Exchange})
+		case journal.KindPolicy:
+			if ev.Policy == nil {
+				continue
+			}
+			policyChanged = true
+			l.entries = append(l.entries, &entry{kind: entryPolicy, time: ev.Time, seq: ev.Seq, p: ev.Policy})
+		case journal.KindTrial:
+			if ev.Trial == nil {
+				continue
+			}
+			if e, ok := l.trials[ev.Trial.ID]; ok {
+				e.t, e.seq = ev.Trial, ev.Seq
+				e.version++
+				continue
+			}
+			e := &entry{kind: entryTrial, time: ev.Time, seq: ev.Seq, t: ev.Trial}
+			l.trials[ev.Trial.ID] = e
+			l.entries = append(l.entries, e)
+		}
+	}
+	l.trim()
+	l.scroll()
+	return policyChanged
+}
+
+// trim drops the oldest entries beyond maxEntries.
+func (l *logPanel) trim() {
+	n := len(l.entries) - maxEntries
+	if n <= 0 {
+		return
+	}
+	for _, e := range l.entries[:n] {
+		if e.kind == entryTrial && l.trials[e.t.ID] == e {
+			delete(l.trials, e.t.ID)
+		}
+	}
+	clear(l.entries[:n])
+	l.entries = l.entries[n:]
+	l.selected = max(0, l.selected-n)
+	l.top = max(0, l.top-n)
+}
+
+// clear empties the log view (the journal keeps its history).
+func (l *logPanel) clear() {
+	*l = logPanel{trials: map[string]*entry{}, follow: true, height: l.height}
+}
+
+func (l *logPanel) move(delta int) {
+	if len(l.entries) == 0 {
+		return
+	}
+	l.follow = false
+	l.selected = min(max(l.selected+delta, 0), len(l.entries)-1)
+	l.scroll()
+}
+
+func (l *logPanel) followNewest() {
+	l.follow = true
+	l.scroll()
+}
+
+func (l *logPanel) setHeight(h int) {
+	l.height = max(1, h)
+	l.scroll()
+}
+
+func (l *logPanel) selectedEntry() *entry {
+	if l.selected < 0 || l.selected >= len(l.entries) {
+		return nil
+	}
+	return l.entries[l.selected]
+}
+
+// scroll keeps the selected entry visible, looking at no more entries than
+// fit on the screen.
+func (l *logPanel) scroll() {
+	if len(l.entries) == 0 {
+		l.selected, l.top = 0, 0
+		return
+	}
+	if l.follow {
+		l.selected = len(l.entries) - 1
+	}
+	l.selected = min(max(l.selected, 0), len(l.entries)-1)
+	if l.selected < l.top {
+		l.top = l.selected
+		return
+	}
+	// The smallest top that still shows all of the selected entry.
+	lines, top := 0, l.selected
+	for top >= 0 {
+		lines += l.entries[top].lineCount()
+		if lines > l.height {
+			break
+		}
+		top--
+	}
+	top = min(top+1, l.selected)
+	if top > l.top {
+		l.top = top
+	}
+}
+
+// view renders the visible log lines, w cells wide, at most h lines. The
+// cost depends on h, not on the length of the history.
+func (l *logPanel) view(st styles, w, h int, focused bool) []string {
+	if len(l.entries) == 0 {
+		return []string{st.dim.Render("waiting for requests to site B…")}
+	}
+	cols := newLogColumns(w)
+	lines := make([]string, 0, h)
+	for i := l.top; i < len(l.entries) && len(lines) < h; i++ {
+		e := l.entries[i]
+		for j, line := range e.lines(cols, st) {
+			if len(lines) == h {
+				break
+			}
+			mark := "  "
+			if i == l.selected && j == 0 {
+				mark = "› "
+			}
+			line = fit(mark+line, w)
+			if i == l.selected {
+				if focused {
+					line = st.selected.Render(line)
+				} else {
+					line = st.title.Render(line)
+				}
+			}
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
+
+// logColumns are the widths of the log's columns for one panel width.
+type logColumns struct {
+	time, method, path, status, note int
+}
+
+func newLogColumns(w int) logColumns {
+	c := logColumns{time: 8, method: 7, status: 3}
+	rest := w - 2 - 2 - c.method - 1 - c.status - 1 // selection mark, marker
+	if w >= 60 {
+		rest -= c.time + 1
+	} else {
+		c.time = 0
+	}
+	c.path = min(max(rest*2/5, 6), 28)
+	c.note = max(rest-c.path-1, 1)
+	return c
+}
+
+// row lays out one log line: marker, time, method, path, status, note.
+func (c logColumns) row(marker string, t time.Time, method, path, status, note string) string {
+	var sb strings.Builder
+	sb.WriteString(marker + " ")
+	if c.time > 0 {
+		ts := ""
+		if !t.IsZero() {
+			ts = t.Format("15:04:05")
+		}
+		sb.WriteString(fit(ts, c.time) + " ")
+	}
+	sb.WriteString(fit(method, c.method) + " " + fit(path, c.path) + " " + fit(status, c.status) + " " + note)
+	return sb.String()
+}
+
+// text lays out a line that is only a marker, a time and some text.
+func (c logColumns) text(marker string, t time.Time, s string) string {
+	if c.time > 0 {
+		return marker + " " + fit(t.Format("15:04:05"), c.time) + " " + s
+	}
+	return marker + " " + s
+}
+
+// lines renders the entry's log lines.
+func (e *entry) lines(c logColumns, st styles) []string {
+	switch e.kind {
+	case entryLost:
+		return []string{st.bad.Render(c.text("!", e.time, fmt.Sprintf("missed %d events (the console fell behind)", e.lost)))}
+	case entryPolicy:
+		return []string{c.text("•", e.time, "policy changed by "+e.p.By)}
+	case entryExchange:
+		x := e.x
+		return []string{c.row("←", e.time, x.Method, x.Path, strconv.Itoa(x.Status), exchangeNote(x))}
+	}
+	t := e.t
+	mark, status, note := "…", "", "waiting for the page"
+	if o := t.Outcome; o != nil {
+		if o.OK {
+			mark, status, note = st.ok.Render("✓"), strconv.Itoa(o.Status), "JS got "+strconv.Itoa(o.Status)
+			if o.Type != "" {
+				note += " (" + o.Type + ")"
+			}
+		} else {
+			mark, status, note = st.bad.Render("✗"), "—", o.Error
+			if note == "" {
+				note = "fetch() rejected"
+			}
+		}
+	}
+	if t.Request.Label != "" {
+		note += " · " + t.Request.Label
+	}
+	out := []string{c.row(mark, e.time, t.Request.Method, pathOf(t.Request.URL), status, note)}
+	sub := c
+	sub.time = 0
+	indent := "  " // sublines: the ← sits in the time column
+	if c.time > 0 {
+		indent = strings.Repeat(" ", c.time+1)
+	}
+	for i, x := range t.Exchanges {
+		if i == maxSublines && len(t.Exchanges) > maxSublines+1 {
+			out = append(out, indent+st.dim.Render(fmt.Sprintf("  … %d more exchanges", len(t.Exchanges)-maxSublines)))
+			break
+		}
+		out = append(out, indent+sub.row("←", time.Time{}, x.Method, x.Path, strconv.Itoa(x.Status), exchangeNote(&x)))
+	}
+	if neverArrived(t) {
+		out = append(out, indent+st.bad.Render("✗ "+t.Request.Method+" never reached site B"))
+	}
+	return out
+}
+
+// exchangeNote is the log's short note for an exchange: what it was or
+// did, and the Access-Control-Allow-Origin site B answered with.
+func exchangeNote(x *journal.Exchange) string {
+	var parts []string
+	if x.Preflight {
+		parts = append(parts, "preflight")
+	}
+	if x.Effect != "" {
+		parts = append(parts, x.Effect)
+	}
+	if acao := x.ResponseHeader.Values("Access-Control-Allow-Origin"); len(acao) > 0 {
+		parts = append(parts, "ACAO "+strings.Join(acao, " | "))
+	} else {
+		parts = append(parts, "no ACAO")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// actualArrived reports whether site B saw the trial's actual (non-preflight) request.
+func actualArrived(t *journal.Trial) (*journal.Exchange, bool) {
+	for i := range t.Exchanges {
+		if !t.Exchanges[i].Preflight {
+			return &t.Exchanges[i], true
+		}
+	}
+	return nil, false
+}
+
+// neverArrived is true once a trial has settled without its actual request reaching site B.
+func neverArrived(t *journal.Trial) bool {
+	_, ok := actualArrived(t)
+	return t.Outcome != nil && !ok
+}
+
+// pathOf returns the path and query of a URL, or the URL if it has none.
+func pathOf(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return s
+	}
+	return u.RequestURI()
+}

@@ -1,0 +1,245 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/siteB"
+)
+
+// logLines returns the plain lines of the live log panel.
+func logLines(m Model) []string {
+	_, _, logH, _ := m.layout()
+	lw, _, _, _ := m.layout()
+	var out []string
+	for _, l := range m.log.view(m.st, m.width-lw-2, logH-2, false) {
+		out = append(out, strings.TrimRight(ansi.Strip(l), " "))
+	}
+	return out
+}
+
+func TestExchangeEventsAppearInLog(t *testing.T) {
+	m := newTestModel(t, &fakeLab{}, 120, 40)
+	pre := journal.Exchange{Method: "OPTIONS", Path: "/api/items/1", Preflight: true, Status: 204,
+		ResponseHeader: map[string][]string{"Access-Control-Allow-Origin": {"*"}}}
+	post := simpleGET("/api/items", 201, "")
+	post.Method, post.Effect = "POST", "created item 4"
+	m = update(t, m, eventsMsg{events: []*journal.Event{
+		exchangeEvent(1, simpleGET("/api/items", 200, "*")),
+		exchangeEvent(2, pre),
+		exchangeEvent(3, post),
+	}})
+	got := logLines(m)
+	want := []string{
+		"← 12:01:04 GET     /api/items",
+		"200 ACAO *",
+		"← 12:01:05 OPTIONS /api/items/1",
+		"204 preflight · ACAO *",
+		"← 12:01:06 POST    /api/items",
+		"201 created item 4 · no ACAO",
+	}
+	joined := strings.Join(got, "\n")
+	for _, w := range want {
+		if !strings.Contains(joined, w) {
+			t.Errorf("log lacks %q:\n%s", w, joined)
+		}
+	}
+	if !strings.HasPrefix(got[2], "› ") {
+		t.Errorf("the newest entry is not selected: %q", got[2])
+	}
+}
+
+func TestTrialUpdatedInPlace(t *testing.T) {
+	m := newTestModel(t, &fakeLab{}, 120, 40)
+	pending := blockedPUT(false)
+	pending.Exchanges = nil
+	x := blockedPUT(false).Exchanges[0]
+	m = update(t, m, eventsMsg{events: []*journal.Event{
+		trialEvent(1, pending),
+		exchangeEvent(2, x), // shown under its trial, not on its own
+		trialEvent(3, blockedPUT(false)),
+	}})
+	got := logLines(m)
+	if len(m.log.entries) != 1 || !strings.Contains(got[0], "… 12:01:04 PUT") || !strings.Contains(got[0], "waiting for the page") {
+		t.Fatalf("pending trial: %d entries\n%s", len(m.log.entries), strings.Join(got, "\n"))
+	}
+	if !strings.Contains(got[1], "← OPTIONS /api/items/1") || !strings.Contains(got[1], "204 preflight") {
+		t.Errorf("exchange not under its trial: %q", got[1])
+	}
+	m = update(t, m, eventsMsg{events: []*journal.Event{trialEvent(4, blockedPUT(true))}})
+	got = logLines(m)
+	if len(m.log.entries) != 1 {
+		t.Errorf("%d entries after the trial settled, want 1", len(m.log.entries))
+	}
+	if !strings.HasPrefix(got[0], "› ✗ 12:01:04 PUT") || !strings.Contains(got[0], "TypeError: Failed to fetch") {
+		t.Errorf("settled trial line: %q", got[0])
+	}
+	if !strings.Contains(got[2], "✗ PUT never reached site B") {
+		t.Errorf("no 'never reached' line: %q", got)
+	}
+	// A trial whose PUT arrived and succeeded.
+	ok := blockedPUT(false)
+	ok.ID = "t8"
+	put := simpleGET("/api/items/1", 200, testSiteA)
+	put.Method, put.Trial, put.Effect = "PUT", "t8", "updated item 1"
+	ok.Exchanges = append(ok.Exchanges, put)
+	ok.Outcome = &journal.Outcome{OK: true, Type: "cors", Status: 200}
+	m = update(t, m, eventsMsg{events: []*journal.Event{trialEvent(5, ok)}})
+	joined := strings.Join(logLines(m), "\n")
+	for _, w := range []string{"✓ 12:01:08 PUT", "JS got 200 (cors)", "← PUT     /api/items/1", "updated item 1"} {
+		if !strings.Contains(joined, w) {
+			t.Errorf("log lacks %q:\n%s", w, joined)
+		}
+	}
+}
+
+func TestSelectingShowsDetail(t *testing.T) {
+	m := newTestModel(t, &fakeLab{}, 120, 40)
+	post := simpleGET("/api/items", 201, "*")
+	post.Method, post.Effect = "POST", "created item 4"
+	post.RequestHeader.Set("Content-Type", "text/plain")
+	m = update(t, m, eventsMsg{events: []*journal.Event{
+		exchangeEvent(1, post),
+		trialEvent(2, blockedPUT(true)),
+	}})
+	// The newest (the trial) is selected and its detail shown.
+	out := plain(m)
+	for _, w := range []string{
+		"fetch() PUT /api/items/1 · trial t7", "PUT http://localhost:7071/api/items/1", "Content-Type: application/json",
+		"← OPTIONS /api/items/1 → 204 No Content (preflight)", "▸ Access-Control-Allow-Methods: GET, POST",
+		"✗ The actual PUT never reached site B.", "What JavaScript got", "✗ TypeError: Failed to fetch",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("trial detail lacks %q\n%s", w, out)
+		}
+	}
+	// The diagram is further down: page through the detail.
+	m = press(t, m, "pgdown")
+	if out := plain(m); !strings.Contains(out, "browser ✗") || !strings.Contains(out, "PUT never sent to site B") {
+		t.Errorf("sequence diagram not shown after pgdn\n%s", out)
+	}
+	m = press(t, m, "tab", "up")
+	out = plain(m)
+	for _, w := range []string{
+		"← POST /api/items · actual request", "Request", "POST /api/items", "▸ Origin: http://localhost:7070",
+		"Content-Type: text/plain", "Response", "201 Created", "▸ Access-Control-Allow-Origin: *", "Effect: created item 4",
+		"Live log (paused: G follows)",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("exchange detail lacks %q\n%s", w, out)
+		}
+	}
+	m = press(t, m, "G")
+	if m.log.selectedEntry().kind != entryTrial || !m.log.follow {
+		t.Error("G does not follow the newest entry again")
+	}
+}
+
+func TestPolicyEntryDetail(t *testing.T) {
+	lab := &fakeLab{}
+	m := newTestModel(t, lab, 120, 40)
+	d := siteB.Document{Actual: siteB.ActualRule{Headers: siteB.Headers{"Access-Control-Allow-Origin": {"*"}}}}
+	m = update(t, m, eventsMsg{events: []*journal.Event{policyEvent(1, "tui", d)}})
+	out := plain(m)
+	if !strings.Contains(out, "Policy changed by tui") || !strings.Contains(out, `"Access-Control-Allow-Origin": "*"`) {
+		t.Errorf("policy detail:\n%s", out)
+	}
+}
+
+func TestMissedEvents(t *testing.T) {
+	m := newTestModel(t, &fakeLab{}, 120, 40)
+	m = update(t, m, eventsMsg{events: []*journal.Event{exchangeEvent(40, simpleGET("/api/items", 200, ""))}, lost: 37})
+	got := strings.Join(logLines(m), "\n")
+	if !strings.Contains(got, "missed 37 events") {
+		t.Errorf("no 'missed 37 events':\n%s", got)
+	}
+}
+
+func TestPausedSelectionStays(t *testing.T) {
+	m := newTestModel(t, &fakeLab{}, 120, 40)
+	for i := range 5 {
+		m = update(t, m, eventsMsg{events: []*journal.Event{exchangeEvent(uint64(i+1), simpleGET(fmt.Sprintf("/api/items/%d", i), 200, ""))}})
+	}
+	m = press(t, m, "tab", "up", "up")
+	sel := m.log.selectedEntry()
+	m = update(t, m, eventsMsg{events: []*journal.Event{exchangeEvent(6, simpleGET("/new", 200, ""))}})
+	if m.log.selectedEntry() != sel {
+		t.Error("a new event moved the selection while paused")
+	}
+	m = press(t, m, "end")
+	if m.log.selectedEntry().x.Path != "/new" {
+		t.Error("end does not select the newest")
+	}
+	m = press(t, m, "c")
+	if len(m.log.entries) != 0 || !strings.Contains(plain(m), "waiting for requests") {
+		t.Errorf("c did not clear the log:\n%s", plain(m))
+	}
+}
+
+func TestLogIsBounded(t *testing.T) {
+	m := newTestModel(t, &fakeLab{}, 80, 24)
+	seq := uint64(0)
+	for range 20 {
+		evs := make([]*journal.Event, 0, 256)
+		for range 256 {
+			seq++
+			evs = append(evs, exchangeEvent(seq, simpleGET("/api/items", 200, "*")))
+			if seq%50 == 0 {
+				tr := blockedPUT(true)
+				tr.ID = fmt.Sprintf("t%d", seq)
+				evs = append(evs, trialEvent(seq, tr))
+			}
+		}
+		m = update(t, m, eventsMsg{events: evs})
+	}
+	if n := len(m.log.entries); n != maxEntries {
+		t.Errorf("%d entries kept, want %d", n, maxEntries)
+	}
+	if n := len(m.log.trials); n > maxEntries {
+		t.Errorf("%d trials indexed", n)
+	}
+	for id, e := range m.log.trials {
+		if e.t.ID != id {
+			t.Errorf("trial index %q points at %q", id, e.t.ID)
+		}
+	}
+	_, _, logH, _ := m.layout()
+	if got := len(logLines(m)); got > logH-2 {
+		t.Errorf("%d log lines rendered for a panel of %d", got, logH-2)
+	}
+	// Paused at the top of a long history, rendering still covers one screen.
+	m = press(t, m, "tab")
+	for range 3000 {
+		m.log.move(-1)
+	}
+	if got := len(logLines(m)); got > logH-2 || m.log.selected != 0 || m.log.top != 0 {
+		t.Errorf("at the top: %d lines, selected %d, top %d", got, m.log.selected, m.log.top)
+	}
+}
+
+// TestRenderCostBoundedByHeight counts the entries the log renders: it
+// depends on the panel's height, not on how long the history is.
+func TestRenderCostBoundedByHeight(t *testing.T) {
+	for _, n := range []int{20, 2000} {
+		l := newLogPanel()
+		l.setHeight(10)
+		evs := make([]*journal.Event, n)
+		for i := range evs {
+			evs[i] = exchangeEvent(uint64(i+1), simpleGET("/api/items", 200, "*"))
+		}
+		l.add(evs, 0)
+		rendered := 0
+		for i := l.top; i < len(l.entries); i++ {
+			rendered++
+		}
+		if rendered > 10 {
+			t.Errorf("history %d: %d entries below the top of the view, want ≤ 10", n, rendered)
+		}
+		if got := len(l.view(newStyles(), 60, 10, true)); got != 10 {
+			t.Errorf("history %d: %d lines, want 10", n, got)
+		}
+	}
+}

@@ -1,0 +1,561 @@
+package tui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/corslab/corslab/siteB"
+)
+
+// where says which of site B's responses a header goes on.
+type where uint8
+
+const (
+	nowhere      where = 0
+	onPreflight  where = 1
+	onActual     where = 2
+	onBoth             = onPreflight | onActual
+	whereColumns       = 3 // cells of the "where" column
+)
+
+// short is the where column: P+A, P or A.
+func (w where) short() string {
+	switch w {
+	case onBoth:
+		return "P+A"
+	case onPreflight:
+		return "P"
+	case onActual:
+		return "A"
+	}
+	return ""
+}
+
+func (w where) String() string {
+	switch w {
+	case onBoth:
+		return "preflight + actual responses"
+	case onPreflight:
+		return "preflight responses only"
+	case onActual:
+		return "actual responses only"
+	}
+	return "not sent"
+}
+
+// next is the next placement `w` moves a header to.
+func (w where) next() where {
+	switch w {
+	case onBoth:
+		return onPreflight
+	case onPreflight:
+		return onActual
+	}
+	return onBoth
+}
+
+// choice is one of a row's common values; nil values mean the header is absent.
+type choice struct {
+	label  string
+	values siteB.Values
+}
+
+// rowDef is one of the policy panel's fixed rows.
+type rowDef struct {
+	label, short string // short is used when the panel is narrow
+	header       string // the header the row controls; "" for the preflight status
+	choices      []choice
+	where        where  // where a header goes when it is first set
+	about        string // what the header does, in a line or two
+}
+
+const statusRowLabel = "Preflight status"
+
+// redirectStatus is the redirect choice for the preflight status; browsers
+// refuse to follow a redirect in answer to a preflight.
+const redirectStatus = http.StatusMovedPermanently
+
+// rowDefs returns the fixed rows; siteA is site A's origin.
+func rowDefs(siteA string) []rowDef {
+	absent := choice{label: "—"}
+	one := func(v string) choice { return choice{label: v, values: vals(v)} }
+	origin := []choice{absent, one("*"), one("{origin}")}
+	if siteA != "" {
+		origin = append(origin, one(siteA))
+	}
+	origin = append(origin, one("http://evil.example"), one("null"))
+	if siteA != "" {
+		origin = append(origin, choice{label: siteA + " | *", values: vals(siteA, "*")})
+	}
+	return []rowDef{
+		{label: "Allow-Origin", short: "Origin", header: "Access-Control-Allow-Origin", where: onBoth, choices: origin,
+			about: "The origin that may read the response: one origin, or * for any (not with credentials)."},
+		{label: "Allow-Methods", short: "Methods", header: "Access-Control-Allow-Methods", where: onPreflight,
+			about: "Methods a preflight allows; GET, HEAD and POST need none. * means any, unless credentials.", choices: []choice{
+				absent, one("GET, POST"), one("GET, PUT"), one("GET, POST, PUT, PATCH, DELETE"), one("*"), one("{request-method}")}},
+		{label: "Allow-Headers", short: "Headers", header: "Access-Control-Allow-Headers", where: onPreflight,
+			about: "Request headers a preflight allows beyond the CORS-safelisted ones. * never covers Authorization.", choices: []choice{
+				absent, one("Content-Type"), one("Content-Type, X-Requested-With"), one("*"), one("{request-headers}"), one("Authorization")}},
+		{label: "Allow-Credentials", short: "Credentials", header: "Access-Control-Allow-Credentials", where: onBoth,
+			about: "true lets JS read the response to a request sent with credentials (cookies); then * is not allowed.", choices: []choice{
+				absent, one("true"), one("false")}},
+		{label: "Expose-Headers", short: "Expose", header: "Access-Control-Expose-Headers", where: onActual,
+			about: "Response headers JS may read beyond the CORS-safelisted ones.", choices: []choice{
+				absent, one("X-Total"), one("*")}},
+		{label: "Max-Age", short: "Max-Age", header: "Access-Control-Max-Age", where: onPreflight,
+			about: "Seconds the browser may cache this preflight's answer (Chromium caps it at 7200).", choices: []choice{
+				absent, one("0"), one("5"), one("600"), one("7200")}},
+		{label: statusRowLabel, short: "Status", choices: statusChoices(),
+			about: "A preflight passes only with an ok status (200-299); browsers refuse a redirect."},
+		{label: "Vary: Origin", short: "Vary", header: "Vary", where: onActual,
+			about: "Tells caches the response differs by Origin: needed when Allow-Origin echoes the origin.", choices: []choice{
+				{label: "off"}, {label: "on", values: vals("Origin")}}},
+	}
+}
+
+func vals(vs ...string) siteB.Values { return siteB.Values(vs) }
+
+func statusChoices() []choice {
+	var cs []choice
+	for _, s := range []int{204, 200, 401, 403, 404, 500} {
+		cs = append(cs, choice{label: strconv.Itoa(s), values: vals(strconv.Itoa(s))})
+	}
+	return append(cs, choice{label: "301 + Location", values: vals(strconv.Itoa(redirectStatus))})
+}
+
+// row is one line of the policy panel as read from the document in force.
+type row struct {
+	def      *rowDef // nil for a header that is not one of the fixed rows
+	header   string  // the header's name as the document spells it
+	pre, act siteB.Values
+}
+
+func (r row) label(narrow bool) string {
+	switch {
+	case r.def == nil:
+		return r.header
+	case narrow:
+		return r.def.short
+	}
+	return r.def.label
+}
+
+func (r row) isStatus() bool { return r.def != nil && r.def.header == "" }
+
+func (r row) where() where {
+	var w where
+	if r.pre != nil {
+		w |= onPreflight
+	}
+	if r.act != nil {
+		w |= onActual
+	}
+	return w
+}
+
+// values are the header's values; the preflight's when both are set.
+func (r row) values() siteB.Values {
+	if r.pre != nil {
+		return r.pre
+	}
+	return r.act
+}
+
+// policyPanel is the "Site B policy" panel. It never keeps a policy of its
+// own: every change goes through set, and the rows are re-read from get.
+type policyPanel struct {
+	get    func() siteB.Document
+	set    func(siteB.Document) error
+	siteB  string // site B's origin, for the redirect's Location
+	defs   []rowDef
+	doc    siteB.Document
+	rows   []row
+	cursor int
+}
+
+func newPolicyPanel(opts Options) policyPanel {
+	p := policyPanel{get: opts.Policy, set: opts.SetPolicy, siteB: originOf(opts.SiteB)}
+	p.defs = rowDefs(originOf(opts.SiteA))
+	if p.get == nil {
+		p.get = func() siteB.Document { return siteB.Document{} }
+	}
+	if p.set == nil {
+		p.set = func(siteB.Document) error { return fmt.Errorf("this console cannot change the policy") }
+	}
+	p.refresh()
+	return p
+}
+
+// originOf returns the scheme://host[:port] of a URL.
+func originOf(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return strings.TrimSuffix(s, "/")
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// refresh re-reads the policy in force and rebuilds the rows.
+func (p *policyPanel) refresh() {
+	p.doc = p.get()
+	p.rows = make([]row, 0, len(p.defs)+4)
+	for i := range p.defs {
+		d := &p.defs[i]
+		r := row{def: d, header: d.header}
+		if d.header == "" {
+			st := p.doc.Preflight.Status
+			if st == 0 {
+				st = siteB.DefaultPreflightStatus
+			}
+			r.pre = vals(strconv.Itoa(st))
+		} else {
+			_, r.pre = lookup(p.doc.Preflight.Headers, d.header)
+			_, r.act = lookup(p.doc.Actual.Headers, d.header)
+		}
+		p.rows = append(p.rows, r)
+	}
+	// Headers the fixed rows do not cover, by canonical name.
+	extra := map[string]*row{}
+	var names []string
+	add := func(hs siteB.Headers, pre bool) {
+		for name, vs := range hs {
+			if p.fixed(name) {
+				continue
+			}
+			c := http.CanonicalHeaderKey(name)
+			r, ok := extra[c]
+			if !ok {
+				r = &row{header: name}
+				extra[c] = r
+				names = append(names, c)
+			}
+			if pre {
+				r.pre = vs
+			} else {
+				r.act = vs
+			}
+		}
+	}
+	add(p.doc.Preflight.Headers, true)
+	add(p.doc.Actual.Headers, false)
+	slices.Sort(names)
+	for _, n := range names {
+		p.rows = append(p.rows, *extra[n])
+	}
+	p.cursor = min(max(p.cursor, 0), len(p.rows)-1)
+}
+
+func (p *policyPanel) fixed(name string) bool {
+	for _, d := range p.defs {
+		if d.header != "" && strings.EqualFold(d.header, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *policyPanel) current() row { return p.rows[p.cursor] }
+
+func (p *policyPanel) move(delta int) {
+	p.cursor = min(max(p.cursor+delta, 0), len(p.rows)-1)
+}
+
+// headerCount is how many distinct headers the policy sets.
+func (p *policyPanel) headerCount() int {
+	n := 0
+	for _, r := range p.rows {
+		if !r.isStatus() && r.where() != nowhere {
+			n++
+		}
+	}
+	return n
+}
+
+// apply puts d in force. On success it re-reads the panel and returns done;
+// on error the policy in force is unchanged and the error says why.
+func (p *policyPanel) apply(d siteB.Document, done string) (string, error) {
+	if err := p.set(d); err != nil {
+		return "", err
+	}
+	p.refresh()
+	return done, nil
+}
+
+// cycle moves the selected row to its previous (-1) or next (+1) common value.
+func (p *policyPanel) cycle(delta int) (string, error) {
+	r := p.current()
+	if r.def == nil {
+		return "", fmt.Errorf("%s has no preset values: press e to edit it", r.header)
+	}
+	cs := r.def.choices
+	i := slices.IndexFunc(cs, func(c choice) bool { return slices.Equal(c.values, r.values()) })
+	switch {
+	case i < 0 && delta > 0:
+		i = 0
+	case i < 0:
+		i = len(cs) - 1
+	default:
+		i = (i + delta + len(cs)) % len(cs)
+	}
+	if r.isStatus() {
+		st, _ := strconv.Atoi(cs[i].values[0])
+		return p.setStatus(st)
+	}
+	return p.setValues(r, cs[i].values)
+}
+
+// setValues sets the row's header to vs (nil removes it), keeping where it
+// goes, or the row's default placement when it was absent.
+func (p *policyPanel) setValues(r row, vs siteB.Values) (string, error) {
+	w := r.where()
+	if w == nowhere {
+		w = onBoth
+		if r.def != nil {
+			w = r.def.where
+		}
+	}
+	if vs == nil {
+		w = nowhere
+	}
+	d := p.doc.Clone()
+	setHeader(&d, r.header, w, vs)
+	return p.apply(d, describe(r.header, vs, w))
+}
+
+func describe(header string, vs siteB.Values, w where) string {
+	if w == nowhere {
+		return header + " removed"
+	}
+	return fmt.Sprintf("%s: %s  (on %s)", header, strings.Join(vs, " | "), w)
+}
+
+// setStatus sets the preflight status. A redirect gets a Location; leaving
+// the redirect removes it.
+func (p *policyPanel) setStatus(st int) (string, error) {
+	d := p.doc.Clone()
+	was := d.Preflight.Status
+	if st == siteB.DefaultPreflightStatus {
+		st = 0
+	}
+	d.Preflight.Status = st
+	switch {
+	case st >= 300 && st < 400:
+		if k, _ := lookup(d.Preflight.Headers, "Location"); k == "" {
+			setHeader(&d, "Location", onPreflight, vals(p.siteB+"/moved"))
+		}
+	case was >= 300 && was < 400:
+		if k, _ := lookup(d.Preflight.Headers, "Location"); k != "" {
+			delete(d.Preflight.Headers, k)
+		}
+	}
+	shown := st
+	if shown == 0 {
+		shown = siteB.DefaultPreflightStatus
+	}
+	return p.apply(d, fmt.Sprintf("preflight status: %d %s", shown, http.StatusText(shown)))
+}
+
+// cycleWhere moves the selected header: preflight+actual → preflight only → actual only.
+func (p *policyPanel) cycleWhere() (string, error) {
+	r := p.current()
+	switch {
+	case r.isStatus():
+		return "", fmt.Errorf("the preflight status only applies to preflights")
+	case r.where() == nowhere:
+		return "", fmt.Errorf("%s is not sent: pick a value first (←→ or e)", r.header)
+	}
+	w := r.where().next()
+	d := p.doc.Clone()
+	setHeader(&d, r.header, w, r.values())
+	return p.apply(d, fmt.Sprintf("%s now on %s", r.header, w))
+}
+
+// remove removes the selected header (or resets the preflight status).
+func (p *policyPanel) remove() (string, error) {
+	r := p.current()
+	if r.isStatus() {
+		return p.setStatus(siteB.DefaultPreflightStatus)
+	}
+	if r.where() == nowhere {
+		return "", fmt.Errorf("%s is not sent", r.header)
+	}
+	return p.setValues(r, nil)
+}
+
+// editText is the selected row's value as the edit prompt starts with it.
+// Several header lines are offered as one comma-separated line.
+func (p *policyPanel) editText() string {
+	r := p.current()
+	return strings.Join(r.values(), ", ")
+}
+
+// setText sets the selected row to a typed value.
+func (p *policyPanel) setText(text string) (string, error) {
+	r := p.current()
+	if r.isStatus() {
+		st, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil {
+			return "", fmt.Errorf("preflight.status: %q is not a number", text)
+		}
+		return p.setStatus(st)
+	}
+	return p.setValues(r, vals(text))
+}
+
+// addHeader adds a header typed as "Name: value". One of the fixed rows'
+// headers goes where that row's headers go by default; any other on both.
+func (p *policyPanel) addHeader(text string) (string, error) {
+	name, value, ok := strings.Cut(text, ":")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return "", fmt.Errorf("add header %q: want Name: value", text)
+	}
+	r := row{header: name}
+	for i := range p.rows {
+		if p.rows[i].header != "" && strings.EqualFold(p.rows[i].header, name) {
+			r = p.rows[i]
+			p.cursor = i
+		}
+	}
+	return p.setValues(r, vals(strings.TrimLeft(value, " ")))
+}
+
+// lookup finds a header by case-insensitive name.
+func lookup(hs siteB.Headers, name string) (string, siteB.Values) {
+	for k, v := range hs {
+		if strings.EqualFold(k, name) {
+			return k, v
+		}
+	}
+	return "", nil
+}
+
+// setHeader puts header name with values vs on the responses w says,
+// removing it from the others, whatever case it was spelt in.
+func setHeader(d *siteB.Document, name string, w where, vs siteB.Values) {
+	for _, hs := range []siteB.Headers{d.Preflight.Headers, d.Actual.Headers} {
+		for k := range hs {
+			if strings.EqualFold(k, name) {
+				delete(hs, k)
+			}
+		}
+	}
+	if w&onPreflight != 0 {
+		if d.Preflight.Headers == nil {
+			d.Preflight.Headers = siteB.Headers{}
+		}
+		d.Preflight.Headers[name] = slices.Clone(vs)
+	}
+	if w&onActual != 0 {
+		if d.Actual.Headers == nil {
+			d.Actual.Headers = siteB.Headers{}
+		}
+		d.Actual.Headers[name] = slices.Clone(vs)
+	}
+}
+
+// valueLabel is how a row's value reads in the panel.
+func (r row) valueLabel() string {
+	if r.isStatus() {
+		if r.pre[0] == strconv.Itoa(redirectStatus) {
+			return r.pre[0] + " → Location"
+		}
+		return r.pre[0]
+	}
+	if r.where() == nowhere {
+		if r.def != nil {
+			return r.def.choices[0].label
+		}
+		return "—"
+	}
+	label := func(vs siteB.Values) string {
+		if r.def != nil {
+			for _, c := range r.def.choices {
+				if c.values != nil && slices.Equal(c.values, vs) {
+					return c.label
+				}
+			}
+		}
+		return strings.Join(vs, " | ")
+	}
+	if r.pre != nil && r.act != nil && !slices.Equal(r.pre, r.act) {
+		return "P: " + label(r.pre) + " A: " + label(r.act)
+	}
+	return label(r.values())
+}
+
+// view renders the panel's inside: w cells wide, at most h lines.
+func (p *policyPanel) view(st styles, w, h int, focused bool) []string {
+	narrow := w < 40
+	lw := 0
+	for _, r := range p.rows {
+		lw = max(lw, ansi.StringWidth(r.label(narrow)))
+	}
+	lw = min(lw, max(6, w/2))
+	vw := max(1, w-2-lw-1-1-whereColumns)
+	lines := make([]string, 0, h)
+	for i, r := range p.rows {
+		mark := "  "
+		if i == p.cursor {
+			mark = "› "
+		}
+		value := r.valueLabel()
+		wh := r.where().short()
+		if r.isStatus() {
+			wh = "P"
+		}
+		line := mark + fit(r.label(narrow), lw) + " " + fit(value, vw) + " " + fit(wh, whereColumns)
+		switch {
+		case i == p.cursor && focused:
+			line = st.selected.Render(line)
+		case i == p.cursor:
+			line = st.title.Render(line)
+		case r.where() == nowhere:
+			line = st.dim.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	lines = append(lines, st.dim.Render("where: P = preflight, A = actual"))
+	// The selected row in full, for values the column cuts short, and what it does.
+	if p.cursor >= 0 && len(lines)+2 < h {
+		r := p.current()
+		lines = append(lines, "")
+		if r.isStatus() {
+			s, _ := strconv.Atoi(r.pre[0])
+			lines = append(lines, wrap(fmt.Sprintf("Preflights are answered %d %s.", s, http.StatusText(s)), w)...)
+		} else {
+			if r.where() == nowhere {
+				lines = append(lines, wrap(r.header+": not sent", w)...)
+			}
+			for _, v := range r.values() {
+				lines = append(lines, wrap(r.header+": "+v, w)...)
+			}
+			if r.where() != nowhere {
+				lines = append(lines, st.dim.Render("on "+r.where().String()))
+			}
+		}
+		if r.def != nil {
+			lines = append(lines, "")
+			for _, l := range wrap(r.def.about, w) {
+				lines = append(lines, st.dim.Render(l))
+			}
+		}
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	return lines
+}
+
+// wrap breaks s into lines of at most w cells, at spaces where it can.
+func wrap(s string, w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	return strings.Split(ansi.Wrap(s, w, ""), "\n")
+}

@@ -1,0 +1,493 @@
+// Package tui is the teacher's console for corslab: a terminal UI that
+// shows site B's CORS policy as a panel of rows the teacher changes with a
+// key press (each change is validated and put in force at once), the live
+// log of what site B saw and what the page's fetch() calls got, and the
+// detail of any one entry, with its CORS headers marked.
+//
+// The top Model is small: a focus, an optional text prompt, and three
+// parts that do the work — policyPanel (policy.go), logPanel (log.go) and
+// the detail view (detail.go). Events arrive through a tea.Cmd that reads
+// the journal (never through Program.Send from another goroutine).
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/siteB"
+)
+
+// Options connects the console to the lab.
+type Options struct {
+	Hub       *journal.Hub               // live events (subscribe with Hub.Subscribe(replay))
+	Policy    func() siteB.Document      // the policy in force (a copy)
+	SetPolicy func(siteB.Document) error // validate + put in force atomically; on error the old one stays
+	SiteA     string                     // site A's URL, shown in the header
+	SiteB     string                     // site B's URL, shown in the header
+}
+
+// replay is how many recent events the console shows when it starts.
+const replay = 200
+
+// eventBatch is the most events one message carries.
+const eventBatch = 256
+
+// focus is which panel the arrow keys drive.
+type focus uint8
+
+const (
+	focusPolicy focus = iota
+	focusLog
+)
+
+// Messages.
+type (
+	// eventsMsg carries events read from the journal, and how many were lost.
+	eventsMsg struct {
+		events []*journal.Event
+		lost   uint64
+	}
+	// eventsDoneMsg says the subscription ended (the console is stopping).
+	eventsDoneMsg struct{ err error }
+	// statusMsg is a result to show on the status line.
+	statusMsg struct {
+		text string
+		err  error
+	}
+	// loadedMsg carries a policy document read from a file.
+	loadedMsg struct {
+		path string
+		doc  siteB.Document
+	}
+)
+
+// Model is the console's top model. Create it with New.
+type Model struct {
+	opts   Options
+	ctx    context.Context
+	sub    *journal.Subscription
+	keys   keyMap
+	help   help.Model
+	st     styles
+	width  int
+	height int
+
+	focus  focus
+	prompt prompt
+	policy policyPanel
+	log    logPanel
+	detail viewport.Model
+	shown  *entry // the entry the detail shows
+	shownV int    // and its version
+
+	status statusMsg
+}
+
+// New returns the console's model. If opts.Hub is set it subscribes at
+// once (replaying recent events); Run closes the subscription, and a caller
+// that drives the model itself should call Close.
+func New(opts Options) Model {
+	st := newStyles()
+	h := help.New()
+	h.ShortSeparator = "  "
+	h.Styles.ShortKey, h.Styles.FullKey = st.helpKey, st.helpKey
+	h.Styles.ShortDesc, h.Styles.FullDesc = st.helpDesc, st.helpDesc
+	h.Styles.ShortSeparator, h.Styles.FullSeparator, h.Styles.Ellipsis = st.helpSep, st.helpSep, st.helpSep
+	m := Model{
+		opts:   opts,
+		ctx:    context.Background(),
+		keys:   defaultKeys(),
+		help:   h,
+		st:     st,
+		policy: newPolicyPanel(opts),
+		log:    newLogPanel(),
+		detail: viewport.New(),
+	}
+	if opts.Hub != nil {
+		m.sub = opts.Hub.Subscribe(replay)
+	}
+	m.resize(80, 24)
+	return m
+}
+
+// Close releases the journal subscription.
+func (m Model) Close() {
+	if m.sub != nil {
+		m.sub.Close()
+	}
+}
+
+// Init starts reading events.
+func (m Model) Init() tea.Cmd { return m.waitEvents() }
+
+// waitEvents is the Cmd that reads the next batch of events.
+func (m Model) waitEvents() tea.Cmd {
+	if m.sub == nil {
+		return nil
+	}
+	ctx, sub := m.ctx, m.sub
+	return func() tea.Msg {
+		events, lost, err := sub.Next(ctx, nil, eventBatch)
+		if err != nil {
+			return eventsDoneMsg{err}
+		}
+		return eventsMsg{events: events, lost: lost}
+	}
+}
+
+// Update handles a message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+		return m, nil
+	case eventsMsg:
+		if m.log.add(msg.events, msg.lost) {
+			m.policy.refresh() // changed elsewhere too: show the truth
+		}
+		m.syncDetail()
+		return m, m.waitEvents()
+	case eventsDoneMsg:
+		return m, nil
+	case statusMsg:
+		m.status = msg
+		return m, nil
+	case loadedMsg:
+		m.setStatus(m.policy.apply(msg.doc, "loaded "+msg.path))
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	}
+	if m.prompt.active() { // paste, cursor blink
+		return m, m.prompt.update(msg)
+	}
+	return m, nil
+}
+
+// handleKey dispatches a key press to the prompt, the global keys or the focused panel.
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.ForceQuit):
+		return m, tea.Quit
+	case m.prompt.active():
+		return m.handlePromptKey(msg)
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.resize(m.width, m.height)
+	case key.Matches(msg, k.FocusSwitch):
+		m.focus = 1 - m.focus
+	case key.Matches(msg, k.Save):
+		return m, m.openPrompt(promptSave, "save policy to", defaultPolicyFile)
+	case key.Matches(msg, k.Open):
+		return m, m.openPrompt(promptOpen, "open policy from", defaultPolicyFile)
+	case key.Matches(msg, k.Follow):
+		m.log.followNewest()
+		m.syncDetail()
+	case key.Matches(msg, k.Clear):
+		m.log.clear()
+		m.syncDetail()
+	case key.Matches(msg, k.DetailUp):
+		m.detail.PageUp()
+	case key.Matches(msg, k.DetailDown):
+		m.detail.PageDown()
+	case m.focus == focusLog:
+		m.handleLogKey(msg)
+	default:
+		return m.handlePolicyKey(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) handleLogKey(msg tea.KeyPressMsg) {
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.log.move(-1)
+	case key.Matches(msg, m.keys.Down):
+		m.log.move(1)
+	}
+	m.syncDetail()
+}
+
+func (m Model) handlePolicyKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k, p := m.keys, &m.policy
+	switch {
+	case key.Matches(msg, k.Up):
+		p.move(-1)
+	case key.Matches(msg, k.Down):
+		p.move(1)
+	case key.Matches(msg, k.Prev):
+		m.setStatus(p.cycle(-1))
+	case key.Matches(msg, k.Next):
+		m.setStatus(p.cycle(1))
+	case key.Matches(msg, k.Where):
+		m.setStatus(p.cycleWhere())
+	case key.Matches(msg, k.Remove):
+		m.setStatus(p.remove())
+	case key.Matches(msg, k.Edit):
+		r := p.current()
+		label := r.header
+		if r.isStatus() {
+			label = "preflight status"
+		}
+		return m, m.openPrompt(promptEdit, label, p.editText())
+	case key.Matches(msg, k.Add):
+		return m, m.openPrompt(promptAdd, "add header (Name: value)", "")
+	}
+	return m, nil
+}
+
+func (m *Model) openPrompt(kind promptKind, label, value string) tea.Cmd {
+	m.status = statusMsg{}
+	cmd := m.prompt.open(kind, label, value, m.width)
+	m.resize(m.width, m.height) // the help line changes
+	return cmd
+}
+
+func (m Model) handlePromptKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Cancel):
+		m.prompt.close()
+		m.status = statusMsg{text: "cancelled"}
+	case key.Matches(msg, m.keys.Apply):
+		kind, value := m.prompt.kind, m.prompt.value()
+		m.prompt.close()
+		m.resize(m.width, m.height)
+		return m.submit(kind, value)
+	default:
+		return m, m.prompt.update(msg)
+	}
+	m.resize(m.width, m.height)
+	return m, nil
+}
+
+// submit acts on a prompt's text.
+func (m Model) submit(kind promptKind, value string) (tea.Model, tea.Cmd) {
+	switch kind {
+	case promptEdit:
+		m.setStatus(m.policy.setText(value))
+	case promptAdd:
+		m.setStatus(m.policy.addHeader(value))
+	case promptSave:
+		return m, savePolicy(strings.TrimSpace(value), m.policy.get())
+	case promptOpen:
+		return m, loadPolicy(strings.TrimSpace(value))
+	}
+	return m, nil
+}
+
+// savePolicy writes the policy in force to path.
+func savePolicy(path string, d siteB.Document) tea.Cmd {
+	return func() tea.Msg {
+		if path == "" {
+			path = defaultPolicyFile
+		}
+		if err := os.WriteFile(path, d.Encode(), 0o644); err != nil {
+			return statusMsg{err: err}
+		}
+		return statusMsg{text: "saved the policy to " + path}
+	}
+}
+
+// loadPolicy reads and parses a policy file; Update puts it in force.
+func loadPolicy(path string) tea.Cmd {
+	return func() tea.Msg {
+		if path == "" {
+			path = defaultPolicyFile
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return statusMsg{err: fmt.Errorf("policy unchanged: %w", err)}
+		}
+		d, err := siteB.ParseDocument(data)
+		if err != nil {
+			return statusMsg{err: fmt.Errorf("policy unchanged: %s: %w", path, err)}
+		}
+		return loadedMsg{path: path, doc: d}
+	}
+}
+
+// setStatus shows the result of a policy change.
+func (m *Model) setStatus(text string, err error) {
+	if err != nil {
+		err = fmt.Errorf("policy unchanged: %w", err)
+	}
+	m.status = statusMsg{text: text, err: err}
+}
+
+// syncDetail re-renders the detail when the selected entry, or its state, changed.
+func (m *Model) syncDetail() {
+	e := m.log.selectedEntry()
+	if e == m.shown && (e == nil || e.version == m.shownV) && m.detail.TotalLineCount() > 0 {
+		return
+	}
+	if e != m.shown {
+		m.detail.GotoTop()
+	}
+	m.shown = e
+	if e != nil {
+		m.shownV = e.version
+	}
+	m.renderDetail()
+}
+
+// renderDetail sets the detail's content, wrapped to its width.
+func (m *Model) renderDetail() {
+	w := m.detail.Width()
+	var out []string
+	for _, l := range detailLines(m.shown, m.st) {
+		out = append(out, wrap(l, w)...)
+	}
+	m.detail.SetContentLines(out)
+}
+
+// Layout: the header line, the panels, the status line and the help.
+
+func (m *Model) resize(w, h int) {
+	m.width, m.height = max(w, 20), max(h, 6)
+	m.help.SetWidth(m.width)
+	lw, _, logH, detH := m.layout()
+	rw := m.width - lw
+	m.log.setHeight(logH - 2)
+	m.detail.SetWidth(max(1, rw-2))
+	m.detail.SetHeight(max(1, detH-2))
+	m.renderDetail()
+	if m.prompt.active() {
+		m.prompt.setWidth(m.width)
+	}
+}
+
+// layout returns the policy panel's width, the body's height, and the
+// heights of the log and detail panels.
+func (m Model) layout() (policyW, bodyH, logH, detailH int) {
+	helpH := strings.Count(m.help.View(m.keys.helpFor(m.focus, m.prompt.active())), "\n") + 1
+	bodyH = max(m.height-2-helpH, 4)
+	policyW = min(max(34, m.width*37/100), 48)
+	if m.width < 60 {
+		policyW = m.width / 2
+	}
+	logH = max(bodyH*2/5, 4)
+	detailH = max(bodyH-logH, 0)
+	return
+}
+
+// View renders the console.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "corslab"
+	return v
+}
+
+// render draws exactly the window's lines, none wider than the window.
+func (m Model) render() string {
+	lw, bodyH, logH, detH := m.layout()
+	rw := m.width - lw
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.headerLine())
+
+	left := m.st.box("Site B policy", m.policy.view(m.st, lw-2, bodyH-2, m.focus == focusPolicy), lw, bodyH, m.focus == focusPolicy)
+	logTitle := "Live log"
+	if !m.log.follow {
+		logTitle += " (paused: G follows)"
+	}
+	right := m.st.box(logTitle, m.log.view(m.st, rw-2, logH-2, m.focus == focusLog), rw, logH, m.focus == focusLog)
+	if detH >= 2 {
+		title := "Detail"
+		switch {
+		case !m.detail.AtBottom():
+			title += " (pgdn: more)"
+		case !m.detail.AtTop():
+			title += " (pgup: back)"
+		}
+		right = append(right, m.st.box(title, strings.Split(m.detail.View(), "\n"), rw, detH, false)...)
+	}
+	lines = append(lines, joinColumns(left, right)...)
+	lines = append(lines, m.statusLine())
+	lines = append(lines, strings.Split(m.help.View(m.keys.helpFor(m.focus, m.prompt.active())), "\n")...)
+	if len(lines) > m.height {
+		lines = lines[:m.height]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > m.width {
+			lines[i] = ansi.Truncate(l, m.width, "…")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) headerLine() string {
+	left := fmt.Sprintf(" corslab · site A %s → site B %s", m.opts.SiteA, m.opts.SiteB)
+	if ansi.StringWidth(left)+34 > m.width {
+		left = fmt.Sprintf(" corslab · A %s → B %s", m.opts.SiteA, m.opts.SiteB)
+	}
+	right := "policy: closed (no CORS headers)"
+	if n := m.policy.headerCount(); n > 0 {
+		right = fmt.Sprintf("policy: %d header", n)
+		if n > 1 {
+			right += "s"
+		}
+	}
+	if s := m.policy.doc.Preflight.Status; s != 0 && s != siteB.DefaultPreflightStatus {
+		right += fmt.Sprintf(", preflight %d", s)
+	}
+	right += " "
+	room := m.width - ansi.StringWidth(right) - 1
+	if room < 10 {
+		return m.st.header.Render(fit(left, m.width))
+	}
+	return m.st.header.Render(fit(left, room) + " " + right)
+}
+
+// statusLine is the prompt when one is open, else the last result on one line.
+func (m Model) statusLine() string {
+	switch {
+	case m.prompt.active():
+		return ansi.Truncate(m.prompt.view(m.st), m.width, "…")
+	case m.status.err != nil:
+		return m.st.bad.Render(fit(" ✗ "+oneLine(m.status.err.Error()), m.width))
+	case m.status.text != "":
+		return m.st.ok.Render(fit(" ✓ "+oneLine(m.status.text), m.width))
+	}
+	return ""
+}
+
+// Run runs the console on in and out (the alternate screen) until the user
+// quits (q, ctrl+c) or ctx ends, and restores the terminal. Ending because
+// ctx ended, or on SIGINT/SIGTERM, is not an error.
+func Run(ctx context.Context, opts Options, in io.Reader, out io.Writer) error {
+	return run(ctx, opts, in, out)
+}
+
+// run is Run with extra program options, for tests (window size, colour profile).
+func run(parent context.Context, opts Options, in io.Reader, out io.Writer, extra ...tea.ProgramOption) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	m := New(opts)
+	m.ctx = ctx
+	defer m.Close()
+	p := tea.NewProgram(m, append([]tea.ProgramOption{
+		tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out),
+	}, extra...)...)
+	_, err := p.Run()
+	cancel() // ends the pending read of the journal before Close
+	switch {
+	case err == nil, errors.Is(err, tea.ErrInterrupted):
+		return nil
+	case errors.Is(err, tea.ErrProgramKilled) && parent.Err() != nil:
+		return nil
+	}
+	return err
+}
