@@ -1,0 +1,574 @@
+package lab_test
+
+// End-to-end tests of the lab with real headless Chromium as the referee:
+// the page on site A fires fetch()es at site B, and each test checks what
+// Chromium reported (corsErrorStatus), what JavaScript got (the trial's
+// outcome) and what site B saw (the journal).
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/corslab/corslab/internal/browsertest"
+	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/siteB"
+)
+
+func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
+
+const wait = 15 * time.Second // deadline of every poll; a fetch takes milliseconds
+
+// startLab runs a lab on free loopback ports until the test ends.
+func startLab(t *testing.T, policy string) *lab.Lab {
+	t.Helper()
+	l, stop := startLabOn(t, "localhost:0", "localhost:0", policy)
+	t.Cleanup(stop)
+	return l
+}
+
+// startLabOn runs a lab on the given addresses until stop is called.
+func startLabOn(t *testing.T, addrA, addrB, policy string) (l *lab.Lab, stop func()) {
+	t.Helper()
+	cfg := lab.Config{SiteA: addrA, SiteB: addrB}
+	if policy != "" {
+		p, err := siteB.ParsePolicy([]byte(policy))
+		if err != nil {
+			t.Fatalf("policy %s: %v", policy, err)
+		}
+		cfg.Policy = p
+	}
+	l, err := lab.Listen(cfg)
+	if err != nil {
+		t.Fatalf("lab.Listen: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- l.Serve(ctx) }()
+	var once sync.Once
+	return l, func() {
+		once.Do(func() {
+			cancel()
+			if err := <-served; err != nil {
+				t.Errorf("lab.Serve: %v", err)
+			}
+		})
+	}
+}
+
+// page is site A's page open in a browser tab.
+type page struct {
+	t   *testing.T
+	lab *lab.Lab
+	tab *browsertest.Tab
+}
+
+// openPage starts a lab and opens its page, waiting for corslab.ready.
+func openPage(t *testing.T, policy string) *page {
+	t.Helper()
+	l := startLab(t, policy)
+	tab := browsertest.NewTab(t)
+	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.URLA)); err != nil {
+		t.Fatalf("navigate to %s: %v", l.URLA, err)
+	}
+	p := &page{t: t, lab: l, tab: tab}
+	if ok := evalJS[bool](p, `window.corslab.ready.then(() => true)`); !ok {
+		t.Fatal("corslab.ready did not resolve to true")
+	}
+	return p
+}
+
+func evalJS[T any](p *page, js string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.tab.Ctx, wait)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("evaluating %s: %v", js, err)
+	}
+	return v
+}
+
+// pollJS waits until the expression is truthy and returns its value.
+func pollJS[T any](p *page, js string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.tab.Ctx, wait+time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Poll[T](js, chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(wait)))
+	if err != nil {
+		p.t.Fatalf("waiting for %s: %v", js, err)
+	}
+	return v
+}
+
+// sent is what corslab.send resolves to.
+type sent struct {
+	ID      string          `json:"id"`
+	Outcome journal.Outcome `json:"outcome"`
+	Read    *struct {
+		Name  string  `json:"name"`
+		Value *string `json:"value"`
+	} `json:"read"`
+}
+
+// send makes one trial through the page's own API: request is a JS expression.
+func (p *page) send(request string) sent {
+	p.t.Helper()
+	return evalJS[sent](p, `window.corslab.send(`+request+`)`)
+}
+
+// settled waits until the journal has the trial's outcome: by then every
+// exchange the trial caused is recorded (site B records an exchange before
+// the browser has its response, and the outcome comes after).
+func (p *page) settled(id string) *journal.Trial {
+	p.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		if tr, ok := p.lab.Journal.Trial(id); ok && tr.Outcome != nil {
+			return tr
+		}
+		if time.Now().After(deadline) {
+			tr, _ := p.lab.Journal.Trial(id)
+			p.t.Fatalf("trial %s not settled in the journal within %v: %+v", id, wait, tr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// entryText waits until the live-log entry of trial id contains want, and returns its text.
+func (p *page) entryText(id, want string) string {
+	p.t.Helper()
+	return pollJS[string](p, fmt.Sprintf(`(() => {
+		const e = document.querySelector('#log [data-trial=%q]');
+		return e && e.textContent.includes(%q) ? e.textContent : "";
+	})()`, id, want))
+}
+
+func (p *page) putPolicy(doc string) {
+	p.t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, p.lab.URLA+"/lab/policy", strings.NewReader(doc))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatalf("PUT /lab/policy: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		p.t.Fatalf("PUT /lab/policy: %s: %s", resp.Status, body)
+	}
+}
+
+func wantFailed(t *testing.T, o journal.Outcome) {
+	t.Helper()
+	if o.OK || o.Error != "TypeError: Failed to fetch" {
+		t.Errorf("outcome = %+v, want ok false with TypeError: Failed to fetch", o)
+	}
+}
+
+func wantCORSError(t *testing.T, p *page, urlSuffix, want string) {
+	t.Helper()
+	if f := p.tab.WaitCORSError(t, urlSuffix, wait); f.CorsError != want {
+		t.Errorf("Chromium's corsError for %s = %s (%q), want %s", urlSuffix, f.CorsError, f.FailedParameter, want)
+	}
+}
+
+// kinds describes exchanges as "OPTIONS(preflight) 204, PUT 200".
+func kinds(xs []journal.Exchange) string {
+	var parts []string
+	for _, x := range xs {
+		s := x.Method
+		if x.Preflight {
+			s += "(preflight)"
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", s, x.Status))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+// Policies used below. {origin} echoes the request's Origin.
+const (
+	allowPUT = `{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}",
+		"Access-Control-Allow-Methods": "PUT", "Access-Control-Allow-Headers": "content-type",
+		"Access-Control-Max-Age": "0"}},
+		"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`
+	wildcard = `{"preflight": {"headers": {"Access-Control-Allow-Origin": "*"}},
+		"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`
+)
+
+// 1. A simple GET with no CORS headers: site B answers 200, JS gets a TypeError.
+func TestSimpleGETBlockedButAnswered(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	res := p.send(`corslab.presets.simpleGet()`)
+	wantFailed(t, res.Outcome)
+	wantCORSError(t, p, "/api/items", "MissingAllowOriginHeader")
+
+	tr := p.settled(res.ID)
+	if len(tr.Exchanges) != 1 {
+		t.Fatalf("exchanges = %s, want one GET", kinds(tr.Exchanges))
+	}
+	x := tr.Exchanges[0]
+	if x.Method != "GET" || x.Preflight || x.Status != 200 || x.Origin != p.lab.URLA || x.Trial != res.ID {
+		t.Errorf("site B saw %+v, want GET 200 from %s in trial %s", x, p.lab.URLA, res.ID)
+	}
+	if v := x.ResponseHeader.Get("Access-Control-Allow-Origin"); v != "" {
+		t.Errorf("Access-Control-Allow-Origin = %q, want none", v)
+	}
+	p.entryText(res.ID, "site B received and ran it; the browser hid the answer")
+}
+
+// 2. A simple POST is blocked, yet site B created the item.
+func TestSimplePOSTBlockedYetCreated(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	res := p.send(`corslab.presets.simplePost({name: "blocked but created"})`)
+	wantFailed(t, res.Outcome)
+	wantCORSError(t, p, "/api/items", "MissingAllowOriginHeader")
+
+	tr := p.settled(res.ID)
+	if len(tr.Exchanges) != 1 || tr.Exchanges[0].Preflight {
+		t.Fatalf("exchanges = %s, want one POST and no preflight", kinds(tr.Exchanges))
+	}
+	x := tr.Exchanges[0]
+	if x.Method != "POST" || x.Status != http.StatusCreated || !strings.HasPrefix(x.Effect, "created item ") || !strings.Contains(x.Effect, `"blocked but created"`) {
+		t.Errorf("site B saw %s %d with effect %q, want POST 201 created item … \"blocked but created\"", x.Method, x.Status, x.Effect)
+	}
+	var items []siteB.Item
+	getJSON(t, p.lab.URLB+"/api/items", &items)
+	found := false
+	for _, it := range items {
+		found = found || it.Name == "blocked but created"
+	}
+	if !found {
+		t.Errorf("site B's list %+v lacks the item the blocked POST created", items)
+	}
+	p.entryText(res.ID, "site B received and ran it (created item")
+}
+
+// 3. A PUT is refused at the preflight and never reaches site B. This one is
+// driven by the real button, and read back from the page.
+func TestPUTStoppedAtPreflight(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	ctx, cancel := context.WithTimeout(p.tab.Ctx, wait)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-preset="put"]`))); err != nil {
+		t.Fatalf("clicking the PUT button: %v", err)
+	}
+	wantCORSError(t, p, "/api/items/1", "PreflightMissingAllowOriginHeader")
+	id := pollJS[string](p, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`)
+
+	tr := p.settled(id)
+	if len(tr.Exchanges) != 1 {
+		t.Fatalf("exchanges = %s, want only the OPTIONS preflight", kinds(tr.Exchanges))
+	}
+	x := tr.Exchanges[0]
+	if !x.Preflight || x.Method != "OPTIONS" || x.RequestHeader.Get("Access-Control-Request-Method") != "PUT" ||
+		x.RequestHeader.Get("Access-Control-Request-Headers") != "content-type" {
+		t.Errorf("site B saw %s %s with request headers %v, want the preflight for PUT with content-type", x.Method, x.Path, x.RequestHeader)
+	}
+	for _, e := range p.lab.Journal.Hub().Recent(lab.HistorySize) {
+		if e.Kind == journal.KindExchange && e.Exchange.Method == "PUT" {
+			t.Errorf("site B saw a PUT: %+v", e.Exchange)
+		}
+	}
+	var item siteB.Item
+	getJSON(t, p.lab.URLB+"/api/items/1", &item)
+	if item.Name != "apple" {
+		t.Errorf("item 1 = %+v, want it unchanged (apple)", item)
+	}
+	wantFailed(t, *tr.Outcome)
+
+	p.entryText(id, "PUT never reached site B — the browser stopped at the preflight")
+	got := pollJS[string](p, `(() => { const t = document.querySelector("#result").textContent;
+		return t.includes("TypeError: Failed to fetch") ? t : ""; })()`)
+	if !strings.Contains(got, "fetch() rejected") {
+		t.Errorf("What JavaScript got = %q, want it to say fetch() rejected", got)
+	}
+}
+
+// 4. Changing the policy live makes the same PUT succeed, without a restart:
+// through the control API, and through site B's ReplacePolicy.
+func TestPolicyChangeLetsPUTThrough(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	res := p.send(`corslab.presets.put()`)
+	wantFailed(t, res.Outcome)
+	wantCORSError(t, p, "/api/items/1", "PreflightMissingAllowOriginHeader")
+
+	p.putPolicy(allowPUT)
+	pollJS[bool](p, `document.querySelector("#policy-summary").textContent.includes("Allow-Methods: PUT")`)
+	wantAllowedPUT(t, p, `corslab.presets.put({name: "via the control API"})`, "via the control API")
+
+	doc := strings.Replace(allowPUT, `"{origin}"`, fmt.Sprintf("%q", p.lab.URLA), 2)
+	doc = strings.Replace(doc, `"PUT"`, `"GET, PUT, DELETE"`, 1)
+	if err := p.lab.SiteB.ReplacePolicy([]byte(doc), "test"); err != nil {
+		t.Fatalf("ReplacePolicy: %v", err)
+	}
+	pollJS[bool](p, `document.querySelector("#policy-summary").textContent.includes("GET, PUT, DELETE")`)
+	wantAllowedPUT(t, p, `corslab.presets.put({name: "via ReplacePolicy"})`, "via ReplacePolicy")
+}
+
+func wantAllowedPUT(t *testing.T, p *page, request, name string) {
+	t.Helper()
+	res := p.send(request)
+	if !res.Outcome.OK || res.Outcome.Status != 200 || res.Outcome.Type != "cors" || !strings.Contains(res.Outcome.Body, name) {
+		t.Fatalf("outcome = %+v, want ok, cors, 200 with the renamed item", res.Outcome)
+	}
+	tr := p.settled(res.ID)
+	if got := kinds(tr.Exchanges); got != "OPTIONS(preflight) 204, PUT 200" {
+		t.Errorf("site B saw %s, want OPTIONS(preflight) 204, PUT 200", got)
+	}
+	if n := len(tr.Exchanges); n > 0 && !strings.Contains(tr.Exchanges[n-1].Effect, name) {
+		t.Errorf("effect = %q, want the item renamed to %q", tr.Exchanges[n-1].Effect, name)
+	}
+}
+
+// 5. Access-Control-Allow-Origin: * does not do for a credentialed request.
+func TestWildcardWithCredentials(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, wildcard)
+	res := p.send(`corslab.presets.login()`)
+	wantFailed(t, res.Outcome)
+	wantCORSError(t, p, "/api/login", "WildcardOriginNotAllowed")
+	tr := p.settled(res.ID)
+	if got := kinds(tr.Exchanges); got != "POST 200" || !strings.Contains(tr.Exchanges[0].Effect, "logged in") {
+		t.Errorf("site B saw %s, want POST 200 that logged in", got)
+	}
+	// Without credentials the same wildcard is enough.
+	if ok := p.send(`corslab.presets.simpleGet()`); !ok.Outcome.OK || ok.Outcome.Status != 200 {
+		t.Errorf("simple GET under a wildcard: outcome %+v, want ok 200", ok.Outcome)
+	}
+}
+
+// The exchanges of concurrent trials carry their own trial's id, the
+// preflight and the actual request alike, and are grouped on the page.
+func TestTrialCorrelation(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, allowPUT)
+	var all []sent
+	raw := evalJS[[]sent](p, `Promise.all([1, 2, 3].map((id) => corslab.send(corslab.presets.put({id, name: "n" + id}))))`)
+	all = append(all, raw...)
+	if len(all) != 3 {
+		t.Fatalf("got %d results, want 3", len(all))
+	}
+	for i, res := range all {
+		if !res.Outcome.OK {
+			t.Errorf("trial %d: outcome %+v, want ok", i+1, res.Outcome)
+		}
+		tr := p.settled(res.ID)
+		if got := kinds(tr.Exchanges); got != "OPTIONS(preflight) 204, PUT 200" {
+			t.Errorf("trial %d: site B saw %s, want OPTIONS(preflight) 204, PUT 200", i+1, got)
+		}
+		for _, x := range tr.Exchanges {
+			if x.Trial != res.ID || x.Path != fmt.Sprintf("/api/items/%d", i+1) {
+				t.Errorf("trial %s: exchange %s %s has trial %q", res.ID, x.Method, x.Path, x.Trial)
+			}
+			if ref := x.RequestHeader.Get("Referer"); ref != p.lab.URLA+"/trial/"+res.ID {
+				t.Errorf("Referer = %q, want %s/trial/%s", ref, p.lab.URLA, res.ID)
+			}
+		}
+		if tr.Request.Method != "PUT" || tr.Request.Label != "PUT" || tr.Origin != p.lab.URLA {
+			t.Errorf("trial request = %+v from %q", tr.Request, tr.Origin)
+		}
+		text := p.entryText(res.ID, "PUT /api/items/")
+		if !strings.Contains(text, "OPTIONS") || !strings.Contains(text, "Access-Control-Request-Method: PUT") {
+			t.Errorf("the trial's entry lacks its preflight: %q", text)
+		}
+	}
+	// Every exchange on the log belongs to one of the three trials.
+	ids := map[string]bool{all[0].ID: true, all[1].ID: true, all[2].ID: true}
+	for _, e := range p.lab.Journal.Hub().Recent(lab.HistorySize) {
+		if e.Kind == journal.KindExchange && !ids[e.Exchange.Trial] {
+			t.Errorf("exchange %s %s not correlated (trial %q)", e.Exchange.Method, e.Exchange.Path, e.Exchange.Trial)
+		}
+	}
+}
+
+// fetch() itself refuses an invalid header name: that is an outcome too, and
+// nothing reaches site B.
+func TestFetchRefusesInvalidHeader(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	res := p.send(`{label: "bad header", method: "GET", path: "/api/items", headers: [["Bad Header", "x"]]}`)
+	if res.Outcome.OK || !strings.HasPrefix(res.Outcome.Error, "TypeError") || res.Outcome.Error == "TypeError: Failed to fetch" {
+		t.Errorf("outcome = %+v, want fetch's own TypeError", res.Outcome)
+	}
+	tr := p.settled(res.ID)
+	if len(tr.Exchanges) != 0 {
+		t.Errorf("site B saw %s, want nothing", kinds(tr.Exchanges))
+	}
+	p.entryText(res.ID, "GET never reached site B — fetch() refused it before sending anything")
+}
+
+// X-Total is readable only when site B exposes it.
+func TestReadExposedHeader(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, wildcard)
+	res := p.send(`corslab.presets.readTotal()`)
+	if !res.Outcome.OK || res.Read == nil || res.Read.Value != nil {
+		t.Fatalf("without Expose-Headers: outcome %+v, read %+v, want ok and null", res.Outcome, res.Read)
+	}
+	pollJS[bool](p, `document.querySelector("#result").textContent.includes("not exposed")`)
+	p.putPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-Total"}}}`)
+	res = p.send(`corslab.presets.readTotal()`)
+	if res.Read == nil || res.Read.Value == nil || *res.Read.Value != "3" {
+		t.Fatalf("with Expose-Headers: read %+v, want \"3\"", res.Read)
+	}
+	found := false
+	for _, h := range res.Outcome.Headers {
+		found = found || h == [2]string{"x-total", "3"}
+	}
+	if !found {
+		t.Errorf("outcome headers %v lack x-total: 3", res.Outcome.Headers)
+	}
+}
+
+// The hand-built form sends what it says; a custom header forces a preflight.
+func TestHandBuiltForm(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	ctx, cancel := context.WithTimeout(p.tab.Ctx, wait)
+	defer cancel()
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("f-method"), "GET"),
+		chromedp.SetValue(chromedp.ID("f-path"), "/api/items/2"),
+		chromedp.SetValue(chromedp.ID("f-headers"), "X-Trace: 1\nAccept: application/json"),
+		// body left empty
+		chromedp.Click(chromedp.CSS("#custom button[type=submit]")),
+	); err != nil {
+		t.Fatalf("filling the form: %v", err)
+	}
+	wantCORSError(t, p, "/api/items/2", "PreflightMissingAllowOriginHeader")
+	id := pollJS[string](p, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`)
+	tr := p.settled(id)
+	if len(tr.Exchanges) != 1 || tr.Exchanges[0].RequestHeader.Get("Access-Control-Request-Headers") != "x-trace" {
+		t.Errorf("site B saw %s (%v), want one preflight asking for x-trace", kinds(tr.Exchanges), tr.Exchanges)
+	}
+	if tr.Request.Label != "hand-built" || len(tr.Request.Headers) != 2 {
+		t.Errorf("trial request = %+v", tr.Request)
+	}
+}
+
+// renderVerdict shows nothing without a verdict, and the message and a
+// sequence diagram with one.
+func TestRenderVerdict(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	hidden := evalJS[bool](p, `renderVerdict({}), document.querySelector("#verdict").hidden`)
+	if !hidden {
+		t.Error("#verdict is shown for a trial without a verdict")
+	}
+	got := evalJS[string](p, `renderVerdict({
+		request: {method: "PUT", url: corslab.siteB + "/api/items/1"},
+		exchanges: [{method: "OPTIONS", preflight: true, status: 204, path: "/api/items/1"}],
+		verdict: {preflight: true, preflightReasons: ["method PUT is not CORS-safelisted"],
+			requestHeadersInPreflight: [], actualRequestSent: false, allowed: false,
+			responseType: "error", error: "PreflightMissingAllowOriginHeader", failedParameter: "",
+			message: "No 'Access-Control-Allow-Origin' header is present on the requested resource.\nSite B <b>did not</b> allow it.",
+			readableHeaders: []}}),
+		(() => { const v = document.querySelector("#verdict");
+			return [v.hidden, v.querySelectorAll("svg line").length > 3, v.querySelector("b") === null, v.textContent].join("|"); })()`)
+	if !strings.HasPrefix(got, "false|true|true|") || !strings.Contains(got, "No 'Access-Control-Allow-Origin' header") ||
+		!strings.Contains(got, "Site B <b>did not</b> allow it.") || !strings.Contains(got, "OPTIONS204✗ stops: no PUT sent") {
+		t.Errorf("verdict rendered as %q", got)
+	}
+}
+
+// When the lab stops, the page says so and reconnects with backoff; a lab
+// started again on the same ports is recognised as new and its log shown.
+func TestPageReconnectsToRestartedLab(t *testing.T) {
+	t.Parallel()
+	l1, stop1 := startLabOn(t, "localhost:0", "localhost:0", "")
+	t.Cleanup(stop1)
+	tab := browsertest.NewTab(t)
+	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l1.URLA)); err != nil {
+		t.Fatal(err)
+	}
+	p := &page{t: t, lab: l1, tab: tab}
+	evalJS[bool](p, `window.corslab.ready.then(() => true)`)
+	first := p.send(`corslab.presets.simpleGet()`)
+	p.entryText(first.ID, "site B received and ran it")
+
+	stop1()
+	down := pollJS[string](p, `document.querySelector("#conn").dataset.state === "down" && document.querySelector("#conn").textContent`)
+	if !strings.Contains(down, "reconnecting in") {
+		t.Errorf("connection state while the lab is down: %q", down)
+	}
+
+	addrA := strings.TrimPrefix(l1.URLA, "http://")
+	addrB := strings.TrimPrefix(l1.URLB, "http://")
+	l2, stop2 := startLabOn(t, addrA, addrB, "")
+	t.Cleanup(stop2)
+	p.lab = l2
+	pollJS[bool](p, `document.querySelector("#conn").dataset.state === "live"`)
+	second := p.send(`corslab.presets.simplePost({name: "after the restart"})`)
+	tr := p.settled(second.ID)
+	if len(tr.Exchanges) != 1 || !strings.Contains(tr.Exchanges[0].Effect, "after the restart") {
+		t.Errorf("after reconnecting, site B saw %s", kinds(tr.Exchanges))
+	}
+	p.entryText(second.ID, "site B received and ran it")
+	pollJS[bool](p, `document.querySelector("#log").textContent.includes("the lab restarted")`)
+	if gone := evalJS[bool](p, fmt.Sprintf(`document.querySelector('#log [data-trial=%q]') === null`, first.ID)); !gone {
+		t.Error("the old lab's trial is still on the log after the restart")
+	}
+}
+
+// A screenshot of the page at a projector's 1280×720, for the README and
+// for a person to judge: CORSLAB_SCREENSHOTS=1 go test -run Screenshot ./internal/lab/
+func TestScreenshot(t *testing.T) {
+	if os.Getenv("CORSLAB_SCREENSHOTS") != "1" {
+		t.Skip("set CORSLAB_SCREENSHOTS=1 to write testdata/screenshots/page.png")
+	}
+	p := openPage(t, "")
+	ctx, cancel := context.WithTimeout(p.tab.Ctx, wait)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
+		t.Fatal(err)
+	}
+	p.send(`corslab.presets.simpleGet()`)
+	p.putPolicy(`{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}"}},
+		"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`)
+	p.send(`corslab.presets.simplePost()`)
+	p.send(`corslab.presets.readTotal()`)
+	res := p.send(`corslab.presets.put()`)
+	p.settled(res.ID)
+	p.entryText(res.ID, "never reached site B")
+	pollJS[bool](p, `document.getAnimations().length === 0`) // the policy's highlight has faded
+	path := filepath.Join("..", "..", "testdata", "screenshots", "page.png")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Quality 100 makes a PNG; browsertest.Tab.Screenshot's 90 makes a JPEG.
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s", path)
+}
