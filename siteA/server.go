@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/static"
@@ -43,13 +44,14 @@ type Server struct {
 	journal *journal.Journal
 	policy  PolicyStore
 	mux     *http.ServeMux
+	started time.Time
 	ctx     context.Context // ends the live log's connections on Close
 	close   context.CancelFunc
 }
 
 // New returns site A.
 func New(cfg Config, j *journal.Journal, p PolicyStore) *Server {
-	s := &Server{cfg: cfg, journal: j, policy: p, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, journal: j, policy: p, mux: http.NewServeMux(), started: time.Now()}
 	s.ctx, s.close = context.WithCancel(context.Background())
 	page, _ := fs.Sub(static.Files, ".")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(page)))

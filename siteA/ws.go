@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
@@ -27,6 +28,9 @@ type Hello struct {
 	Kind      string          `json:"kind"` // "hello"
 	SiteBPort string          `json:"siteBPort"`
 	Policy    json.RawMessage `json:"policy"`
+	// Started identifies this run of the lab: a page that reconnects and
+	// sees another value knows the lab restarted and its log is new.
+	Started time.Time `json:"started"`
 }
 
 // message is what the page sends: "announce" before a fetch() starts,
@@ -65,7 +69,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writePump(ctx context.Context, conn *websocket.Conn, sub *journal.Subscription) {
-	hello, _ := json.Marshal(Hello{Kind: "hello", SiteBPort: s.cfg.SiteBPort, Policy: s.policy.PolicyJSON()})
+	hello, _ := json.Marshal(Hello{Kind: "hello", SiteBPort: s.cfg.SiteBPort, Policy: s.policy.PolicyJSON(), Started: s.started})
 	conn.SetWriteDeadline(time.Now().Add(writeWait))
 	if conn.WriteMessage(websocket.TextMessage, hello) != nil {
 		return
@@ -125,7 +129,10 @@ func (s *Server) handle(data []byte, origin string) error {
 	case m.Type == "announce" && m.Request != nil:
 		return s.journal.Announce(m.ID, origin, *m.Request)
 	case m.Type == "outcome" && m.Outcome != nil:
-		return s.journal.Settle(m.ID, *m.Outcome)
+		// An outcome for a trial the journal no longer knows (the lab
+		// restarted, or the trial aged out) is stale, not hostile: drop it.
+		s.journal.Settle(m.ID, *m.Outcome)
+		return nil
 	}
 	return fmt.Errorf("message type %q: want announce with request, or outcome with outcome", m.Type)
 }
@@ -147,7 +154,11 @@ func ping(ctx context.Context, conn *websocket.Conn) {
 
 func closeWith(conn *websocket.Conn, code int, reason string) {
 	if len(reason) > 120 { // a close frame's payload is at most 125 bytes
-		reason = reason[:120]
+		cut := 120
+		for cut > 0 && !utf8.RuneStart(reason[cut]) { // the reason must stay UTF-8 (RFC 6455 §5.5.1)
+			cut--
+		}
+		reason = reason[:cut]
 	}
 	conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 }

@@ -9,7 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -76,7 +79,8 @@ func ParseDocument(data []byte) (Document, error) {
 	if top == nil {
 		return d, errors.New("policy: must be a JSON object")
 	}
-	for k, raw := range top {
+	for _, k := range slices.Sorted(maps.Keys(top)) { // sorted: the same document always gets the same error
+		raw := top[k]
 		var err error
 		switch k {
 		case "preflight":
@@ -98,7 +102,8 @@ func parseRule(raw json.RawMessage, path string, headers *Headers, status *int) 
 	if err := json.Unmarshal(raw, &rule); err != nil || rule == nil {
 		return fmt.Errorf("%s: must be an object", path)
 	}
-	for k, v := range rule {
+	for _, k := range slices.Sorted(maps.Keys(rule)) {
+		v := rule[k]
 		switch {
 		case k == "status" && status != nil:
 			if err := json.Unmarshal(v, status); err != nil {
@@ -110,17 +115,22 @@ func parseRule(raw json.RawMessage, path string, headers *Headers, status *int) 
 				return fmt.Errorf("%s.headers: must be an object of name to string or array of strings", path)
 			}
 			*headers = make(Headers, len(hs))
-			for name, hv := range hs {
-				var one string
-				if json.Unmarshal(hv, &one) == nil {
-					(*headers)[name] = Values{one}
+			for _, name := range slices.Sorted(maps.Keys(hs)) {
+				hv := hs[name]
+				var one *string // a pointer, so that null is not taken for ""
+				if json.Unmarshal(hv, &one) == nil && one != nil {
+					(*headers)[name] = Values{*one}
 					continue
 				}
-				var many []string
-				if err := json.Unmarshal(hv, &many); err != nil || many == nil {
+				var many []*string
+				if err := json.Unmarshal(hv, &many); err != nil || many == nil || slices.Contains(many, nil) {
 					return fmt.Errorf("%s.headers[%q]: must be a string or an array of strings", path, name)
 				}
-				(*headers)[name] = many
+				vs := make(Values, len(many))
+				for i, v := range many {
+					vs[i] = *v
+				}
+				(*headers)[name] = vs
 			}
 		default:
 			want := "headers"
@@ -137,7 +147,8 @@ func parseRule(raw json.RawMessage, path string, headers *Headers, status *int) 
 func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	err := dec.Decode(v)
-	if err == nil && dec.More() {
+	// dec.More would miss a stray '}' or ']': look at the bytes themselves.
+	if err == nil && len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
 		err = errors.New("policy: unexpected data after the JSON object")
 	}
 	var syn *json.SyntaxError
@@ -148,8 +159,11 @@ func decodeStrict(data []byte, v any) error {
 		return fmt.Errorf("policy: line %d, column %d: %v", line, col, syn)
 	case errors.As(err, &typ):
 		return errors.New("policy: must be a JSON object")
-	case err != nil && err.Error() == "EOF":
+	case errors.Is(err, io.EOF):
 		return errors.New("policy: empty document")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line, col := position(data, int64(len(data)))
+		return fmt.Errorf("policy: line %d, column %d: unexpected end of JSON input", line, col)
 	}
 	return err
 }
@@ -171,6 +185,11 @@ func position(data []byte, offset int64) (line, col int) {
 func (d Document) Validate() error {
 	if s := d.Preflight.Status; s != 0 && (s < 100 || s > 599) {
 		return fmt.Errorf("preflight.status: %d is not an HTTP status (100-599)", s)
+	}
+	if s := d.Preflight.Status; s >= 100 && s < 200 {
+		// net/http sends a 1xx as an interim response and then 200 (or, for
+		// 101, switches protocols): the recorded status would be a lie.
+		return fmt.Errorf("preflight.status: %d is informational (1xx); a preflight needs a final status (200-599)", s)
 	}
 	if err := d.Preflight.Headers.validate("preflight.headers"); err != nil {
 		return err

@@ -194,7 +194,7 @@ func hasSuffix(s, suffix string) bool {
 
 // Screenshot saves a PNG of the tab's page to path (for the README).
 func (tab *Tab) Screenshot(path string) error {
-	buf, err := chromedp.Run(tab.Ctx, chromedp.FullScreenshot(100) // quality 100 makes a PNG; less, a JPEG)
+	buf, err := chromedp.Run(tab.Ctx, chromedp.FullScreenshot(100)) // quality 100 makes a PNG; less, a JPEG
 	if err != nil {
 		return err
 	}
