@@ -1,0 +1,136 @@
+package fetch
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// headerValue returns the value of the named response header the way Chromium
+// reads it (net::HttpResponseHeaders::GetNormalizedHeader): every line with that
+// name, case-insensitively, each stripped of surrounding spaces and tabs, joined
+// by ", ". present is false when no line has the name.
+func headerValue(h http.Header, name string) (value string, present bool) {
+	lines := headerLines(h, name)
+	return joinLines(lines), len(lines) > 0
+}
+
+// headerLines returns the lines of the named header, matching the name
+// case-insensitively.
+func headerLines(h http.Header, name string) []string {
+	if v, ok := h[name]; ok { // the canonical key: the usual case
+		return v
+	}
+	var keys []string
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	sort.Strings(keys) // deterministic when a name comes in several spellings
+	var lines []string
+	for _, k := range keys {
+		lines = append(lines, h[k]...)
+	}
+	return lines
+}
+
+func joinLines(v []string) string {
+	switch len(v) {
+	case 0:
+		return ""
+	case 1:
+		return trimOWS(v[0])
+	}
+	var b strings.Builder
+	for i, s := range v {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(trimOWS(s))
+	}
+	return b.String()
+}
+
+// corsFailure is a failed CORS check: Chromium's error name and the parameter
+// it reports.
+type corsFailure struct {
+	name, param string
+}
+
+// corsCheck is Fetch "CORS check" (#concept-cors-check) as Chromium implements it
+// (services/network/public/cpp/cors/cors.cc CheckAccess): the response's
+// Access-Control-Allow-Origin must be * (without credentials) or the request's
+// origin byte for byte; with credentials mode "include",
+// Access-Control-Allow-Credentials must be exactly "true". Chromium looks closer
+// at a mismatching value only to name the error: a space or comma means
+// MultipleAllowOriginValues, "null" AllowOriginMismatch, something that is not a
+// URL InvalidAllowOriginValue.
+func corsCheck(h http.Header, origin, credentials string) *corsFailure {
+	acao, present := headerValue(h, "Access-Control-Allow-Origin")
+	switch {
+	case !present:
+		return &corsFailure{ErrMissingAllowOriginHeader, ""}
+	case acao == "*":
+		if credentials == credInclude {
+			return &corsFailure{ErrWildcardOriginNotAllowed, ""}
+		}
+		return nil
+	case acao != origin:
+		switch {
+		case strings.ContainsAny(acao, " ,"):
+			return &corsFailure{ErrMultipleAllowOriginValues, acao}
+		case acao == "null":
+			return &corsFailure{ErrAllowOriginMismatch, acao}
+		case !gurlValid(acao):
+			return &corsFailure{ErrInvalidAllowOriginValue, acao}
+		}
+		return &corsFailure{ErrAllowOriginMismatch, acao}
+	}
+	if credentials == credInclude {
+		if acac, _ := headerValue(h, "Access-Control-Allow-Credentials"); acac != "true" {
+			return &corsFailure{ErrInvalidAllowCredentials, acac}
+		}
+	}
+	return nil
+}
+
+// preflightName maps a CORS-check error found on a preflight answer to
+// Chromium's Preflight… name (preflight_controller.cc CheckPreflightAccess).
+func preflightName(name string) string {
+	switch name {
+	case ErrMissingAllowOriginHeader:
+		return ErrPreflightMissingAllowOriginHeader
+	case ErrAllowOriginMismatch:
+		return ErrPreflightAllowOriginMismatch
+	case ErrWildcardOriginNotAllowed:
+		return ErrPreflightWildcardOriginNotAllowed
+	case ErrMultipleAllowOriginValues:
+		return ErrPreflightMultipleAllowOriginValues
+	case ErrInvalidAllowOriginValue:
+		return ErrPreflightInvalidAllowOriginValue
+	case ErrInvalidAllowCredentials:
+		return ErrPreflightInvalidAllowCredentials
+	}
+	return name
+}
+
+// redirectTarget reports whether a response is a redirect the browser acts on
+// (net::HttpResponseHeaders::IsRedirect: status 301, 302, 303, 307 or 308 with
+// a non-empty Location) and returns the first non-empty Location.
+func redirectTarget(r *Response) (location string, ok bool) {
+	switch r.Status {
+	case 301, 302, 303, 307, 308:
+	default:
+		return "", false
+	}
+	for _, l := range headerLines(r.Header, "Location") {
+		if l = trimOWS(l); l != "" {
+			return l, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,346 @@
+package fetch
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// MaxExchangeSize is the most input DecodeExchange reads.
+const MaxExchangeSize = 8 << 20
+
+// maxDepth bounds JSON nesting; a valid exchange nests 4 deep.
+const maxDepth = 32
+
+// DecodeExchange reads one exchange in the JSON form of verdict-format.md,
+// strictly: unknown fields, missing required fields and values of the wrong type
+// are errors. The error is one line naming the field, e.g.
+// `request.method: missing`, `response.status: must be a number`,
+// `request.headers["X"]: must be a string`, or `line 3:7: …` for a JSON syntax
+// error.
+//
+// Header objects keep their order and repeated names (a repeated request header
+// is combined as fetch() does; a repeated response header is several lines).
+// An optional response given as null counts as absent.
+func DecodeExchange(r io.Reader) (Exchange, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxExchangeSize+1))
+	if err != nil {
+		return Exchange{}, fmt.Errorf("reading input: %v", err)
+	}
+	if len(data) > MaxExchangeSize {
+		return Exchange{}, fmt.Errorf("input: larger than %d bytes", MaxExchangeSize)
+	}
+	root, err := parseJSON(data)
+	if err != nil {
+		return Exchange{}, err
+	}
+	return decodeExchange(root)
+}
+
+// node is a parsed JSON value that keeps object keys in order.
+type node struct {
+	kind   byte // 'o' object, 'a' array, 's' string, 'n' number, 'b' bool, 'z' null
+	str    string
+	num    json.Number
+	fields []field
+	items  []*node
+}
+
+type field struct {
+	key string
+	val *node
+}
+
+func (n *node) kindName() string {
+	switch n.kind {
+	case 'o':
+		return "an object"
+	case 'a':
+		return "an array"
+	case 's':
+		return "a string"
+	case 'n':
+		return "a number"
+	case 'b':
+		return "a boolean"
+	}
+	return "null"
+}
+
+// parseJSON parses data into a node tree, reporting syntax errors with their
+// line and column.
+func parseJSON(data []byte) (*node, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("input: empty, expected a JSON object with a \"request\" field")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	n, err := parseValue(dec, data, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: unexpected data after the exchange object", position(data, dec.InputOffset()))
+	}
+	return n, nil
+}
+
+func parseValue(dec *json.Decoder, data []byte, depth int) (*node, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("%s: JSON nested more than %d levels deep", position(data, dec.InputOffset()), maxDepth)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, syntaxError(err, data, dec)
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			n := &node{kind: 'o'}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, syntaxError(err, data, dec)
+				}
+				key, _ := kt.(string)
+				v, err := parseValue(dec, data, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.fields = append(n.fields, field{key, v})
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, syntaxError(err, data, dec)
+			}
+			return n, nil
+		case '[':
+			n := &node{kind: 'a'}
+			for dec.More() {
+				v, err := parseValue(dec, data, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.items = append(n.items, v)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, syntaxError(err, data, dec)
+			}
+			return n, nil
+		}
+	case string:
+		return &node{kind: 's', str: t}, nil
+	case json.Number:
+		return &node{kind: 'n', num: t}, nil
+	case bool:
+		return &node{kind: 'b'}, nil
+	case nil:
+		return &node{kind: 'z'}, nil
+	}
+	return nil, fmt.Errorf("%s: unexpected %v", position(data, dec.InputOffset()), tok)
+}
+
+func syntaxError(err error, data []byte, dec *json.Decoder) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		// Offset counts the bytes read, the offending one included.
+		return fmt.Errorf("%s: %s", position(data, se.Offset-1), strings.TrimPrefix(se.Error(), "json: "))
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: unexpected end of input", position(data, int64(len(data))))
+	}
+	return fmt.Errorf("%s: %v", position(data, dec.InputOffset()), err)
+}
+
+// position turns a byte offset into "line L:C" (both from 1; the column counts
+// bytes).
+func position(data []byte, off int64) string {
+	if off < 0 {
+		off = 0
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return fmt.Sprintf("line %d:%d", line, col)
+}
+
+// object checks that n is an object with only the allowed keys, each at most
+// once, and returns its fields by key.
+func object(n *node, path string, allowed ...string) (map[string]*node, error) {
+	if n.kind != 'o' {
+		return nil, fmt.Errorf("%s: must be an object, not %s", path, n.kindName())
+	}
+	m := make(map[string]*node, len(n.fields))
+	for _, f := range n.fields {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == f.key
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s: unknown field (expected %s)", join(path, f.key), strings.Join(allowed, ", "))
+		}
+		if _, dup := m[f.key]; dup {
+			return nil, fmt.Errorf("%s: given twice", join(path, f.key))
+		}
+		m[f.key] = f.val
+	}
+	return m, nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func quoted(path, key string) string { return path + "[" + strconv.Quote(key) + "]" }
+
+func decodeExchange(root *node) (Exchange, error) {
+	var x Exchange
+	if root.kind != 'o' {
+		return x, fmt.Errorf("exchange: must be an object, not %s", root.kindName())
+	}
+	top, err := object(root, "", "request", "preflightResponse", "response")
+	if err != nil {
+		return x, err
+	}
+	rn, ok := top["request"]
+	if !ok || rn.kind == 'z' {
+		return x, errors.New("request: missing")
+	}
+	if x.Request, err = decodeRequest(rn); err != nil {
+		return x, err
+	}
+	if x.Preflight, err = decodeResponse(top["preflightResponse"], "preflightResponse"); err != nil {
+		return x, err
+	}
+	if x.Actual, err = decodeResponse(top["response"], "response"); err != nil {
+		return x, err
+	}
+	return x, nil
+}
+
+func decodeRequest(n *node) (Request, error) {
+	var r Request
+	m, err := object(n, "request", "origin", "url", "method", "headers", "credentials", "mode")
+	if err != nil {
+		return r, err
+	}
+	str := func(key string, required bool) (string, error) {
+		v, ok := m[key]
+		if !ok || (v.kind == 'z' && !required) {
+			if required {
+				return "", fmt.Errorf("request.%s: missing", key)
+			}
+			return "", nil
+		}
+		if v.kind != 's' {
+			return "", fmt.Errorf("request.%s: must be a string, not %s", key, v.kindName())
+		}
+		return v.str, nil
+	}
+	if r.Origin, err = str("origin", true); err != nil {
+		return r, err
+	}
+	if canon, exact, ok := parseOrigin(r.Origin); !ok {
+		return r, fmt.Errorf("request.origin: %q is not a serialized origin (scheme://host[:port], or null)", r.Origin)
+	} else if !exact {
+		return r, fmt.Errorf("request.origin: %q is not serialized as the browser does it: %q", r.Origin, canon)
+	}
+	if r.URL, err = str("url", true); err != nil {
+		return r, err
+	}
+	if r.Method, err = str("method", true); err != nil {
+		return r, err
+	}
+	if r.Credentials, err = str("credentials", false); err != nil {
+		return r, err
+	}
+	if r.Mode, err = str("mode", false); err != nil {
+		return r, err
+	}
+	if h, ok := m["headers"]; ok && h.kind != 'z' {
+		if h.kind != 'o' {
+			return r, fmt.Errorf("request.headers: must be an object of name: value, not %s", h.kindName())
+		}
+		r.Headers = make([][2]string, 0, len(h.fields))
+		for _, f := range h.fields {
+			if f.val.kind != 's' {
+				return r, fmt.Errorf("%s: must be a string, not %s", quoted("request.headers", f.key), f.val.kindName())
+			}
+			r.Headers = append(r.Headers, [2]string{f.key, f.val.str})
+		}
+	}
+	return r, nil
+}
+
+func decodeResponse(n *node, path string) (*Response, error) {
+	if n == nil || n.kind == 'z' {
+		return nil, nil
+	}
+	m, err := object(n, path, "status", "headers")
+	if err != nil {
+		return nil, err
+	}
+	r := &Response{Header: http.Header{}}
+	s, ok := m["status"]
+	switch {
+	case !ok || s.kind == 'z':
+		return nil, fmt.Errorf("%s.status: missing", path)
+	case s.kind != 'n':
+		return nil, fmt.Errorf("%s.status: must be a number, not %s", path, s.kindName())
+	}
+	status, err := strconv.Atoi(s.num.String())
+	if err != nil || status < 100 || status > 599 {
+		return nil, fmt.Errorf("%s.status: must be an integer from 100 to 599, not %s", path, s.num)
+	}
+	r.Status = status
+	h, ok := m["headers"]
+	if !ok || h.kind == 'z' {
+		return r, nil
+	}
+	if h.kind != 'o' {
+		return nil, fmt.Errorf("%s.headers: must be an object of name: value, not %s", path, h.kindName())
+	}
+	hp := path + ".headers"
+	for _, f := range h.fields {
+		if !isToken(f.key) {
+			return nil, fmt.Errorf("%s: not a valid header name", quoted(hp, f.key))
+		}
+		key := http.CanonicalHeaderKey(f.key)
+		add := func(v string) error {
+			if strings.ContainsAny(v, "\x00\r\n") {
+				return fmt.Errorf("%s: a header value cannot contain CR, LF or NUL", quoted(hp, f.key))
+			}
+			r.Header[key] = append(r.Header[key], v)
+			return nil
+		}
+		switch f.val.kind {
+		case 's':
+			if err := add(f.val.str); err != nil {
+				return nil, err
+			}
+		case 'a':
+			for i, it := range f.val.items {
+				if it.kind != 's' {
+					return nil, fmt.Errorf("%s[%d]: must be a string, not %s", quoted(hp, f.key), i, it.kindName())
+				}
+				if err := add(it.str); err != nil {
+					return nil, err
+				}
+			}
+		default:
+			return nil, fmt.Errorf("%s: must be a string or an array of strings, not %s", quoted(hp, f.key), f.val.kindName())
+		}
+	}
+	return r, nil
+}

@@ -1,0 +1,206 @@
+package fetch
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// path is the way a request went through the browser.
+type path int
+
+const (
+	pathRejected   path = iota // fetch() threw or the browser refused before any traffic
+	pathSameOrigin             // same-origin: no CORS at all
+	pathNoCORS                 // mode no-cors: opaque response
+	pathCORS                   // cross-origin, mode cors
+)
+
+// outcome is one run of the algorithm: the verdict plus what Trace and Text
+// need to tell the story.
+type outcome struct {
+	x    Exchange
+	p    prepared
+	path path
+	need preflightNeeded
+
+	fetchErr  *typeError        // fetch() rejected without a CORS error
+	pre       *preflightOutcome // the preflight's answer was judged
+	fail      *corsFailure      // the CORS error that blocked it, if any
+	failStage string            // "preflight" or "actual" for fail
+	redirect  string            // Location the browser follows after the actual response
+
+	v Verdict
+}
+
+func (o *outcome) verdict() Verdict { return o.v }
+
+// evaluate runs fetch() on the exchange (see Judge).
+func evaluate(x Exchange) *outcome {
+	o := &outcome{x: x}
+	o.v = Verdict{PreflightReasons: []string{}, RequestHeadersInPreflight: []string{}, ReadableHeaders: []string{}, ResponseType: ResponseError}
+	p, terr := prepare(x.Request)
+	o.p = p
+	if terr != nil {
+		o.reject(terr)
+		return o
+	}
+	for i, d := range p.dropped {
+		if i == maxDroppedNotes {
+			o.note(fmt.Sprintf("fetch() silently dropped %d more headers.", len(p.dropped)-i))
+			break
+		}
+		o.note(fmt.Sprintf("fetch() silently dropped the header %s: %s. It is not sent and needs no preflight.", d.name, d.why))
+	}
+	if !p.isHTTPScheme() {
+		o.reject(&typeError{
+			message: "Failed to fetch",
+			console: fmt.Sprintf("Fetch API cannot load %s. URL scheme \"%s\" is not supported.", p.urlString, strings.ToLower(p.url.Scheme)),
+			explain: "The lab models http and https requests; fetch() cannot load this scheme across origins.",
+		})
+		return o
+	}
+	switch {
+	case p.mode == modeSameOrigin && !p.sameOrigin:
+		// Blink refuses before the network service; DisallowedByMode is the
+		// network service's name for the same rule.
+		o.path = pathRejected
+		o.block(&corsFailure{ErrDisallowedByMode, ""}, "")
+		return o
+	case p.sameOrigin:
+		// Fetch gives a same-origin request a "basic" response, but
+		// verdict-format.md allows only cors, opaque and error: the verdict
+		// says cors, lists every readable header, and a note tells the truth.
+		o.path = pathSameOrigin
+		o.note("This request is same-origin, so CORS does not apply: JavaScript sees a \"basic\" response with every header but Set-Cookie. (The verdict contract knows only cors, opaque and error, so responseType says cors.)")
+		o.sameOrigin()
+		return o
+	case p.mode == modeNoCORS:
+		o.path = pathNoCORS
+		o.noCORS()
+		return o
+	}
+	o.path = pathCORS
+	o.cors()
+	return o
+}
+
+// maxDroppedNotes bounds the notes about headers fetch() dropped.
+const maxDroppedNotes = 10
+
+func (o *outcome) note(s string) { o.v.Notes = append(o.v.Notes, s) }
+
+// reject ends the run with a TypeError that is not a CORS error.
+func (o *outcome) reject(t *typeError) {
+	o.fetchErr = t
+	o.v.Allowed = false
+	o.v.ResponseType = ResponseError
+	o.v.Error = ErrTypeError
+	o.v.FailedParameter = ""
+	o.v.ReadableHeaders = []string{}
+	o.v.Message = t.sentence() + "\n" + t.explain
+}
+
+// block ends the run with a CORS error.
+func (o *outcome) block(f *corsFailure, stage string) {
+	o.fail, o.failStage = f, stage
+	o.v.Allowed = false
+	o.v.ResponseType = ResponseError
+	o.v.Error = f.name
+	o.v.FailedParameter = f.param
+	o.v.ReadableHeaders = []string{}
+	o.v.Message = consoleMessage(o, f) + "\n" + explainFailure(o, f)
+}
+
+func (o *outcome) allow(responseType string, readable []string) {
+	o.v.Allowed = true
+	o.v.ResponseType = responseType
+	o.v.ReadableHeaders = readable
+}
+
+func noAnswer(what string) *typeError {
+	return &typeError{
+		message: "Failed to fetch",
+		network: true,
+		explain: fmt.Sprintf("This exchange has no answer to the %s: the browser sent it but got no HTTP response (server down, connection refused or reset), so fetch() rejects with a network error and no CORS check runs. Chromium's console shows a net::ERR_… line instead of a CORS message.", what),
+	}
+}
+
+func (o *outcome) sameOrigin() {
+	o.v.ActualRequestSent = true
+	if o.x.Actual == nil {
+		o.reject(noAnswer("request"))
+		return
+	}
+	o.allow(ResponseCORS, basicReadableHeaders(o.x.Actual.Header))
+}
+
+func (o *outcome) noCORS() {
+	o.v.ActualRequestSent = true
+	if o.x.Actual == nil {
+		o.reject(noAnswer("request"))
+		return
+	}
+	o.note("Mode \"no-cors\" gives JavaScript an opaque response: status 0, no headers, no body. The server's CORS headers do not matter, and the request ran on the server all the same.")
+	o.allow(ResponseOpaque, []string{})
+}
+
+func (o *outcome) cors() {
+	p := o.p
+	o.need = preflightNeed(p)
+	for _, h := range p.headers {
+		if chromiumClientHints[h.lower] && !h.byBrowser {
+			if ok, _ := safelistedRequestHeader(h.lower, h.value); ok {
+				o.note(fmt.Sprintf("Chromium treats the client-hint header %s as CORS-safelisted; the Fetch standard does not, so other browsers may send a preflight for it.", h.lower))
+			}
+		}
+	}
+	if o.need.needed {
+		o.v.Preflight = true
+		o.v.PreflightReasons = o.need.reasons
+		o.v.RequestHeadersInPreflight = o.need.names
+		if o.x.Preflight == nil {
+			o.reject(noAnswer("OPTIONS preflight"))
+			return
+		}
+		pre := checkPreflight(p, o.need, o.x.Preflight)
+		o.pre = &pre
+		for _, n := range pre.notes {
+			o.note(n)
+		}
+		if pre.fail != nil {
+			o.block(pre.fail, "preflight")
+			return
+		}
+	}
+	o.v.ActualRequestSent = true
+	if o.x.Actual == nil {
+		o.reject(noAnswer("request"))
+		return
+	}
+	if f := corsCheck(o.x.Actual.Header, p.origin, p.credentials); f != nil {
+		o.block(f, "actual")
+		return
+	}
+	if loc, ok := redirectTarget(o.x.Actual); ok {
+		next, err := url.Parse(loc)
+		if err != nil {
+			o.reject(&typeError{
+				message: "Failed to fetch",
+				network: true,
+				explain: fmt.Sprintf("The response redirects to %q, which is not a valid URL, so the browser fails the request (net::ERR_INVALID_REDIRECT).", loc),
+			})
+			return
+		}
+		next = p.url.ResolveReference(next)
+		o.redirect = canonicalURL(next)
+		if hasCredentials(next) {
+			o.block(&corsFailure{ErrRedirectContainsCredentials, ""}, "actual")
+			return
+		}
+		o.note(fmt.Sprintf("The browser follows the %d redirect to %s. This exchange does not include that next answer: it gets its own CORS check (and if it leaves site B's origin, the browser sends Origin: null from then on). JavaScript will see the final response, not this one.", o.x.Actual.Status, o.redirect))
+		o.allow(ResponseCORS, []string{})
+		return
+	}
+	o.allow(ResponseCORS, readableHeaders(o.x.Actual.Header, p.credentials))
+}
