@@ -2,6 +2,7 @@ package siteB
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -15,11 +16,70 @@ type Policy struct {
 	actual          []headerLine
 }
 
-// headerLine is one header with its values; templated values hold placeholders.
+// headerLine is one header with its values. When a value holds
+// placeholders, tmpls has every value compiled, so a request only fills
+// them in.
 type headerLine struct {
-	key       string // canonical
-	values    []string
-	templated bool
+	key    string // canonical
+	values []string
+	tmpls  []template
+}
+
+// template is a header value split at its placeholders, compiled once per
+// policy instead of once per request.
+type template []segment
+
+// segment is a literal (from == 0) or a placeholder: the request header it
+// takes its text from.
+type segment struct {
+	lit  string
+	from placeholder
+}
+
+type placeholder uint8
+
+const (
+	literal placeholder = iota
+	fromOrigin
+	fromRequestMethod
+	fromRequestHeaders
+)
+
+// requestHeader is the request header each placeholder stands for.
+var requestHeader = [...]string{
+	fromOrigin:         "Origin",
+	fromRequestMethod:  "Access-Control-Request-Method",
+	fromRequestHeaders: "Access-Control-Request-Headers",
+}
+
+// compileValue splits a validated value at its placeholders.
+func compileValue(v string) template {
+	var t template
+	for v != "" {
+		i := strings.IndexByte(v, '{')
+		j := -1
+		if i >= 0 {
+			j = strings.IndexByte(v[i:], '}')
+		}
+		if j < 0 { // no placeholder left (validation leaves none unclosed)
+			return append(t, segment{lit: v})
+		}
+		if i > 0 {
+			t = append(t, segment{lit: v[:i]})
+		}
+		switch name := v[i : i+j+1]; name {
+		case PlaceholderOrigin:
+			t = append(t, segment{from: fromOrigin})
+		case PlaceholderRequestMethod:
+			t = append(t, segment{from: fromRequestMethod})
+		case PlaceholderRequestHeaders:
+			t = append(t, segment{from: fromRequestHeaders})
+		default: // unreachable for a validated value: keep it as text
+			t = append(t, segment{lit: name})
+		}
+		v = v[i+j+1:]
+	}
+	return t
 }
 
 // NewPolicy validates d and compiles it. On error the caller keeps its old policy.
@@ -58,8 +118,10 @@ func compile(hs Headers) []headerLine {
 	for _, name := range hs.names() {
 		vs := hs[name]
 		l := headerLine{key: http.CanonicalHeaderKey(name), values: vs[:len(vs):len(vs)]}
-		for _, v := range vs {
-			l.templated = l.templated || strings.IndexByte(v, '{') >= 0
+		if slices.ContainsFunc(vs, func(v string) bool { return strings.IndexByte(v, '{') >= 0 }) {
+			for _, v := range vs {
+				l.tmpls = append(l.tmpls, compileValue(v))
+			}
 		}
 		lines = append(lines, l)
 	}
@@ -83,13 +145,19 @@ func (p *Policy) WriteActual(h http.Header, r *http.Request) { write(h, p.actual
 
 func write(h http.Header, lines []headerLine, r *http.Request) {
 	for _, l := range lines {
-		if !l.templated {
+		if l.tmpls == nil {
 			h[l.key] = l.values // shared: capacity equals length, so an append copies
 			continue
 		}
-		vs := make([]string, 0, len(l.values))
-		for _, v := range l.values {
-			if x, ok := expand(v, r); ok {
+		if len(l.tmpls) == 1 { // the usual case: no slice to build
+			if vs, ok := expandOne(l.tmpls[0], r); ok {
+				h[l.key] = vs
+			}
+			continue
+		}
+		vs := make([]string, 0, len(l.tmpls))
+		for _, t := range l.tmpls {
+			if x, ok := expand(t, r); ok {
 				vs = append(vs, x)
 			}
 		}
@@ -99,13 +167,48 @@ func write(h http.Header, lines []headerLine, r *http.Request) {
 	}
 }
 
-// expand replaces the placeholders in v. A value that is only placeholders
-// and expands to nothing (a request without Origin) is dropped: ok is false.
-func expand(v string, r *http.Request) (string, bool) {
-	x := strings.NewReplacer(
-		PlaceholderOrigin, r.Header.Get("Origin"),
-		PlaceholderRequestMethod, r.Header.Get("Access-Control-Request-Method"),
-		PlaceholderRequestHeaders, r.Header.Get("Access-Control-Request-Headers"),
-	).Replace(v)
-	return x, x != "" || v == ""
+// expandOne expands the only value of a header line. A value that is just
+// one placeholder reuses the request's own header line: no allocation.
+func expandOne(t template, r *http.Request) ([]string, bool) {
+	if len(t) == 1 && t[0].from != literal {
+		vs := r.Header[requestHeader[t[0].from]]
+		if len(vs) == 0 || vs[0] == "" {
+			return nil, false
+		}
+		return vs[:1:1], true // capacity equals length: an append copies
+	}
+	x, ok := expand(t, r)
+	if !ok {
+		return nil, false
+	}
+	return []string{x}, true
+}
+
+// expand fills in the placeholders of t from r's headers (their first
+// line, as Header.Get). A value that is only placeholders and expands to
+// nothing (a request without Origin) is dropped: ok is false.
+func expand(t template, r *http.Request) (string, bool) {
+	var parts [8]string
+	fill := parts[:0]
+	n := 0
+	for _, s := range t {
+		v := s.lit
+		if s.from != literal {
+			v = r.Header.Get(requestHeader[s.from])
+		}
+		fill = append(fill, v)
+		n += len(v)
+	}
+	if n == 0 {
+		return "", len(t) == 0 // an empty value stays; placeholders that fill in nothing go
+	}
+	if len(fill) == 1 {
+		return fill[0], true
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, v := range fill {
+		b.WriteString(v)
+	}
+	return b.String(), true
 }

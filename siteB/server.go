@@ -1,9 +1,12 @@
 package siteB
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,6 +23,7 @@ type Recorder interface {
 // exchange recorded.
 type Server struct {
 	policy   atomic.Pointer[Policy]
+	setMu    sync.Mutex // makes SetPolicy's swap and announcement one step, so the journal's last policy is the one in force
 	recorder Recorder
 	api      http.Handler
 }
@@ -40,6 +44,8 @@ func (s *Server) PolicyJSON() []byte { return s.Policy().JSON() }
 // SetPolicy puts p in force for every request that starts after it, and
 // announces the change on the journal. by says who changed it.
 func (s *Server) SetPolicy(p *Policy, by string) {
+	s.setMu.Lock()
+	defer s.setMu.Unlock()
 	s.policy.Store(p)
 	s.recorder.PolicyChanged(by, p.JSON())
 }
@@ -66,27 +72,115 @@ func IsPreflight(r *http.Request) bool {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	p := s.policy.Load() // one snapshot for the whole exchange
-	rec := &recordingWriter{ResponseWriter: w}
-	x := &journal.Exchange{
-		Method:        r.Method,
-		Path:          r.URL.RequestURI(),
-		Origin:        r.Header.Get("Origin"),
-		Preflight:     IsPreflight(r),
-		Trial:         TrialID(r),
-		RequestHeader: r.Header.Clone(),
-	}
-	if x.Preflight {
+	e := newExchange(w, r)
+	if e.x.Preflight {
 		p.WritePreflight(w.Header(), r)
-		rec.WriteHeader(p.PreflightStatus())
+		e.rec.WriteHeader(p.PreflightStatus())
 	} else {
 		p.WriteActual(w.Header(), r)
-		r = r.WithContext(withEffect(r.Context(), &x.Effect))
-		s.api.ServeHTTP(rec, r)
+		r = r.WithContext(withEffect(r.Context(), &e.x.Effect))
+		s.api.ServeHTTP(&e.rec, r)
 	}
+	s.record(e, start)
+}
+
+// newExchange starts recording r: the request's side of the exchange, and
+// a writer that watches the response.
+func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
+	e := &exchange{rec: recordingWriter{ResponseWriter: w}}
+	e.x = journal.Exchange{
+		Method:    r.Method,
+		Path:      r.URL.RequestURI(),
+		Origin:    r.Header.Get("Origin"),
+		Preflight: IsPreflight(r),
+		Trial:     TrialID(r),
+	}
+	// Not in the literal above: assigning it would reset the count recordHeader adds to.
+	e.x.RequestHeader = recordHeader(r.Header, &e.x.Truncated)
+	return e
+}
+
+// record completes e with the response and hands it to the recorder.
+func (s *Server) record(e *exchange, start time.Time) {
+	rec, x := &e.rec, &e.x
 	rec.done()
-	x.Status, x.ResponseHeader = rec.status, rec.header
+	x.Status = rec.status
+	x.ResponseHeader = rec.header // a copy taken when the response was committed
+	if !withinLimits(x.ResponseHeader) {
+		x.ResponseHeader = boundedCopy(x.ResponseHeader, &x.Truncated)
+	}
 	x.Micros = time.Since(start).Microseconds()
+	rec.ResponseWriter, rec.header = nil, nil // the journal keeps x, and with it e: not the connection's writer
 	s.recorder.Record(x)
+}
+
+// exchange is what recording one request needs, in one allocation: the
+// writer that watches the response, and the record itself.
+type exchange struct {
+	rec recordingWriter
+	x   journal.Exchange
+}
+
+// What the journal keeps of one header set (a request's or a response's):
+// enough for any real browser exchange, and a bound on what a hostile one
+// (10,000 headers, a 100 KB Access-Control-Request-Headers) costs the
+// history. The rest is counted in Exchange.Truncated.
+const (
+	maxRecordedLines = 100     // header lines
+	maxRecordedValue = 8 << 10 // bytes of one value; longer ones are cut
+	maxRecordedBytes = 32 << 10
+)
+
+// recordHeader returns a copy of h for the journal, within the limits
+// above; what it leaves out is added to truncated.
+func recordHeader(h http.Header, truncated *int) http.Header {
+	if withinLimits(h) {
+		// Every real exchange. maps.Clone copies the map's memory whole, at
+		// a fraction of Header.Clone's cost; the values' arrays are shared,
+		// which Set, Add and Del on h (all that net/http and handlers do)
+		// leave untouched.
+		return maps.Clone(h)
+	}
+	return boundedCopy(h, truncated)
+}
+
+// withinLimits reports whether the journal may keep all of h.
+func withinLimits(h http.Header) bool {
+	lines, size := 0, 0
+	for k, vs := range h {
+		lines += len(vs)
+		for _, v := range vs {
+			if len(v) > maxRecordedValue {
+				return false
+			}
+			size += len(k) + len(v)
+		}
+	}
+	return lines <= maxRecordedLines && size <= maxRecordedBytes
+}
+
+// boundedCopy copies what the limits allow of h, in name order, and adds
+// to truncated the lines it leaves out or cuts.
+func boundedCopy(h http.Header, truncated *int) http.Header {
+	out := make(http.Header, min(len(h), maxRecordedLines))
+	lines, size := 0, 0
+	for _, k := range slices.Sorted(maps.Keys(h)) { // sorted: the same request keeps the same lines
+		for _, v := range h[k] {
+			cut := len(v) > maxRecordedValue
+			if cut {
+				v = v[:maxRecordedValue]
+			}
+			if cut || lines == maxRecordedLines || size+len(k)+len(v) > maxRecordedBytes {
+				*truncated++ // a line left out, or cut short
+			}
+			if lines == maxRecordedLines || size+len(k)+len(v) > maxRecordedBytes {
+				continue
+			}
+			out[k] = append(out[k], strings.Clone(v)) // a copy: do not pin a huge original
+			lines, size = lines+1, size+len(k)+len(v)
+		}
+	}
+	return out
 }
 
 // TrialID returns the page's trial ID carried in the Referer
@@ -96,15 +190,73 @@ func TrialID(r *http.Request) string {
 	if ref == "" {
 		return ""
 	}
-	u, err := url.Parse(ref)
-	if err != nil {
-		return ""
+	path, ok := refererPath(ref)
+	if !ok {
+		u, err := url.Parse(ref)
+		if err != nil {
+			return ""
+		}
+		path = u.Path
 	}
-	id, ok := strings.CutPrefix(u.Path, "/trial/")
+	id, ok := strings.CutPrefix(path, "/trial/")
 	if !ok || journal.ValidTrialID(id) != nil {
 		return ""
 	}
 	return id
+}
+
+// refererPath is url.Parse(ref).Path without the allocation, for the
+// Referers browsers send: http(s)://host[:port]/path[?query][#fragment]
+// with a plain host and nothing escaped. ok is false for anything else,
+// which the caller hands to url.Parse.
+func refererPath(ref string) (path string, ok bool) {
+	for i := 0; i < len(ref); i++ {
+		if c := ref[i]; c == '%' || c < 0x20 || c == 0x7f {
+			return "", false // escapes to undo or check, or bytes url.Parse refuses
+		}
+	}
+	rest, found := strings.CutPrefix(ref, "http://")
+	if !found {
+		if rest, found = strings.CutPrefix(ref, "https://"); !found {
+			return "", false
+		}
+	}
+	host := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		host, rest = rest[:i], rest[i:]
+	} else {
+		rest = ""
+	}
+	if !plainHost(host) {
+		return "", false
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest, true
+}
+
+// plainHost reports whether host is a name or IPv4 address with an
+// optional numeric port: nothing that url.Parse might refuse or unescape.
+func plainHost(host string) bool {
+	name, port, hasPort := strings.Cut(host, ":")
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	if hasPort {
+		for i := 0; i < len(port); i++ {
+			if port[i] < '0' || port[i] > '9' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // recordingWriter remembers the status and a copy of the headers as they
@@ -118,7 +270,7 @@ type recordingWriter struct {
 func (w *recordingWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
-		w.header = w.Header().Clone()
+		w.header = maps.Clone(w.Header()) // see recordHeader
 	}
 	w.ResponseWriter.WriteHeader(code)
 }

@@ -210,16 +210,45 @@ func outcomeLines(o *journal.Outcome, st styles) []string {
 	return out
 }
 
-// verdictSection — VERDICT GOES HERE.
-//
-// When journal.Trial gains its Verdict (from package internal/fetch:
-// Chromium's error name, the plain explanation, whether a preflight was
-// needed and why), render it here: one line with the error name, then the
-// explanation. It is shown under "Why", between what JavaScript got and the
-// sequence diagram; returning no lines hides the section.
+// verdictSection says why, in Chromium's words: the browser model's
+// verdict on what site B actually answered (journal.Trial.Verdict), any
+// disagreement with what JavaScript really got — loudly, since it means the
+// model is wrong — and the notes that qualify it.
 func verdictSection(t *journal.Trial, st styles) []string {
-	_, _ = t, st
-	return nil
+	v := t.Verdict
+	if v == nil {
+		return nil
+	}
+	var out []string
+	if t.Mismatch != "" {
+		out = append(out, "  "+st.bad.Render("⚠ THE MODEL DISAGREES WITH THE BROWSER: "+t.Mismatch))
+	}
+	switch {
+	case v.Allowed:
+		out = append(out, "  "+st.ok.Render("✓ allowed")+" · response type "+v.ResponseType)
+	default:
+		line := "✗ " + v.Error
+		if v.FailedParameter != "" {
+			line += " (" + v.FailedParameter + ")"
+		}
+		out = append(out, "  "+st.bad.Render(line))
+	}
+	if v.Preflight {
+		out = append(out, "  preflight needed: "+strings.Join(v.PreflightReasons, "; "))
+	} else {
+		out = append(out, "  no preflight: a simple request")
+	}
+	for _, para := range strings.Split(v.Message, "\n") {
+		for _, l := range wrap(para, 72) {
+			out = append(out, "  "+l)
+		}
+	}
+	for _, n := range t.Notes {
+		for _, l := range wrap("note: "+n, 72) {
+			out = append(out, "  "+st.dim.Render(l))
+		}
+	}
+	return out
 }
 
 // sequenceDiagram draws the trial as a compact text sequence diagram:
@@ -254,6 +283,9 @@ func sequenceDiagram(t *journal.Trial) []string {
 	}
 	if neverArrived(t) {
 		out = append(out, step("browser", "✗  ", "", t.Request.Method+" never sent to site B"))
+	}
+	if v := t.Verdict; v != nil && !v.Allowed && v.Error != "" {
+		out = append(out, step("browser", "✗  ", "", "stops: "+v.Error))
 	}
 	switch o := t.Outcome; {
 	case o == nil:

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -241,5 +242,42 @@ func TestRenderCostBoundedByHeight(t *testing.T) {
 		if got := len(l.view(newStyles(), 60, 10, true)); got != 10 {
 			t.Errorf("history %d: %d lines, want 10", n, got)
 		}
+	}
+}
+
+// TestVerdictInDetail shows the browser model's verdict, judged by the
+// journal from real exchanges, in the detail view — and a disagreement loudly.
+func TestVerdictInDetail(t *testing.T) {
+	j := journal.New(16)
+	put := journal.TrialRequest{Method: "PUT", URL: testSiteB + "/api/items/1", Headers: [][2]string{{"Content-Type", "application/json"}}}
+	if err := j.Announce("t9", testSiteA, put); err != nil {
+		t.Fatal(err)
+	}
+	j.Record(&journal.Exchange{Method: "OPTIONS", Path: "/api/items/1", Preflight: true, Trial: "t9", Status: 204, ResponseHeader: http.Header{}})
+	if err := j.Settle("t9", journal.Outcome{Error: "TypeError: Failed to fetch"}); err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := j.Trial("t9")
+	for _, tt := range []struct {
+		desc     string
+		mismatch string
+		want     []string
+	}{
+		{"agreement", "", []string{"Why", "✗ PreflightMissingAllowOriginHeader", "preflight needed: method PUT is not CORS-safelisted",
+			"header is present on the requested resource.", "stops: PreflightMissingAllowOriginHeader"}},
+		{"disagreement", "the model says allowed=false, but JavaScript got a Response", []string{"⚠ THE MODEL DISAGREES WITH THE BROWSER: the model says allowed=false"}},
+	} {
+		t.Run(tt.desc, func(t *testing.T) {
+			tr := *tr
+			tr.Mismatch = tt.mismatch
+			m := newTestModel(t, &fakeLab{}, 120, 60)
+			m = update(t, m, eventsMsg{events: []*journal.Event{trialEvent(1, tr)}})
+			out := plain(m) + plain(press(t, m, "pgdown")) + plain(press(t, m, "pgdown", "pgdown"))
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("detail lacks %q\n%s", w, out)
+				}
+			}
+		})
 	}
 }

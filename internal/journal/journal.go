@@ -21,6 +21,10 @@ type Journal struct {
 // maxTrials bounds how many trials are kept for correlation.
 const maxTrials = 512
 
+// maxTrialExchanges bounds the exchanges one trial keeps (the latest): a
+// fetch() makes two or a few, and every trial event carries them all.
+const maxTrialExchanges = 32
+
 // New returns a journal whose history keeps the last size events.
 func New(size int) *Journal {
 	return &Journal{hub: NewHub(size), now: time.Now, trials: make(map[string]*Trial)}
@@ -33,16 +37,42 @@ func (j *Journal) Hub() *Hub { return j.hub }
 // trial's updated state is published too. x must not be changed afterwards.
 func (j *Journal) Record(x *Exchange) {
 	now := j.now()
-	j.hub.Publish(&Event{Time: now, Kind: KindExchange, Exchange: x})
 	if x.Trial == "" {
+		j.hub.Publish(&Event{Time: now, Kind: KindExchange, Exchange: x})
 		return
 	}
+	events := new([2]Event) // the exchange and its trial's update: one allocation
+	events[0] = Event{Time: now, Kind: KindExchange, Exchange: x}
+	j.hub.Publish(&events[0])
 	j.mu.Lock()
+	defer j.mu.Unlock() // publish under mu: a trial's snapshots go out in the order they were taken
 	t := j.trial(x.Trial)
+	if len(t.Exchanges) == maxTrialExchanges { // any client can send a trial's Referer, again and again
+		t.Exchanges = append(t.Exchanges[:0], t.Exchanges[1:]...)
+	}
 	t.Exchanges = append(t.Exchanges, *x)
-	snap := t.snapshot()
-	j.mu.Unlock()
-	j.hub.Publish(&Event{Time: now, Kind: KindTrial, Trial: snap})
+	if t.Outcome != nil { // a late exchange: judge again
+		t.judge()
+	}
+	events[1] = Event{Time: now, Kind: KindTrial, Trial: snapshotTrial(t)}
+	j.hub.Publish(&events[1])
+}
+
+// smallTrial is a trial's snapshot with room for the exchanges of a usual
+// fetch() (a preflight and the request), so that it takes one allocation.
+type smallTrial struct {
+	t  Trial
+	ex [2]Exchange
+}
+
+// snapshotTrial is t.snapshot(), in one allocation for a usual trial.
+func snapshotTrial(t *Trial) *Trial {
+	if len(t.Exchanges) == 0 || len(t.Exchanges) > len(smallTrial{}.ex) || t.Outcome != nil {
+		return t.snapshot()
+	}
+	s := &smallTrial{t: *t}
+	s.t.Exchanges = s.ex[:copy(s.ex[:], t.Exchanges):len(t.Exchanges)] // full: an append copies
+	return &s.t
 }
 
 // PolicyChanged publishes a policy change.
@@ -56,11 +86,10 @@ func (j *Journal) Announce(id, origin string, req TrialRequest) error {
 		return err
 	}
 	j.mu.Lock()
+	defer j.mu.Unlock()
 	t := j.trial(id)
 	t.Origin, t.Request, t.announced = origin, req, true
-	snap := t.snapshot()
-	j.mu.Unlock()
-	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: snap})
+	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: t.snapshot()})
 	return nil
 }
 
@@ -70,15 +99,14 @@ func (j *Journal) Settle(id string, out Outcome) error {
 		return err
 	}
 	j.mu.Lock()
+	defer j.mu.Unlock()
 	t, ok := j.trials[id]
 	if !ok || !t.announced {
-		j.mu.Unlock()
 		return fmt.Errorf("trial %q: outcome for a trial that was never announced", id)
 	}
 	t.Outcome = &out
-	snap := t.snapshot()
-	j.mu.Unlock()
-	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: snap})
+	t.judge()
+	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: t.snapshot()})
 	return nil
 }
 

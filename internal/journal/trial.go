@@ -1,5 +1,7 @@
 package journal
 
+import "github.com/corslab/corslab/internal/fetch"
+
 // Trial is one fetch() made from site A's page: the request as the page
 // built it, the exchanges site B saw for it, and what JavaScript got.
 //
@@ -15,6 +17,17 @@ type Trial struct {
 	Exchanges []Exchange `json:"exchanges"`
 	// Outcome is what JavaScript got; nil until the fetch settles.
 	Outcome *Outcome `json:"outcome,omitempty"`
+	// Verdict is what the browser model says Chromium does with the
+	// exchanges site B recorded; set once the fetch settles.
+	Verdict *fetch.Verdict `json:"verdict,omitempty"`
+	// Trace is the verdict as a sequence diagram: page, browser, site B.
+	Trace []fetch.Step `json:"trace,omitempty"`
+	// Notes qualify the verdict: a preflight answered from the browser's
+	// cache, where Chromium departs from the standard.
+	Notes []string `json:"notes,omitempty"`
+	// Mismatch says how the verdict disagrees with what JavaScript really
+	// got; empty when they agree. A mismatch is a bug in the model.
+	Mismatch string `json:"mismatch,omitempty"`
 
 	announced bool
 }

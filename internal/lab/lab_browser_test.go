@@ -183,6 +183,20 @@ func wantCORSError(t *testing.T, p *page, urlSuffix, want string) {
 	}
 }
 
+// wantVerdict checks that the browser model's verdict on the trial names
+// the error Chromium reported ("" for allowed) and agrees with what
+// JavaScript got.
+func wantVerdict(t *testing.T, p *page, id, corsError string) {
+	t.Helper()
+	tr := p.settled(id)
+	if tr.Verdict == nil {
+		t.Fatalf("trial %s settled without a verdict", id)
+	}
+	if tr.Verdict.Error != corsError || tr.Mismatch != "" {
+		t.Errorf("verdict error %q (mismatch %q), want %q as Chromium said, and no mismatch", tr.Verdict.Error, tr.Mismatch, corsError)
+	}
+}
+
 // kinds describes exchanges as "OPTIONS(preflight) 204, PUT 200".
 func kinds(xs []journal.Exchange) string {
 	var parts []string
@@ -225,6 +239,7 @@ func TestSimpleGETBlockedButAnswered(t *testing.T) {
 	res := p.send(`corslab.presets.simpleGet()`)
 	wantFailed(t, res.Outcome)
 	wantCORSError(t, p, "/api/items", "MissingAllowOriginHeader")
+	wantVerdict(t, p, res.ID, "MissingAllowOriginHeader")
 
 	tr := p.settled(res.ID)
 	if len(tr.Exchanges) != 1 {
@@ -245,6 +260,7 @@ func TestSimplePOSTBlockedYetCreated(t *testing.T) {
 	t.Parallel()
 	p := openPage(t, "")
 	res := p.send(`corslab.presets.simplePost({name: "blocked but created"})`)
+	defer wantVerdict(t, p, res.ID, "MissingAllowOriginHeader")
 	wantFailed(t, res.Outcome)
 	wantCORSError(t, p, "/api/items", "MissingAllowOriginHeader")
 
@@ -318,6 +334,7 @@ func TestPolicyChangeLetsPUTThrough(t *testing.T) {
 	res := p.send(`corslab.presets.put()`)
 	wantFailed(t, res.Outcome)
 	wantCORSError(t, p, "/api/items/1", "PreflightMissingAllowOriginHeader")
+	wantVerdict(t, p, res.ID, "PreflightMissingAllowOriginHeader")
 
 	p.putPolicy(allowPUT)
 	pollJS[bool](p, `document.querySelector("#policy-summary").textContent.includes("Allow-Methods: PUT")`)
@@ -338,6 +355,7 @@ func wantAllowedPUT(t *testing.T, p *page, request, name string) {
 	if !res.Outcome.OK || res.Outcome.Status != 200 || res.Outcome.Type != "cors" || !strings.Contains(res.Outcome.Body, name) {
 		t.Fatalf("outcome = %+v, want ok, cors, 200 with the renamed item", res.Outcome)
 	}
+	wantVerdict(t, p, res.ID, "")
 	tr := p.settled(res.ID)
 	if got := kinds(tr.Exchanges); got != "OPTIONS(preflight) 204, PUT 200" {
 		t.Errorf("site B saw %s, want OPTIONS(preflight) 204, PUT 200", got)
@@ -354,6 +372,7 @@ func TestWildcardWithCredentials(t *testing.T) {
 	res := p.send(`corslab.presets.login()`)
 	wantFailed(t, res.Outcome)
 	wantCORSError(t, p, "/api/login", "WildcardOriginNotAllowed")
+	wantVerdict(t, p, res.ID, "WildcardOriginNotAllowed")
 	tr := p.settled(res.ID)
 	if got := kinds(tr.Exchanges); got != "POST 200" || !strings.Contains(tr.Exchanges[0].Effect, "logged in") {
 		t.Errorf("site B saw %s, want POST 200 that logged in", got)
