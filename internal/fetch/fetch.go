@@ -23,6 +23,9 @@
 //   - Some client-hint headers (dpr, width, viewport-width, device-memory, rtt,
 //     downlink, ect, save-data, intervention) are CORS-safelisted.
 //   - A preflight's Access-Control-Allow-Origin is checked before its status.
+//   - mode "same-origin" to another origin is a plain TypeError with no CORS
+//     error: Blink refuses it before the network service, whose name for the
+//     rule (DisallowedByMode) therefore never reaches a page.
 //   - With several disallowed request headers, Chromium names whichever it meets
 //     first in its own (hash) order; the model names the alphabetically first.
 //

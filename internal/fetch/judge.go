@@ -62,10 +62,18 @@ func evaluate(x Exchange) *outcome {
 	}
 	switch {
 	case p.mode == modeSameOrigin && !p.sameOrigin:
-		// Blink refuses before the network service; DisallowedByMode is the
-		// network service's name for the same rule.
-		o.path = pathRejected
-		o.block(&corsFailure{ErrDisallowedByMode, ""}, "")
+		// Blink's FetchManager refuses before any network traffic: fetch()
+		// rejects with TypeError: Failed to fetch, the console shows only
+		// this line, and DevTools reports no request and no corsErrorStatus
+		// (checked in Chromium 156). DisallowedByMode, the network service's
+		// name for the same rule, never reaches a page, so this is a
+		// TypeError like any request fetch() refuses.
+		o.reject(&typeError{
+			message: "Failed to fetch",
+			console: fmt.Sprintf("Fetch API cannot load %s. Request mode is \"same-origin\" but the URL's origin is not same as the request origin %s.", p.urlString, p.origin),
+			explain: fmt.Sprintf("The page asked for mode: 'same-origin', which forbids cross-origin requests, and %s is not on the page's origin %s. Nothing was sent, and no CORS check ran: the browser refused before the network, so DevTools shows no CORS error (the network service's name for this rule, DisallowedByMode, never reaches a page). Fix: use mode 'cors' (the default) and have the server allow the origin.",
+				p.urlString, p.origin),
+		})
 		return o
 	case p.sameOrigin:
 		// Fetch gives a same-origin request a "basic" response, but

@@ -12,10 +12,6 @@ import (
 // has been blocked by CORS policy: ", the preflight prefix for the Preflight…
 // errors, then the error's sentence.
 func consoleMessage(o *outcome, f *corsFailure) string {
-	if f.name == ErrDisallowedByMode {
-		// Blink's own check (FetchManager), before the network service.
-		return fmt.Sprintf("Fetch API cannot load %s. Request mode is \"same-origin\" but the URL's origin is not same as the request origin %s.", o.p.urlString, o.p.origin)
-	}
 	s := fmt.Sprintf("Access to fetch at '%s' from origin '%s' has been blocked by CORS policy: ", o.p.urlString, o.p.origin)
 	if strings.HasPrefix(f.name, "Preflight") {
 		s += "Response to preflight request doesn't pass access control check: "
@@ -117,9 +113,6 @@ func explainFailure(o *outcome, f *corsFailure) string {
 	case ErrRedirectContainsCredentials:
 		return fmt.Sprintf("Site B's response redirects to %s, a URL with a user name or password in it (user:pass@). The browser refuses to follow such a redirect on a cross-origin request (Chromium's message leaves the location blank). The request itself ran on the server. Fix: redirect to a URL without credentials in it.",
 			o.redirect)
-	case ErrDisallowedByMode:
-		return fmt.Sprintf("The page asked for mode: 'same-origin', which forbids cross-origin requests, and %s is not on the page's origin %s. Nothing was sent. Fix: use mode 'cors' (the default) and have the server allow the origin. The network service's name for this rule is DisallowedByMode; Chromium's page code stops the request before it gets that far, so only this console line shows.",
-			p.urlString, origin)
 	}
 	return ""
 }

@@ -54,10 +54,6 @@ func (o *outcome) steps() []Step {
 		add(ActorBrowser, ActorPage, "TypeError: "+lastLine(o.fetchErr.message), false, o.fetchErr.explain)
 		return s
 	}
-	if o.fail != nil && o.fail.name == ErrDisallowedByMode {
-		toPage(false, "mode \"same-origin\" forbids a cross-origin request: nothing was sent")
-		return s
-	}
 	target := pathOf(p.url)
 	if p.url.RawQuery != "" {
 		target += "?" + p.url.RawQuery

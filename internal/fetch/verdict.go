@@ -29,7 +29,13 @@ const (
 	ErrTypeError                            = "TypeError"
 )
 
-// ErrorNames lists every value Verdict.Error can take besides "".
+// ErrorNames lists every value Verdict.Error can take besides "", as
+// verdict-format.md lists them. Judge never returns ErrDisallowedByMode:
+// Chromium's network service names a same-origin-mode request to another
+// origin so, but from a page Blink refuses it before the network (a redirect
+// to another origin too), fetch() rejects with TypeError: Failed to fetch and
+// DevTools reports no corsErrorStatus (Chromium 156), so the verdict is
+// ErrTypeError.
 func ErrorNames() []string {
 	return []string{
 		ErrMissingAllowOriginHeader, ErrAllowOriginMismatch, ErrWildcardOriginNotAllowed,
