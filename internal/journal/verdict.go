@@ -3,6 +3,7 @@ package journal
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -25,30 +26,69 @@ func (t *Trial) judge() {
 		Credentials: t.Request.Credentials,
 		Mode:        t.Request.Mode,
 	}}
+	// Walk the hops: a preflight, then the actual request; when the model
+	// says the browser follows a redirect and site B saw the next hop, judge
+	// that one too — JavaScript gets the final response.
+	var v fetch.Verdict
+	judged := false
 	for i := range t.Exchanges {
 		e := &t.Exchanges[i]
 		r := &fetch.Response{Status: e.Status, Header: e.ResponseHeader}
-		switch {
-		case e.Preflight && x.Preflight == nil && x.Actual == nil:
-			x.Preflight = r
-		case !e.Preflight && x.Actual == nil:
-			x.Actual = r
+		if e.Preflight {
+			if x.Actual == nil {
+				x.Preflight = r
+			}
+			continue
 		}
-	}
-	if x.Preflight == nil && x.Actual != nil {
-		if reasons, headers := fetch.NeedsPreflight(x.Request); len(reasons) > 0 {
-			// Fetch §4.8 CORS-preflight cache: the browser reused an
-			// earlier answer, so no OPTIONS reached site B this time.
-			x.Preflight = cachedPreflight(x.Request, headers)
-			t.Notes = append(t.Notes, "No preflight reached site B: Chromium answered it from its preflight cache (an earlier OPTIONS with Access-Control-Max-Age). The verdict assumes the cached answer allowed this request, as it must have for the request to be sent.")
+		if x.Actual != nil { // the next hop of a followed redirect
+			if !v.Allowed || !isRedirect(x.Actual) {
+				break
+			}
+			t.Notes = append(t.Notes, v.Notes...)
+			x.Request.URL = hopURL(x.Request.URL, e.Path)
 		}
+		x.Actual = r
+		t.cachedPreflight(&x)
+		v, judged = fetch.Judge(x), true
 	}
-	v := fetch.Judge(x)
+	if !judged {
+		v = fetch.Judge(x)
+	}
 	t.Verdict, t.Trace = &v, fetch.Trace(x)
 	t.Notes = append(t.Notes, v.Notes...)
 	if t.Outcome != nil {
 		t.Mismatch = mismatch(&v, t.Outcome, x.Actual)
 	}
+}
+
+// cachedPreflight fills in x's preflight when the request needed one but
+// none reached site B: Fetch §4.8 CORS-preflight cache, the browser reused
+// an earlier answer.
+func (t *Trial) cachedPreflight(x *fetch.Exchange) {
+	if x.Preflight != nil {
+		return
+	}
+	if reasons, headers := fetch.NeedsPreflight(x.Request); len(reasons) > 0 {
+		x.Preflight = cachedPreflight(x.Request, headers)
+		t.Notes = append(t.Notes, "No preflight reached site B: Chromium answered it from its preflight cache (an earlier OPTIONS with Access-Control-Max-Age). The verdict assumes the cached answer allowed this request, as it must have for the request to be sent.")
+	}
+}
+
+func isRedirect(r *fetch.Response) bool {
+	return r.Status >= 300 && r.Status < 400 && r.Header.Get("Location") != ""
+}
+
+// hopURL is the URL of a later hop on the same site: base's origin, path.
+func hopURL(base, path string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	next, err := u.Parse(path)
+	if err != nil {
+		return base
+	}
+	return next.String()
 }
 
 // cachedPreflight stands for the answer a preflight-cache entry holds.

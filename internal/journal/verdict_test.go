@@ -33,6 +33,10 @@ func TestTrialVerdict(t *testing.T) {
 		{"preflight passes", put, []Exchange{preflight(allow), actual(http.Header{"Access-Control-Allow-Origin": {origin}, "Content-Type": {"application/json"}})}, ok, "", true, "", ""},
 		{"from the preflight cache", put, []Exchange{actual(http.Header{"Access-Control-Allow-Origin": {origin}, "Content-Type": {"application/json"}})}, ok, "", true, "", "preflight cache"},
 		{"model and browser disagree", put, []Exchange{preflight(http.Header{})}, ok, "PreflightMissingAllowOriginHeader", false, "the model says allowed=false", ""},
+		{"a followed redirect is judged at its final hop", TrialRequest{Method: "GET", URL: "http://localhost:7071/api//items"}, []Exchange{
+			{Method: "GET", Path: "/api//items", Status: 307, ResponseHeader: http.Header{"Access-Control-Allow-Origin": {"*"}, "Location": {"/api/items"}}},
+			{Method: "GET", Path: "/api/items", Status: 200, ResponseHeader: http.Header{"Access-Control-Allow-Origin": {"*"}, "Content-Type": {"application/json"}}},
+		}, ok, "", true, "", "follows the 307 redirect"},
 		{"readable headers disagree", TrialRequest{Method: "GET", URL: url}, []Exchange{actual(http.Header{"Access-Control-Allow-Origin": {"*"}, "X-Total": {"3"}})},
 			&Outcome{OK: true, Type: "cors", Status: 200, Headers: [][2]string{{"x-total", "3"}}}, "", true, "can read [], but it read [x-total]", ""},
 	}

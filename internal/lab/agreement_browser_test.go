@@ -348,16 +348,11 @@ var agreementCases = []agreeCase{
 
 	// A redirect of the actual request: net/http's ServeMux answers
 	// /api//items with a 307 to /api/items (the query kept), and the
-	// browser runs the CORS check on the redirect first.
-	//
-	// Not in the matrix: the same redirect allowed (ACAO *). Chromium
-	// follows it and JavaScript reads the final response's headers, but the
-	// journal judges the trial by its first actual exchange (the 307): the
-	// model rightly says none of the 307's headers are readable, and the
-	// journal then flags a mismatch because JavaScript read content-type
-	// (from the final 200). That is a gap in internal/journal, which judges
-	// one hop only, not a disagreement between the model and Chromium.
+	// browser runs the CORS check on the redirect first. Allowed, it
+	// follows it, and the journal judges the final hop, whose headers
+	// JavaScript reads.
 	{"actual response is a redirect without ACAO", "", getItems.path("/api//items"), fetch.ErrMissingAllowOriginHeader},
+	{"actual response is an allowed redirect, followed", act(acaoStar), getItems.path("/api//items"), ""},
 }
 
 // observed is what happened, each from its own source.
