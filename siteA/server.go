@@ -36,6 +36,8 @@ type Config struct {
 	// whose host is the request's Host is accepted too (LAN use).
 	Origins []string
 	AnyHost bool
+	// Progress is the lessons' progress file; "" keeps it in memory.
+	Progress string
 }
 
 // Server is site A.
@@ -47,6 +49,7 @@ type Server struct {
 	started time.Time
 	ctx     context.Context // ends the live log's connections on Close
 	close   context.CancelFunc
+	lessons *lessons
 }
 
 // New returns site A.
@@ -60,6 +63,8 @@ func New(cfg Config, j *journal.Journal, p PolicyStore) *Server {
 	s.mux.Handle("GET /lab/policy", sameOriginOnly(http.HandlerFunc(s.getPolicy)))
 	s.mux.Handle("PUT /lab/policy", sameOriginOnly(http.HandlerFunc(s.putPolicy)))
 	s.mux.HandleFunc("GET /lab/ws", s.serveWS)
+	s.lessons = newLessons(cfg.Progress, j, p)
+	s.routeLessons()
 	return s
 }
 

@@ -40,6 +40,9 @@ type message struct {
 	ID      string                `json:"id"`
 	Request *journal.TrialRequest `json:"request,omitempty"`
 	Outcome *journal.Outcome      `json:"outcome,omitempty"`
+	// Origin is "null" for a fetch() the page made from a sandboxed
+	// iframe; otherwise the trial's origin is the connection's.
+	Origin string `json:"origin,omitempty"`
 }
 
 // serveWS runs the live log for one client: GET /lab/ws.
@@ -127,11 +130,16 @@ func (s *Server) handle(data []byte, origin string) error {
 	}
 	switch {
 	case m.Type == "announce" && m.Request != nil:
+		if m.Origin == "null" {
+			origin = "null"
+		}
 		return s.journal.Announce(m.ID, origin, *m.Request)
 	case m.Type == "outcome" && m.Outcome != nil:
 		// An outcome for a trial the journal no longer knows (the lab
 		// restarted, or the trial aged out) is stale, not hostile: drop it.
-		s.journal.Settle(m.ID, *m.Outcome)
+		if s.journal.Settle(m.ID, *m.Outcome) == nil {
+			s.lessons.check(m.ID)
+		}
 		return nil
 	}
 	return fmt.Errorf("message type %q: want announce with request, or outcome with outcome", m.Type)

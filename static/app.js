@@ -204,6 +204,9 @@
       case "trial":
         onTrial(ev);
         break;
+      case "lesson":
+        onLesson(ev);
+        break;
     }
   }
 
@@ -232,7 +235,8 @@
   // toRequest fills in a request's defaults and resolves its path on site B.
   function toRequest(r) {
     const path = r.url ?? r.path ?? "/api/items";
-    const url = /^[a-z][a-z0-9+.-]*:/i.test(path) ? path : siteB + (path.startsWith("/") ? "" : "/") + path;
+    const base = r.site === "A" ? location.origin : siteB; // site "A": a same-origin request
+    const url = /^[a-z][a-z0-9+.-]*:/i.test(path) ? path : base + (path.startsWith("/") ? "" : "/") + path;
     let headers = r.headers || [];
     if (!Array.isArray(headers)) headers = Object.entries(headers);
     return {
@@ -257,8 +261,10 @@
     t.request = req;
     t.readHeader = request && request.readHeader ? String(request.readHeader) : "";
     select(id);
+    const sandboxed = !!(request && request.sandbox);
     wsSend({
       type: "announce", id,
+      origin: sandboxed ? "null" : undefined,
       request: {
         ...req,
         headers: req.headers.slice(0, 50).map(([n, v]) => [n.slice(0, 1000), v.slice(0, 1000)]),
@@ -268,7 +274,9 @@
 
     let outcome;
     let read;
-    try {
+    if (sandboxed) {
+      outcome = await sandboxFetch(id, req);
+    } else try {
       const init = {
         method: req.method,
         headers: new Headers(req.headers),
@@ -299,6 +307,87 @@
     renderTrial(t);
     if (selectedId === id) renderSelected();
     return read ? { id, outcome, read } : { id, outcome };
+  }
+
+  // sandboxFetch makes the fetch() from a sandboxed iframe (origin "null")
+  // that site A serves at /trial/<id>: its URL is the Referer that names the
+  // trial. Resolves to what JavaScript in the iframe got.
+  function sandboxFetch(id, req) {
+    return new Promise((resolve) => {
+      const frame = el("iframe", { src: "/trial/" + id, sandbox: "allow-scripts", hidden: true, title: "sandboxed iframe" });
+      const timer = setTimeout(() => finish({ ok: false, type: "error", status: 0, headers: [], body: "", error: "the sandboxed iframe did not answer" }), 20000);
+      function finish(outcome) {
+        clearTimeout(timer);
+        removeEventListener("message", onMessage);
+        frame.remove();
+        resolve(outcome);
+      }
+      function onMessage(e) {
+        if (e.source !== frame.contentWindow || !e.data) return;
+        if (e.data.type === "corslab-sandbox-ready") {
+          frame.contentWindow.postMessage({ type: "corslab-fetch", id, request: { ...req, headers: req.headers } }, "*");
+        } else if (e.data.type === "corslab-outcome" && e.data.id === id) {
+          finish(e.data.outcome);
+        }
+      }
+      addEventListener("message", onMessage);
+      document.body.append(frame);
+    });
+  }
+
+  // ---- lessons ------------------------------------------------------------------
+
+  const lessonState = { lessons: [], state: null, open: true };
+
+  async function loadLessons() {
+    try {
+      const [ls, st] = await Promise.all([
+        fetch("/lab/lessons", { cache: "no-store" }).then((r) => r.json()),
+        fetch("/lab/progress", { cache: "no-store" }).then((r) => r.json()),
+      ]);
+      lessonState.lessons = ls;
+      showLesson(st);
+    } catch {
+      // no lessons: the panel stays hidden
+    }
+  }
+
+  // startLesson makes lesson n current on site A, with its starting policy.
+  async function startLesson(n) {
+    const r = await fetch(`/lab/lessons/${n}/start`, { method: "POST" });
+    const st = await r.json();
+    showLesson(st);
+    return st;
+  }
+
+  function showLesson(st) {
+    if (!st || !st.current) return;
+    const changed = !lessonState.state || lessonState.state.current !== st.current;
+    lessonState.state = st;
+    const l = lessonState.lessons[st.current - 1];
+    if (!l) return;
+    const box = $("lesson");
+    box.hidden = false;
+    box.dataset.lesson = String(st.current);
+    box.dataset.done = String(!!st.completed);
+    $("lesson-title").textContent = `Lesson ${st.current}/${st.total} · ${l.title}`;
+    $("lesson-mark").textContent = st.completed ? "✓ done" : `${(st.done || []).length} of ${st.total} done`;
+    $("lesson-mark").className = "lesson-mark" + (st.completed ? " good" : "");
+    $("lesson-prev").disabled = st.current <= 1;
+    $("lesson-next").disabled = st.current >= st.total;
+    $("lesson-warning").hidden = !st.warning;
+    $("lesson-warning").textContent = st.warning || "";
+    if (!changed) return;
+    $("lesson-concept").textContent = l.concept;
+    $("lesson-goal").textContent = l.goal;
+    $("lesson-hint").textContent = l.hint;
+    $("lesson-hint").hidden = true;
+    $("lesson-requests").replaceChildren(...(l.requests || []).map((r, i) =>
+      el("button", { type: "button", "data-lesson-request": i, onclick: () => { fillForm(r); send(r); } }, el("b", {}, r.label || r.method))));
+  }
+
+  function onLesson(ev) {
+    if (ev.lesson) showLesson(ev.lesson);
   }
 
   // showDeleteTarget shows on the DELETE button which item it will delete.
@@ -808,7 +897,7 @@
     $("origin-a").textContent = location.origin;
     $("origin-b").textContent = siteB;
     connect();
-    await helloSeen;
+    await Promise.all([helloSeen, loadLessons()]);
   })();
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -823,6 +912,17 @@
     }
     $("custom").addEventListener("submit", onSubmit);
     showDeleteTarget();
+    const step = (d) => lessonState.state && startLesson(lessonState.state.current + d);
+    $("lesson-prev").addEventListener("click", () => step(-1));
+    $("lesson-next").addEventListener("click", () => step(1));
+    $("lesson-restart").addEventListener("click", () => step(0));
+    $("lesson-hint-button").addEventListener("click", () => ($("lesson-hint").hidden = !$("lesson-hint").hidden));
+    $("lesson-toggle").addEventListener("click", () => {
+      lessonState.open = !lessonState.open;
+      $("lesson-body").hidden = !lessonState.open;
+      $("lesson-toggle").textContent = lessonState.open ? "hide" : "show";
+      $("lesson-toggle").setAttribute("aria-expanded", String(lessonState.open));
+    });
     $("reconnect").addEventListener("click", () => {
       live.backoff = 500;
       connect();
@@ -840,6 +940,10 @@
     },
     get policy() {
       return policyDoc;
+    },
+    startLesson,
+    get lesson() {
+      return lessonState.state;
     },
   };
 })();

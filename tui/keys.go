@@ -14,6 +14,8 @@ type keyMap struct {
 	Add         key.Binding
 	Save, Open  key.Binding
 	FocusSwitch key.Binding
+	NextLesson  key.Binding // start the next lesson (with its policy)
+	PrevLesson  key.Binding
 
 	// Live log
 	Follow       key.Binding
@@ -41,6 +43,8 @@ func defaultKeys() keyMap {
 		Save:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save policy")),
 		Open:        key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open policy")),
 		FocusSwitch: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "policy ↔ log")),
+		NextLesson:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n/p", "next/prev lesson")),
+		PrevLesson:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "prev lesson")),
 		Follow:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "follow newest")),
 		Clear:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear log")),
 		DetailUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "detail up")),
@@ -77,7 +81,7 @@ func (k keyMap) helpFor(f focus, prompting bool) helpKeys {
 		{k.Up, k.Down, k.Prev, k.Next, k.Edit, k.Where},
 		{k.Remove, k.Add, k.Save, k.Open},
 		{k.Follow, k.Clear, k.DetailUp, k.DetailDown},
-		{k.FocusSwitch, k.Help, k.Quit},
+		{k.NextLesson, k.FocusSwitch, k.Help, k.Quit},
 	}
 	if f == focusLog {
 		return helpKeys{

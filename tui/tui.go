@@ -34,6 +34,12 @@ type Options struct {
 	SetPolicy func(siteB.Document) error // validate + put in force atomically; on error the old one stays
 	SiteA     string                     // site A's URL, shown in the header
 	SiteB     string                     // site B's URL, shown in the header
+	// Lesson describes the current lesson and the progress for the header
+	// ("Lesson 4/13 The preflight · 3 done"); nil when there are none.
+	Lesson func() string
+	// MoveLesson starts the lesson delta steps away (n: +1, p: -1), with
+	// its starting policy, and says which it started.
+	MoveLesson func(delta int) (string, error)
 }
 
 // replay is how many recent events the console shows when it starts.
@@ -199,6 +205,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Clear):
 		m.log.clear()
 		m.syncDetail()
+	case key.Matches(msg, k.NextLesson) && m.opts.MoveLesson != nil:
+		m.setStatus(m.opts.MoveLesson(1))
+	case key.Matches(msg, k.PrevLesson) && m.opts.MoveLesson != nil:
+		m.setStatus(m.opts.MoveLesson(-1))
 	case key.Matches(msg, k.DetailUp):
 		m.detail.PageUp()
 	case key.Matches(msg, k.DetailDown):
@@ -432,6 +442,9 @@ func (m Model) headerLine() string {
 	left := fmt.Sprintf(" corslab · site A %s → site B %s", m.opts.SiteA, m.opts.SiteB)
 	if ansi.StringWidth(left)+34 > m.width {
 		left = fmt.Sprintf(" corslab · A %s → B %s", m.opts.SiteA, m.opts.SiteB)
+	}
+	if m.opts.Lesson != nil { // the lesson first: the sites' URLs are what may be cut
+		left = fmt.Sprintf(" corslab · %s · A %s → B %s", m.opts.Lesson(), m.opts.SiteA, m.opts.SiteB)
 	}
 	right := "policy: closed (no CORS headers)"
 	if n := m.policy.headerCount(); n > 0 {

@@ -40,6 +40,8 @@ type labFlags struct {
 	lan          bool
 	noTUI        bool
 	policy       string
+	scenario     string // a bug of the catalogue: its buggy policy (scenarios.go)
+	progress     string // the lessons' progress file
 }
 
 func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
@@ -51,15 +53,20 @@ func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
 	fs.BoolVar(&f.lan, "lan", false, "allow non-loopback addresses, to serve a classroom (prints a warning)")
 	fs.BoolVar(&f.noTUI, "no-tui", false, "no terminal UI: print the URLs and one line per exchange (automatic when stdout is not a terminal)")
 	fs.StringVar(&f.policy, "policy", "", "site B's starting policy document (JSON `file`)")
+	fs.StringVar(&f.scenario, "scenario", "", "start in a scenario of the bug catalogue: its buggy policy (`name`; corslab scenarios lists them)")
+	fs.StringVar(&f.progress, "progress", "", "the lessons' progress `file` (default: corslab/progress.json in the user's config directory)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corslab [flags]\n       corslab explain [-text] < exchange.json\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: corslab [flags]\n       corslab explain [-text] < exchange.json\n       corslab scenarios\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
 	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected argument %q (subcommands: explain)", fs.Arg(0))
+		return f, fmt.Errorf("unexpected argument %q (subcommands: explain, scenarios)", fs.Arg(0))
+	}
+	if f.scenario != "" && f.policy != "" {
+		return f, errors.New("-scenario and -policy both set a starting policy: give one")
 	}
 	return f, nil
 }
@@ -80,6 +87,13 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return exitUsage
 		}
 	}
+	if f.scenario != "" {
+		if cfg.Policy, err = scenarioPolicy(f.scenario); err != nil {
+			fmt.Fprintf(stderr, "corslab: -scenario: %v\n", err)
+			return exitUsage
+		}
+	}
+	cfg.Progress = progressFile(f.progress, stderr)
 	l, err := lab.Listen(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "corslab: %v\n", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/corslab/corslab/internal/lab"
@@ -24,5 +25,20 @@ func runTUI(ctx context.Context, l *lab.Lab, in io.Reader, out io.Writer) error 
 		},
 		SiteA: l.URLA,
 		SiteB: l.URLB,
+		Lesson: func() string {
+			st := l.SiteA.Lessons()
+			mark := ""
+			if st.Solved {
+				mark = " ✓"
+			}
+			return fmt.Sprintf("Lesson %d/%d %s%s · %d done", st.Current, st.Total, st.Title, mark, len(st.Done))
+		},
+		MoveLesson: func(delta int) (string, error) {
+			st, err := l.SiteA.StartLesson(l.SiteA.Lessons().Current + delta)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("lesson %d/%d: %s — its starting policy is in force", st.Current, st.Total, st.Title), nil
+		},
 	}, in, out)
 }

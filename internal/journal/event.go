@@ -19,10 +19,11 @@ const (
 	KindExchange Kind = "exchange" // site B served a request (a preflight or an actual one)
 	KindPolicy   Kind = "policy"   // site B's policy was replaced
 	KindTrial    Kind = "trial"    // a fetch() on the page was announced, saw an exchange, or settled
+	KindLesson   Kind = "lesson"   // the current lesson or its progress changed (site A's lessons)
 )
 
-// Event is one entry of the live log. Exactly one of Exchange, Policy and
-// Trial is set, as Kind says. An Event is immutable once published.
+// Event is one entry of the live log. Exactly one of Exchange, Policy,
+// Trial and Lesson is set, as Kind says. An Event is immutable once published.
 type Event struct {
 	Seq      uint64        `json:"seq"`
 	Time     time.Time     `json:"time"`
@@ -30,6 +31,8 @@ type Event struct {
 	Exchange *Exchange     `json:"exchange,omitempty"`
 	Policy   *PolicyChange `json:"policy,omitempty"`
 	Trial    *Trial        `json:"trial,omitempty"`
+	// Lesson is the lessons' state as site A publishes it (its JSON).
+	Lesson json.RawMessage `json:"lesson,omitempty"`
 
 	once    sync.Once
 	encoded []byte
@@ -68,7 +71,7 @@ func (e *Event) JSON() []byte {
 var encodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
 func (e *Event) appendJSON(b []byte) ([]byte, bool) {
-	if e.Policy != nil {
+	if e.Policy != nil || e.Lesson != nil {
 		return b, false // rare, and json.RawMessage is compacted by encoding/json
 	}
 	b = append(b, `{"seq":`...)

@@ -15,7 +15,8 @@ type Journal struct {
 
 	mu     sync.Mutex
 	trials map[string]*Trial
-	order  []string // trial IDs, oldest first, at most maxTrials
+	order  []string // trial IDs in the order they came, at most maxTrials: once full, a ring
+	oldest int      // where in a full order the oldest trial's ID is
 }
 
 // maxTrials bounds how many trials are kept for correlation.
@@ -80,6 +81,11 @@ func (j *Journal) PolicyChanged(by string, document []byte) {
 	j.hub.Publish(&Event{Time: j.now(), Kind: KindPolicy, Policy: &PolicyChange{By: by, Document: json.RawMessage(document)}})
 }
 
+// LessonChanged publishes the lessons' state (JSON, from site A).
+func (j *Journal) LessonChanged(state []byte) {
+	j.hub.Publish(&Event{Time: j.now(), Kind: KindLesson, Lesson: json.RawMessage(state)})
+}
+
 // Announce records that the page is about to make the fetch() req, under id.
 func (j *Journal) Announce(id, origin string, req TrialRequest) error {
 	if err := ValidTrialID(id); err != nil {
@@ -127,14 +133,26 @@ func (j *Journal) trial(id string) *Trial {
 	if t, ok := j.trials[id]; ok {
 		return t
 	}
-	if len(j.order) == maxTrials {
-		delete(j.trials, j.order[0])
-		j.order = append(j.order[:0], j.order[1:]...)
-	}
-	t := &Trial{ID: id}
+	room := &trialRoom{t: Trial{ID: id}} // the trial and its first exchanges: one allocation
+	room.t.Exchanges = room.ex[:0:len(room.ex)]
+	t := &room.t
 	j.trials[id] = t
-	j.order = append(j.order, id)
+	if len(j.order) < maxTrials {
+		j.order = append(j.order, id)
+		return t
+	}
+	// Full: order is a ring, and oldest is where the oldest trial's ID is.
+	delete(j.trials, j.order[j.oldest])
+	j.order[j.oldest] = id
+	j.oldest = (j.oldest + 1) % maxTrials
 	return t
+}
+
+// trialRoom is a trial with room for the exchanges of a usual fetch() (a
+// preflight and the request).
+type trialRoom struct {
+	t  Trial
+	ex [2]Exchange
 }
 
 // ValidTrialID reports whether id can name a trial: 1 to 64 letters, digits, '-' or '_'.

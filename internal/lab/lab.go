@@ -37,6 +37,8 @@ type Config struct {
 	LAN bool
 	// Policy is site B's first policy; nil means siteB.Closed().
 	Policy *siteB.Policy
+	// Progress is the file the lessons' progress is kept in; "" keeps it in memory.
+	Progress string
 }
 
 // Lab is a running pair of sites.
@@ -88,7 +90,7 @@ func Listen(cfg Config) (*Lab, error) {
 	if cfg.Policy != nil {
 		l.SiteB.SetPolicy(cfg.Policy, "start-up")
 	}
-	l.SiteA = siteA.New(siteA.Config{SiteBPort: port(lnB), Origins: origins(hostA, port(lnA)), AnyHost: cfg.LAN}, l.Journal, l.SiteB)
+	l.SiteA = siteA.New(siteA.Config{SiteBPort: port(lnB), Origins: origins(hostA, port(lnA)), AnyHost: cfg.LAN, Progress: cfg.Progress}, l.Journal, l.SiteB)
 	return l, nil
 }
 

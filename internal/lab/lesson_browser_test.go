@@ -1,0 +1,173 @@
+package lab_test
+
+// The lessons played from the page by a learner, in one tab: start each
+// lesson, press its buttons, change site B's policy as the TUI would (the
+// control API), and see the page report the lesson done — and, for a wrong
+// answer, not done: the trial that completes a lesson must be the right one.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/corslab/corslab/internal/browsertest"
+	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/lesson"
+	"github.com/corslab/corslab/siteA"
+)
+
+// step is one thing the learner does: put a policy in force, or press the
+// lesson's button number click. right marks the trial that should complete
+// the lesson; none before it may.
+type step struct {
+	policy string
+	click  int
+	right  bool
+}
+
+func press(i int) step       { return step{click: i} }
+func pressRight(i int) step  { return step{click: i, right: true} }
+func policy(doc string) step { return step{policy: doc, click: -1} }
+
+const (
+	reflectBoth = `{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Max-Age": "0"}},
+		"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`
+	putStar = `{"preflight": {"headers": {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "PUT",
+		"Access-Control-Allow-Headers": "content-type", "Access-Control-Max-Age": "0"}},
+		"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`
+	putOrigin = `{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Methods": "PUT",
+		"Access-Control-Allow-Headers": "content-type", "Access-Control-Max-Age": "0"}},
+		"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`
+)
+
+var lessonSteps = map[string][]step{
+	"same-origin":     {press(0), pressRight(1)},
+	"blocked-get":     {press(0), policy(reflectBoth), pressRight(0)},
+	"blocked-post":    {pressRight(0)},
+	"preflight":       {press(0), policy(putStar), press(0), policy(putOrigin), pressRight(0)},
+	"non-simple":      {press(0), pressRight(1)},
+	"methods-headers": {press(0), policy(`{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Methods": "DELETE", "Access-Control-Allow-Headers": "x-requested-with", "Access-Control-Max-Age": "0"}}, "actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`), press(0), pressRight(1)},
+	"credentials": {press(1), policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true"}}}`),
+		press(0), pressRight(1)},
+	"expose-headers": {press(0), policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-Total"}}}`), pressRight(0)},
+	"max-age": {press(0), policy(`{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Methods": "GET", "Access-Control-Max-Age": "0"}},
+		"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`), pressRight(0)},
+	"vary-origin": {policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*", "Vary": "Origin"}}}`), press(0),
+		policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Vary": "Origin"}}}`), pressRight(0)},
+	"null-origin": {press(0), policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "null"}}}`), pressRight(0)},
+	"reflect-credentials": {press(0), press(1), policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "https://app.example", "Access-Control-Allow-Credentials": "true"}}}`),
+		pressRight(1)},
+	"no-cors": {pressRight(0)},
+}
+
+func TestLessonsPlayedFromThePage(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "sub", "progress.json")
+	l := startLabWithProgress(t, file)
+	tab := browsertest.NewTab(t)
+	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.URLA)); err != nil {
+		t.Fatal(err)
+	}
+	p := &page{t: t, lab: l, tab: tab}
+	evalJS[bool](p, `window.corslab.ready.then(() => true)`)
+	pollJS[bool](p, `document.querySelector("#lesson-title").textContent.startsWith("Lesson 1/")`)
+
+	all := lesson.All()
+	for n, ls := range all {
+		steps, ok := lessonSteps[ls.ID]
+		if !ok {
+			t.Fatalf("lesson %s: no steps", ls.ID)
+		}
+		if n == 0 {
+			evalJS[bool](p, `corslab.startLesson(1).then(() => true)`)
+		} else {
+			click(p, "#lesson-next") // the ▶ button
+		}
+		pollJS[bool](p, fmt.Sprintf(`document.querySelector("#lesson").dataset.lesson === "%d" && document.querySelector("#lesson").dataset.done === "false" &&
+			document.querySelectorAll("#lesson-requests button").length === %d`, n+1, len(ls.Requests)))
+		var right string
+		for i, st := range steps {
+			if st.click < 0 {
+				p.putPolicy(st.policy)
+				continue
+			}
+			id := clickRequest(p, st.click)
+			p.settled(id)
+			if st.right {
+				right = id
+			} else if i == len(steps)-1 {
+				t.Fatalf("lesson %s: the last step must be the right one", ls.ID)
+			}
+		}
+		pollJS[bool](p, `document.querySelector("#lesson").dataset.done === "true" && document.querySelector("#lesson-mark").textContent.includes("✓")`)
+		if by := doneBy(l, n+1); by != right {
+			t.Errorf("lesson %d %s: completed by trial %s, want %s (a wrong answer completed it)", n+1, ls.ID, by, right)
+		}
+	}
+	st := l.SiteA.Lessons()
+	if len(st.Done) != len(all) || st.Warning != "" {
+		t.Errorf("progress = %+v, want all %d done", st, len(all))
+	}
+	data, err := os.ReadFile(file)
+	var saved struct{ Done []string }
+	if err == nil {
+		err = json.Unmarshal(data, &saved)
+	}
+	if err != nil || len(saved.Done) != len(all) {
+		t.Errorf("progress file: %s, %v", data, err)
+	}
+}
+
+// doneBy is the trial that completed lesson n, from the live log.
+func doneBy(l *lab.Lab, n int) string {
+	for _, e := range slices.Backward(l.Journal.Hub().Recent(lab.HistorySize)) {
+		if e.Kind != journal.KindLesson {
+			continue
+		}
+		var st siteA.LessonState
+		if json.Unmarshal(e.Lesson, &st) == nil && st.Current == n && st.JustDone {
+			return st.Trial
+		}
+	}
+	return ""
+}
+
+func click(p *page, sel string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.tab.Ctx, wait)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		p.t.Fatalf("clicking %s: %v", sel, err)
+	}
+}
+
+// clickRequest presses the lesson's button i and returns the trial it made.
+func clickRequest(p *page, i int) string {
+	p.t.Helper()
+	before := evalJS[string](p, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`)
+	click(p, fmt.Sprintf(`#lesson-requests button[data-lesson-request="%d"]`, i))
+	return pollJS[string](p, fmt.Sprintf(`(() => { const id = document.querySelector("#log li.trial.selected")?.dataset.trial || "";
+		return id !== %q ? id : ""; })()`, before))
+}
+
+func startLabWithProgress(t *testing.T, file string) *lab.Lab {
+	t.Helper()
+	l, err := lab.Listen(lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Progress: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); l.Serve(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return l
+}
