@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -88,7 +89,7 @@ func ParseDocument(data []byte) (Document, error) {
 		case "actual":
 			err = parseRule(raw, "actual", &d.Actual.Headers, nil)
 		default:
-			err = fmt.Errorf("%s: unknown field (want preflight, actual)", k)
+			err = fmt.Errorf("%s: unknown field (want preflight, actual)", fieldName(k))
 		}
 		if err != nil {
 			return Document{}, err
@@ -137,10 +138,19 @@ func parseRule(raw json.RawMessage, path string, headers *Headers, status *int) 
 			if status != nil {
 				want = "status, headers"
 			}
-			return fmt.Errorf("%s.%s: unknown field (want %s)", path, k, want)
+			return fmt.Errorf("%s.%s: unknown field (want %s)", path, fieldName(k), want)
 		}
 	}
 	return nil
+}
+
+// fieldName shows a field name as written, or quoted when it holds bytes
+// that would break the one-line error (a newline, a control byte).
+func fieldName(k string) string {
+	if q := strconv.Quote(k); q[1:len(q)-1] != k {
+		return q
+	}
+	return k
 }
 
 // decodeStrict unmarshals one JSON value, reporting syntax errors by line and column.

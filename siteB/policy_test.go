@@ -564,3 +564,14 @@ func FuzzTrialID(f *testing.F) {
 		}
 	})
 }
+
+// TestUnknownFieldErrorIsOneLine: a field name with a newline is quoted, so
+// the error cannot spill onto a second line (found by FuzzParseDocument).
+func TestUnknownFieldErrorIsOneLine(t *testing.T) {
+	for _, doc := range []string{`{"actual":{"headers\nSet-C":{}}}`, `{"x\r\ny":1}`} {
+		_, err := ParseDocument([]byte(doc))
+		if err == nil || strings.ContainsAny(err.Error(), "\r\n") {
+			t.Errorf("ParseDocument(%q) = %q, want a one-line error", doc, err)
+		}
+	}
+}
