@@ -26,6 +26,7 @@ type Server struct {
 	setMu    sync.Mutex // makes SetPolicy's swap and announcement one step, so the journal's last policy is the one in force
 	recorder Recorder
 	api      http.Handler
+	proxy    *proxy // proxy mode: forward to the user's server (proxy.go)
 }
 
 // New returns site B with the Closed policy, recording into rec.
@@ -73,7 +74,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	p := s.policy.Load() // one snapshot for the whole exchange
 	e := newExchange(w, r)
-	if e.x.Preflight {
+	if s.proxy != nil {
+		s.proxy.serve(e, r, p)
+	} else if e.x.Preflight {
 		p.WritePreflight(w.Header(), r)
 		e.rec.WriteHeader(p.PreflightStatus())
 	} else {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 
@@ -42,6 +43,7 @@ type labFlags struct {
 	policy       string
 	scenario     string // a bug of the catalogue: its buggy policy (scenarios.go)
 	progress     string // the lessons' progress file
+	upstream     string // proxy mode: the user's API behind site B
 }
 
 func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
@@ -54,16 +56,17 @@ func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
 	fs.BoolVar(&f.noTUI, "no-tui", false, "no terminal UI: print the URLs and one line per exchange (automatic when stdout is not a terminal)")
 	fs.StringVar(&f.policy, "policy", "", "site B's starting policy document (JSON `file`)")
 	fs.StringVar(&f.scenario, "scenario", "", "start in a scenario of the bug catalogue: its buggy policy (`name`; corslab scenarios lists them)")
+	fs.StringVar(&f.upstream, "upstream", "", "proxy mode: site B forwards every request, preflights too, to your API at `URL` (e.g. http://localhost:3000); its CORS headers pass through unless the policy overrides them")
 	fs.StringVar(&f.progress, "progress", "", "the lessons' progress `file` (default: corslab/progress.json in the user's config directory)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corslab [flags]\n       corslab explain [-text] < exchange.json\n       corslab scenarios\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: corslab [flags]\n       corslab explain [-text] < exchange.json\n       corslab scenarios\n       corslab check URL -origin ORIGIN [-method M] [-H 'Name: value'] [-credentials include] [-json]\n       corslab export -policy FILE -format rs-cors|express|nginx|headers\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
 	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected argument %q (subcommands: explain, scenarios)", fs.Arg(0))
+		return f, fmt.Errorf("unexpected argument %q (subcommands: explain, scenarios, check, export)", fs.Arg(0))
 	}
 	if f.scenario != "" && f.policy != "" {
 		return f, errors.New("-scenario and -policy both set a starting policy: give one")
@@ -80,7 +83,7 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintf(stderr, "corslab: %v\n", err)
 		return exitUsage
 	}
-	cfg := lab.Config{SiteA: f.siteA, SiteB: f.siteB, LAN: f.lan}
+	cfg := lab.Config{SiteA: f.siteA, SiteB: f.siteB, LAN: f.lan, Upstream: f.upstream}
 	if f.policy != "" {
 		if cfg.Policy, err = loadPolicy(f.policy); err != nil {
 			fmt.Fprintf(stderr, "corslab: -policy %s: %v\n", f.policy, err)
@@ -103,6 +106,9 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintf(stderr, "corslab: warning: -lan: the lab is reachable from other machines; its control API can change site B's policy\n")
 	}
 	fmt.Fprintf(stdout, "corslab: site A (the page)  %s\ncorslab: site B (the API)   %s\n", l.URLA, l.URLB)
+	if u := l.SiteB.Upstream(); u != nil {
+		fmt.Fprintf(stdout, "corslab: site B is a proxy to %s: its CORS headers pass through unless the policy overrides them\n", u)
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -180,6 +186,11 @@ func logLine(e *journal.Event) string {
 			acao = "Access-Control-Allow-Origin: " + strings.Join(v, ", ")
 		}
 		fmt.Fprintf(&b, ", %s", acao)
+		if x.UpstreamError != "" {
+			fmt.Fprintf(&b, "; upstream: %s", x.UpstreamError)
+		} else if x.UpstreamStatus != 0 {
+			fmt.Fprintf(&b, " (upstream: %d, %s)", x.UpstreamStatus, upstreamACAO(x.UpstreamHeader))
+		}
 		if x.Effect != "" {
 			fmt.Fprintf(&b, "; %s", x.Effect)
 		}
@@ -188,6 +199,14 @@ func logLine(e *journal.Event) string {
 		return fmt.Sprintf("%s policy changed by %s: %s", t, e.Policy.By, compactJSON(e.Policy.Document))
 	}
 	return ""
+}
+
+// upstreamACAO describes the Access-Control-Allow-Origin the upstream sent, in proxy mode.
+func upstreamACAO(h http.Header) string {
+	if v := h.Values("Access-Control-Allow-Origin"); len(v) > 0 {
+		return "Access-Control-Allow-Origin: " + strings.Join(v, ", ")
+	}
+	return "no Access-Control-Allow-Origin"
 }
 
 func compactJSON(b []byte) string {

@@ -130,6 +130,18 @@ func (x *Exchange) appendJSON(b []byte) []byte {
 		b = append(b, `,"truncated":`...)
 		b = strconv.AppendInt(b, int64(x.Truncated), 10)
 	}
+	if x.UpstreamStatus != 0 {
+		b = append(b, `,"upstreamStatus":`...)
+		b = strconv.AppendInt(b, int64(x.UpstreamStatus), 10)
+	}
+	if len(x.UpstreamHeader) != 0 {
+		b = append(b, `,"upstreamHeaders":`...)
+		b = appendHeader(b, x.UpstreamHeader)
+	}
+	if x.UpstreamError != "" {
+		b = append(b, `,"upstreamError":`...)
+		b = appendString(b, x.UpstreamError)
+	}
 	return append(b, '}')
 }
 
@@ -280,6 +292,13 @@ type Exchange struct {
 	// copy of a hostile exchange (10,000 headers, a 100 KB value). Zero
 	// for every real browser exchange.
 	Truncated int `json:"truncated,omitempty"`
+	// UpstreamStatus, UpstreamHeader and UpstreamError are set in proxy
+	// mode (corslab -upstream): the status and headers the user's server
+	// answered, before site B's policy overrode any of them — or why it
+	// gave no answer.
+	UpstreamStatus int         `json:"upstreamStatus,omitempty"`
+	UpstreamHeader http.Header `json:"upstreamHeaders,omitempty"`
+	UpstreamError  string      `json:"upstreamError,omitempty"`
 }
 
 // PolicyChange announces a new site B policy.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,6 +40,10 @@ type Config struct {
 	Policy *siteB.Policy
 	// Progress is the file the lessons' progress is kept in; "" keeps it in memory.
 	Progress string
+	// Upstream, when set, makes site B a reverse proxy to this URL — the
+	// user's own API — instead of serving its endpoints (corslab -upstream;
+	// siteB.NewProxy).
+	Upstream string
 }
 
 // Lab is a running pair of sites.
@@ -74,6 +79,12 @@ func Listen(cfg Config) (*Lab, error) {
 	if hostA != hostB {
 		return nil, &FlagError{"site-b", cfg.SiteB, fmt.Errorf("host must be -site-a's (%s): the page reaches site B on the host it was loaded from", hostA)}
 	}
+	var upstream *url.URL
+	if cfg.Upstream != "" {
+		if upstream, err = siteB.ParseUpstream(cfg.Upstream); err != nil {
+			return nil, &FlagError{"upstream", cfg.Upstream, err}
+		}
+	}
 	lnA, err := listen("site-a", cfg.SiteA)
 	if err != nil {
 		return nil, err
@@ -86,7 +97,15 @@ func Listen(cfg Config) (*Lab, error) {
 	l := &Lab{Journal: journal.New(HistorySize), lnA: lnA, lnB: lnB}
 	l.URLA = "http://" + net.JoinHostPort(hostA, port(lnA))
 	l.URLB = "http://" + net.JoinHostPort(hostB, port(lnB))
-	l.SiteB = siteB.New(l.Journal)
+	if upstream == nil {
+		l.SiteB = siteB.New(l.Journal)
+	} else if p := upstream.Port(); IsLoopback(upstream.Hostname()) && (p == port(lnA) || p == port(lnB)) {
+		lnA.Close()
+		lnB.Close()
+		return nil, &FlagError{"upstream", cfg.Upstream, errors.New("that is corslab's own site A or B; point it at your API")}
+	} else {
+		l.SiteB = siteB.NewProxy(l.Journal, upstream)
+	}
 	if cfg.Policy != nil {
 		l.SiteB.SetPolicy(cfg.Policy, "start-up")
 	}

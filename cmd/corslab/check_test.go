@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// corsServer answers preflights for PUT with content-type from any origin,
+// and every request with Access-Control-Allow-Origin: {origin} — except
+// from http://evil.example.
+func corsServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o := r.Header.Get("Origin"); o != "http://evil.example" {
+			w.Header().Set("Access-Control-Allow-Origin", o)
+		}
+		if r.Method == http.MethodOptions {
+			w.Header().Set("Access-Control-Allow-Methods", "PUT")
+			w.Header().Set("Access-Control-Allow-Headers", "content-type")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"ok":true}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestCheckCommand(t *testing.T) {
+	t.Parallel()
+	srv := corsServer(t)
+	u := srv.URL + "/api/items/1"
+	tests := []struct {
+		name      string
+		args      []string
+		code      int
+		stdout    []string // substrings
+		stderrHas string
+	}{
+		{"allowed PUT", []string{"check", u, "-origin", "http://localhost:3000", "-method", "PUT", "-H", "Content-Type: application/json", "-body", "{}"},
+			0, []string{"> OPTIONS " + u + "   (preflight)", "> ▸ Access-Control-Request-Headers: content-type", "> PUT " + u, "Allowed: JavaScript gets the response."}, ""},
+		{"flags after and before the URL", []string{"check", "-origin", "http://localhost:3000", u, "-method", "get"},
+			0, []string{"> GET " + u + "   (actual request)", "Preflight: no."}, ""},
+		{"blocked at the preflight", []string{"check", u, "-origin", "http://localhost:3000", "-method", "DELETE"},
+			1, []string{"Blocked by CORS: MethodDisallowedByPreflightResponse (DELETE)", "Fix: `Access-Control-Allow-Methods: PUT, DELETE`."}, ""},
+		{"blocked origin", []string{"check", u, "-origin", "http://evil.example"},
+			1, []string{"Blocked by CORS: MissingAllowOriginHeader."}, ""},
+		{"table", []string{"check", u, "-origin", "http://localhost:3000", "-origin", "http://evil.example", "-method", "GET", "-method", "PUT"},
+			1, []string{"ORIGIN                 METHOD  PREFLIGHT  ALLOWED  ERROR",
+				"http://localhost:3000  GET     no         yes      -",
+				"http://localhost:3000  PUT     yes        yes      -",
+				"http://evil.example    GET     no         no       MissingAllowOriginHeader",
+				"http://evil.example    PUT     yes        no       PreflightMissingAllowOriginHeader"}, ""},
+		{"table all allowed", []string{"check", u, "-origin", "http://a.example", "-origin", "http://b.example"}, 0, []string{"http://b.example  GET     no         yes"}, ""},
+		{"fetch() rejects", []string{"check", u, "-origin", "http://localhost:3000", "-method", "TRACE"}, 1, []string{"nothing sent", "Blocked: fetch() rejects"}, ""},
+		{"help", []string{"check", "-h"}, 0, nil, "usage: corslab check URL"},
+		{"no URL", []string{"check", "-origin", "http://a.example"}, 2, nil, "corslab check: missing the URL"},
+		{"two URLs", []string{"check", u, u, "-origin", "http://a.example"}, 2, nil, "one URL at a time"},
+		{"no origin", []string{"check", u}, 2, nil, "-origin is required"},
+		{"origin with a path", []string{"check", u, "-origin", "http://a.example/"}, 2, nil, `corslab check: -origin: "http://a.example/" is not serialized as the browser does it: "http://a.example"`},
+		{"origin not an origin", []string{"check", u, "-origin", "localhost:3000"}, 2, nil, "-origin:"},
+		{"unknown flag", []string{"check", u, "-origin", "http://a.example", "-X", "PUT"}, 2, nil, "flag provided but not defined: -X"},
+		{"bad credentials", []string{"check", u, "-origin", "http://a.example", "-credentials", "yes"}, 2, nil, `-credentials "yes": want omit, same-origin or include`},
+		{"bad header", []string{"check", u, "-origin", "http://a.example", "-H", "NoColon"}, 2, nil, `-H "NoColon": want 'Name: value'`},
+		{"bad timeout", []string{"check", u, "-origin", "http://a.example", "-timeout", "0s"}, 2, nil, "-timeout 0s: must be more than 0"},
+		{"body on GET", []string{"check", u, "-origin", "http://a.example", "-body", "x"}, 2, nil, "fetch() refuses a body on GET and HEAD"},
+		{"ftp URL", []string{"check", "ftp://x/", "-origin", "http://a.example"}, 2, nil, `"ftp://x/": want an absolute http:// or https:// URL`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runCmd(t, "", tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
+			}
+			for _, want := range tt.stdout {
+				if !strings.Contains(out, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, out)
+				}
+			}
+			if !strings.Contains(errOut, tt.stderrHas) {
+				t.Errorf("stderr = %q, want %q", errOut, tt.stderrHas)
+			}
+			if tt.code == 2 && tt.name != "help" && strings.Count(errOut, "\n") != 1 {
+				t.Errorf("want one line on stderr, got %q", errOut)
+			}
+		})
+	}
+}
+
+// check -json prints {"exchange", "verdict"}, and `corslab explain` on the
+// exchange prints the same verdict.
+func TestCheckJSONEqualsExplain(t *testing.T) {
+	t.Parallel()
+	srv := corsServer(t)
+	for _, args := range [][]string{
+		{"-method", "PUT", "-H", "Content-Type: application/json", "-H", "X-Trace: 1"},
+		{"-method", "PUT", "-H", "Content-Type: application/json"},
+		{"-credentials", "include"},
+		{"-H", "Cookie: dropped=1"},
+		{},
+	} {
+		args := append([]string{"check", srv.URL + "/x", "-origin", "http://localhost:3000", "-json"}, args...)
+		code, out, errOut := runCmd(t, "", args...)
+		if code == 2 {
+			t.Fatalf("%v: exit 2: %s", args, errOut)
+		}
+		var got struct {
+			Exchange json.RawMessage `json:"exchange"`
+			Verdict  json.RawMessage `json:"verdict"`
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		ecode, eout, eerr := runCmd(t, string(got.Exchange), "explain")
+		if ecode != 0 {
+			t.Fatalf("explain: exit %d: %s", ecode, eerr)
+		}
+		if a, b := compact(t, eout), compact(t, string(got.Verdict)); a != b {
+			t.Errorf("%v:\nexplain: %s\ncheck:   %s", args, a, b)
+		}
+		var v struct{ Allowed bool }
+		json.Unmarshal(got.Verdict, &v)
+		if (code == 0) != v.Allowed {
+			t.Errorf("%v: exit %d with allowed %v", args, code, v.Allowed)
+		}
+	}
+}
+
+func compact(t *testing.T, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(s)); err != nil {
+		t.Fatalf("%v: %s", err, s)
+	}
+	return b.String()
+}
+
+func TestCheckNetworkErrors(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/api"
+	ln.Close()
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(hang.Close)
+	t.Cleanup(func() { close(release) })
+
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", closed, "-origin", "http://a.example"}, "corslab check: GET " + closed + ": connection refused"},
+		{[]string{"check", closed, "-origin", "http://a.example", "-method", "PUT"}, "corslab check: OPTIONS " + closed + ": connection refused"},
+		{[]string{"check", hang.URL, "-origin", "http://a.example", "-timeout", "200ms"}, "corslab check: GET " + hang.URL + ": timed out: no answer within 200ms"},
+		{[]string{"check", hang.URL, "-origin", "http://a.example", "-timeout", "200ms", "-json"}, "corslab check: GET " + hang.URL + ": timed out"},
+	}
+	for _, tt := range tests {
+		start := time.Now()
+		code, out, errOut := runCmd(t, "", tt.args...)
+		if code != 2 || !strings.HasPrefix(errOut, tt.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", tt.args, code, errOut, tt.want)
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Errorf("%v took %v", tt.args, time.Since(start))
+		}
+		if strings.Contains(strings.Join(tt.args, " "), "-json") && !strings.Contains(out, `"error": "GET `) {
+			t.Errorf("-json output lacks the error: %s", out)
+		}
+	}
+	// In a table, a network error is a row, and the exit status is 2.
+	code, out, _ := runCmd(t, "", "check", closed, "-origin", "http://a.example", "-origin", "http://b.example")
+	if code != 2 || !strings.Contains(out, "http://b.example  GET     no         -        connection refused") {
+		t.Errorf("table: exit %d:\n%s", code, out)
+	}
+}
+
+// https works, with the server's certificate pool through the test hook.
+func TestCheckHTTPS(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	srv.StartTLS()
+	defer srv.Close()
+	code, out, errOut := runCmd(t, "", "check", srv.URL, "-origin", "http://a.example")
+	if code != 2 || !strings.Contains(errOut, "TLS error: certificate signed by an unknown authority") {
+		t.Errorf("untrusted: exit %d %q %s", code, errOut, out)
+	}
+	checkTransport = srv.Client().Transport
+	defer func() { checkTransport = nil }()
+	if code, out, errOut := runCmd(t, "", "check", srv.URL, "-origin", "http://a.example"); code != 0 || !strings.Contains(out, "Allowed") {
+		t.Errorf("trusted: exit %d %s %s", code, out, errOut)
+	}
+}
