@@ -519,7 +519,7 @@ func TestTrialID(t *testing.T) {
 		{"fragment before the path", "http://x#/trial/t1", ""},
 		{"no path", "http://x", ""},
 		{"bad port", "http://x:port/trial/t1", ""},
-		{"control byte", "http://x/trial/t1", ""},
+		{"control byte", "http://x/trial/t1\x7f", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
