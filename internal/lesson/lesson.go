@@ -117,12 +117,13 @@ func firstIndex(ts []*journal.Trial, f func(*journal.Trial) bool) int {
 	return slices.IndexFunc(ts, func(t *journal.Trial) bool { return settled(t) && f(t) })
 }
 
-func any_(ts []*journal.Trial, f func(*journal.Trial) bool) bool { return firstIndex(ts, f) >= 0 }
+// anySettled reports whether a settled trial satisfies f.
+func anySettled(ts []*journal.Trial, f func(*journal.Trial) bool) bool { return firstIndex(ts, f) >= 0 }
 
 // after reports whether a trial with g follows the first trial with f.
 func after(ts []*journal.Trial, f, g func(*journal.Trial) bool) bool {
 	i := firstIndex(ts, f)
-	return i >= 0 && any_(ts[i+1:], g)
+	return i >= 0 && anySettled(ts[i+1:], g)
 }
 
 func and(fs ...func(*journal.Trial) bool) func(*journal.Trial) bool {

@@ -42,8 +42,8 @@ var lessons = []Lesson{{
 	Hint:   "Press both buttons and compare What JavaScript got: the same-origin one resolves, site B's rejects.",
 	Policy: doc(closed), Requests: []Request{getA, getB},
 	Check: func(a Attempt) bool {
-		return any_(a.Trials, and(sameOrigin, ok)) &&
-			any_(a.Trials, func(t *journal.Trial) bool { return !sameOrigin(t) && !ok(t) && t.Origin != "null" })
+		return anySettled(a.Trials, and(sameOrigin, ok)) &&
+			anySettled(a.Trials, func(t *journal.Trial) bool { return !sameOrigin(t) && !ok(t) && t.Origin != "null" })
 	},
 }, {
 	ID:    "blocked-get",
@@ -70,7 +70,7 @@ var lessons = []Lesson{{
 	Hint:   "Site B is closed: just press the button, then read the live log's 'site B did: created item …'.",
 	Policy: doc(closed), Requests: []Request{postForm},
 	Check: func(a Attempt) bool {
-		return any_(a.Trials, func(t *journal.Trial) bool {
+		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			x := actual(t)
 			return method(t) == "POST" && !ok(t) && x != nil && strings.HasPrefix(x.Effect, "created item")
 		})
@@ -84,7 +84,7 @@ var lessons = []Lesson{{
 	Hint:   "The preflight needs Allow-Origin (site A's origin or {origin}), Allow-Methods: PUT and Allow-Headers: content-type; the PUT's own response needs Allow-Origin too.",
 	Policy: doc(closed), Requests: []Request{put},
 	Check: func(a Attempt) bool {
-		return any_(a.Trials, func(t *journal.Trial) bool {
+		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			p, x := preflight(t), actual(t)
 			return method(t) == "PUT" && ok(t) && p != nil && x != nil &&
 				p.ResponseHeader.Get("Access-Control-Allow-Origin") != "*" && x.ResponseHeader.Get("Access-Control-Allow-Origin") != "*"
@@ -106,7 +106,7 @@ var lessons = []Lesson{{
 				return p != nil && strings.Contains(strings.ToLower(p.RequestHeader.Get("Access-Control-Request-Headers")), name)
 			}
 		}
-		return any_(a.Trials, asks("x-requested-with")) && any_(a.Trials, and(func(t *journal.Trial) bool { return method(t) == "POST" }, asks("content-type")))
+		return anySettled(a.Trials, asks("x-requested-with")) && anySettled(a.Trials, and(func(t *journal.Trial) bool { return method(t) == "POST" }, asks("content-type")))
 	},
 }, {
 	ID:    "methods-headers",
@@ -117,8 +117,8 @@ var lessons = []Lesson{{
 	Hint:   "Add Allow-Methods: DELETE and Allow-Headers: x-requested-with to the preflight (or * for both).",
 	Policy: doc(reflected), Requests: []Request{del, xHeader},
 	Check: func(a Attempt) bool {
-		return any_(a.Trials, func(t *journal.Trial) bool { return method(t) == "DELETE" && ok(t) }) &&
-			any_(a.Trials, func(t *journal.Trial) bool { return hasHeader(t, "X-Requested-With") && ok(t) && !sameOrigin(t) })
+		return anySettled(a.Trials, func(t *journal.Trial) bool { return method(t) == "DELETE" && ok(t) }) &&
+			anySettled(a.Trials, func(t *journal.Trial) bool { return hasHeader(t, "X-Requested-With") && ok(t) && !sameOrigin(t) })
 	},
 }, {
 	ID:    "credentials",
@@ -129,7 +129,7 @@ var lessons = []Lesson{{
 	Hint:   "Allow-Origin * fails with credentials: use site A's origin and add Allow-Credentials: true.",
 	Policy: doc(wildcard), Requests: []Request{login, me},
 	Check: func(a Attempt) bool {
-		return any_(a.Trials, func(t *journal.Trial) bool {
+		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			return path(t) == "/api/me" && t.Request.Credentials == "include" && ok(t) && status(t) == 200
 		})
 	},
@@ -142,7 +142,7 @@ var lessons = []Lesson{{
 	Hint:   "Add Access-Control-Expose-Headers: X-Total to the actual responses.",
 	Policy: doc(wildcard), Requests: []Request{readTotal},
 	Check: func(a Attempt) bool {
-		return any_(a.Trials, func(t *journal.Trial) bool {
+		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			for _, h := range t.Outcome.Headers {
 				if strings.EqualFold(h[0], "x-total") {
 					return true
@@ -163,7 +163,7 @@ var lessons = []Lesson{{
 		"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`),
 	Requests: []Request{put},
 	Check: func(a Attempt) bool {
-		return any_(a.Trials, func(t *journal.Trial) bool {
+		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			if preflight(t) != nil || actual(t) == nil {
 				return false
 			}
@@ -184,7 +184,7 @@ var lessons = []Lesson{{
 	Hint:   "Add a header Vary: Origin to the actual responses (in the terminal UI: a, then Vary: Origin). A * does not reflect anything.",
 	Policy: doc(reflected), Requests: []Request{getB},
 	Check: func(a Attempt) bool {
-		return any_(a.Trials, func(t *journal.Trial) bool {
+		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			x := actual(t)
 			return ok(t) && !sameOrigin(t) && x != nil && x.ResponseHeader.Get("Access-Control-Allow-Origin") == t.Origin &&
 				strings.Contains(strings.ToLower(strings.Join(x.ResponseHeader.Values("Vary"), ",")), "origin")
@@ -199,7 +199,7 @@ var lessons = []Lesson{{
 	Hint:   "Allow-Origin: null (or {origin}, which echoes null). Then ask yourself who else can send Origin: null.",
 	Policy: doc(closed), Requests: []Request{sandboxed},
 	Check: func(a Attempt) bool {
-		return any_(a.Trials, func(t *journal.Trial) bool { return t.Origin == "null" && ok(t) })
+		return anySettled(a.Trials, func(t *journal.Trial) bool { return t.Origin == "null" && ok(t) })
 	},
 }, {
 	ID:    "reflect-credentials",
@@ -229,6 +229,6 @@ var lessons = []Lesson{{
 	Hint:   "Press the button: fetch() resolves, but response.type is \"opaque\" and status 0.",
 	Policy: doc(closed), Requests: []Request{noCORS},
 	Check: func(a Attempt) bool {
-		return any_(a.Trials, func(t *journal.Trial) bool { return ok(t) && t.Outcome.Type == "opaque" })
+		return anySettled(a.Trials, func(t *journal.Trial) bool { return ok(t) && t.Outcome.Type == "opaque" })
 	},
 }}
