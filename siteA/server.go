@@ -38,6 +38,9 @@ type Config struct {
 	AnyHost bool
 	// Progress is the lessons' progress file; "" keeps it in memory.
 	Progress string
+	// Upstream is the URL site B proxies to (corslab -upstream), "" when
+	// site B serves its own endpoints; the page shows it.
+	Upstream string
 }
 
 // Server is site A.

@@ -31,6 +31,8 @@ type Hello struct {
 	// Started identifies this run of the lab: a page that reconnects and
 	// sees another value knows the lab restarted and its log is new.
 	Started time.Time `json:"started"`
+	// Upstream is the URL site B proxies to, when it is a proxy.
+	Upstream string `json:"upstream,omitempty"`
 }
 
 // message is what the page sends: "announce" before a fetch() starts,
@@ -74,7 +76,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writePump(ctx context.Context, conn *websocket.Conn, sub *journal.Subscription) {
-	hello, _ := json.Marshal(Hello{Kind: "hello", SiteBPort: s.cfg.SiteBPort, Policy: s.policy.PolicyJSON(), Started: s.started})
+	hello, _ := json.Marshal(Hello{Kind: "hello", SiteBPort: s.cfg.SiteBPort, Policy: s.policy.PolicyJSON(), Started: s.started, Upstream: s.cfg.Upstream})
 	conn.SetWriteDeadline(time.Now().Add(writeWait))
 	if conn.WriteMessage(websocket.TextMessage, hello) != nil {
 		return

@@ -216,6 +216,9 @@ func TestWSHello(t *testing.T) {
 	if hello.SiteBPort != siteBPort {
 		t.Errorf("hello siteBPort = %q", hello.SiteBPort)
 	}
+	if hello.Upstream != "" {
+		t.Errorf("hello upstream = %q, want none when site B is not a proxy", hello.Upstream)
+	}
 	var got, want any
 	json.Unmarshal(hello.Policy, &got)
 	json.Unmarshal(p.JSON(), &want)
@@ -292,18 +295,26 @@ func TestWSAnnounceAndOutcome(t *testing.T) {
 	l.b.ServeHTTP(discard{}, r)
 	send(map[string]any{"type": "outcome", "id": "t-1", "outcome": out})
 
-	// The live log shows the trial growing: announced, the exchange, the outcome.
+	// The live log shows the trial growing: announced, the exchange (which
+	// names its trial), the outcome (carrying the exchange).
 	var trials []*journal.Trial
+	var exchanges []*journal.Exchange
 	for i := 0; len(trials) == 0 || trials[len(trials)-1].Outcome == nil; i++ {
 		if i == len(s.got) {
 			s.until(t, s.last+1) // a frame may carry several events
 		}
-		if e := s.got[i]; e.Kind == journal.KindTrial {
+		switch e := s.got[i]; e.Kind {
+		case journal.KindTrial:
 			trials = append(trials, e.Trial)
+		case journal.KindExchange:
+			exchanges = append(exchanges, e.Exchange)
 		}
 	}
-	if len(trials) != 3 || len(trials[0].Exchanges) != 0 || len(trials[1].Exchanges) != 1 {
+	if len(trials) != 2 || len(trials[0].Exchanges) != 0 || len(trials[1].Exchanges) != 1 {
 		t.Fatalf("trial events: %s", jsonOf(trials))
+	}
+	if len(exchanges) != 1 || exchanges[0].Trial != "t-1" {
+		t.Fatalf("exchange events: %s", jsonOf(exchanges))
 	}
 	got, ok := l.j.Trial("t-1")
 	if !ok {
@@ -315,7 +326,7 @@ func TestWSAnnounceAndOutcome(t *testing.T) {
 	if len(got.Exchanges) != 1 || !got.Exchanges[0].Preflight || got.Exchanges[0].Status != 204 {
 		t.Errorf("trial exchanges = %+v", got.Exchanges)
 	}
-	if a, b := jsonOf(trials[2]), jsonOf(got); a != b {
+	if a, b := jsonOf(trials[1]), jsonOf(got); a != b {
 		t.Errorf("last trial event %s, journal has %s", a, b)
 	}
 }
@@ -502,4 +513,13 @@ func TestWSCloseEndsConnections(t *testing.T) {
 		}
 	}
 	waitUntil(t, "no subscribers", func() bool { return l.j.Hub().Subscribers() == 0 })
+}
+
+// In proxy mode the hello names the upstream, for the page's header.
+func TestWSHelloUpstream(t *testing.T) {
+	const upstream = "http://localhost:3000/api"
+	l := newLab(t, 64, func(string) Config { return Config{SiteBPort: siteBPort, Upstream: upstream} }, nil)
+	if _, hello := l.dial(t, ""); hello.Upstream != upstream {
+		t.Errorf("hello upstream = %q, want %q", hello.Upstream, upstream)
+	}
 }

@@ -17,6 +17,7 @@
   const ANNOUNCE_BODY_LIMIT = 8000; // characters of a request body announced (the socket takes 64 KiB a message)
   const QUEUE_LIMIT = 200; // messages kept while the socket is down
   const SEQ_MEMORY = 1000; // recent events whose time is remembered, to recognise a restarted lab
+  const TRIAL_EXCHANGES = 32; // exchanges a trial collects from exchange events, as the journal keeps
 
   const $ = (id) => document.getElementById(id);
 
@@ -179,6 +180,8 @@
   function onEvent(ev) {
     if (ev.kind === "hello") {
       if (ev.policy) showPolicy(ev.policy, false);
+      $("upstream-url").textContent = ev.upstream || "";
+      $("upstream").hidden = !ev.upstream;
       helloResolve(ev);
       return;
     }
@@ -427,11 +430,12 @@
   // ---- trials -------------------------------------------------------------------
 
   // trialFor returns the page's record of trial id:
-  // {id, local, request, outcome, readHeader, read, server (the journal's snapshot), entry, time}.
+  // {id, local, request, outcome, readHeader, read, server (the journal's snapshot),
+  // live (exchanges that came after it), entry, time}.
   function trialFor(id) {
     let t = trials.get(id);
     if (!t) {
-      t = { id, local: false, request: null, outcome: null, readHeader: "", read: null, server: null, entry: null, time: new Date().toISOString() };
+      t = { id, local: false, request: null, outcome: null, readHeader: "", read: null, server: null, live: [], entry: null, time: new Date().toISOString() };
       trials.set(id, t);
     }
     return t;
@@ -444,7 +448,7 @@
       id: t.id,
       request: t.request || s.request || null,
       outcome: t.outcome || s.outcome || null,
-      exchanges: s.exchanges || [],
+      exchanges: t.live.length ? (s.exchanges || []).concat(t.live) : s.exchanges || [],
       verdict: s.verdict || null,
       settled: !!s.outcome, // site B's log has everything the trial caused
       readHeader: t.readHeader,
@@ -458,6 +462,7 @@
     if (!s || !s.id) return;
     const t = trialFor(s.id);
     t.server = s;
+    t.live = []; // the journal's snapshot carries every exchange that came before it
     if (!t.entry) t.time = ev.time;
     renderTrial(t);
     if (selectedId === s.id) renderSelected();
@@ -467,7 +472,18 @@
     const x = ev.exchange;
     if (!x) return;
     learnEffect(x.effect);
-    if (x.trial) return; // the trial event that follows carries it
+    if (x.trial) {
+      // The journal publishes a trial when it is announced and when it
+      // settles, not per exchange: until the settled snapshot replaces them,
+      // its exchanges join it here, as they arrive.
+      const t = trialFor(x.trial);
+      t.live.push(x);
+      if (t.live.length > TRIAL_EXCHANGES) t.live.shift();
+      if (!t.entry) t.time = ev.time;
+      renderTrial(t);
+      if (selectedId === t.id) renderSelected();
+      return;
+    }
     const li = el("li", { class: "entry plain" },
       el("div", { class: "e-head" },
         el("time", { datetime: ev.time }, clock(ev.time)), " ",
@@ -597,7 +613,40 @@
     }
     frag.append(box);
     if (x.effect) frag.append(el("div", { class: "effect" }, "site B did: " + x.effect));
+    if (x.upstreamStatus || x.upstreamError) frag.append(upstreamView(x));
     return frag;
+  }
+
+  // upstreamView shows, in proxy mode, what the user's server answered
+  // before site B's policy overrode it: each header marked when the policy
+  // replaced it (the response site B sent has another value) or removed it.
+  function upstreamView(x) {
+    const rs = x.responseHeaders || {};
+    const sent = (name) => {
+      for (const k of Object.keys(rs)) if (k.toLowerCase() === name.toLowerCase()) return [].concat(rs[k]);
+      return null;
+    };
+    const d = el("details", { class: "upstream" + (x.upstreamError ? " failed" : "") },
+      el("summary", {}, x.upstreamError ? "upstream did not answer (before the policy)" : `upstream answered ${x.upstreamStatus} (before the policy)`));
+    if (x.upstreamError) {
+      d.append(el("div", { class: "u-error" }, "✗ " + x.upstreamError));
+      return d;
+    }
+    const hs = x.upstreamHeaders || {};
+    const list = el("ul", { class: "u-headers" });
+    for (const k of Object.keys(hs).sort()) {
+      const vs = [].concat(hs[k]);
+      const got = sent(k);
+      const mark = !got ? "removed" : got.join("\n") !== vs.join("\n") ? "replaced" : "";
+      for (const v of vs) {
+        list.append(el("li", { class: "hdr" + (mark ? " u-" + mark : "") },
+          el("span", { class: "hn" }, k + ": "), v,
+          mark ? el("span", { class: "u-mark" }, ` → ${mark} by the policy`) : ""));
+      }
+    }
+    if (!list.children.length) list.append(el("li", { class: "hdr none" }, "no headers"));
+    d.append(list);
+    return d;
   }
 
   function first(h, name) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -43,6 +44,7 @@ func exchangeDetail(e *entry, st styles) []string {
 		x.Method, x.Path, kind, e.time.Format("15:04:05.000"), micros(x.Micros)))}
 	out = append(out, "")
 	out = append(out, exchangeLines(x, st, "")...)
+	out = append(out, upstreamLines(x, st, "")...)
 	if x.Preflight {
 		out = append(out, st.dim.Render("Preflight: site B answered from its policy; no endpoint ran."))
 	}
@@ -66,6 +68,39 @@ func exchangeLines(x *journal.Exchange, st styles, indent string) []string {
 		effect = "none"
 	}
 	out = append(out, indent+"Effect: "+effect)
+	return out
+}
+
+// upstreamLines shows, in proxy mode, what the user's server answered
+// before site B's policy overrode it: its status and every header, each
+// marked "→ replaced" when the response site B sent has other values for
+// it, "→ removed" when it has none. Nothing when site B is no proxy.
+func upstreamLines(x *journal.Exchange, st styles, indent string) []string {
+	if x.UpstreamStatus == 0 && x.UpstreamError == "" {
+		return nil
+	}
+	out := []string{indent + st.section.Render("Upstream answered (before the policy)")}
+	if x.UpstreamError != "" {
+		return append(out, indent+"  "+st.bad.Render("✗ "+x.UpstreamError))
+	}
+	out = append(out, indent+"  "+statusLine(x.UpstreamStatus))
+	names := slices.Sorted(maps.Keys(x.UpstreamHeader))
+	for _, n := range names {
+		mark := ""
+		switch got := x.ResponseHeader.Values(n); {
+		case len(got) == 0:
+			mark = st.dim.Render("  → removed")
+		case !slices.Equal(got, x.UpstreamHeader[n]):
+			mark = st.dim.Render("  → replaced")
+		}
+		for _, v := range x.UpstreamHeader[n] {
+			if corsHeader(n) {
+				out = append(out, indent+st.cors.Render("▸ "+n+": "+v)+mark)
+			} else {
+				out = append(out, indent+"  "+n+": "+v+mark)
+			}
+		}
+	}
 	return out
 }
 
@@ -157,6 +192,7 @@ func trialDetail(e *entry, st styles) []string {
 		out = append(out, headerLines(x.ResponseHeader, st, "    ", func(n string) bool {
 			return corsHeader(n) || http.CanonicalHeaderKey(n) == "Location"
 		})...)
+		out = append(out, upstreamLines(x, st, "    ")...)
 	}
 	switch x, ok := actualArrived(t); {
 	case ok:

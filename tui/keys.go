@@ -22,6 +22,7 @@ type keyMap struct {
 	Clear        key.Binding
 	DetailUp     key.Binding
 	DetailDown   key.Binding
+	Export       key.Binding // the policy as rs/cors, Express, nginx… config, in the detail area
 	Help, Quit   key.Binding
 	Apply        key.Binding // in a prompt
 	Cancel       key.Binding // in a prompt
@@ -49,6 +50,7 @@ func defaultKeys() keyMap {
 		Clear:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear log")),
 		DetailUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "detail up")),
 		DetailDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "detail down")),
+		Export:      key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "export policy (←→ format, esc)")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
@@ -80,14 +82,14 @@ func (k keyMap) helpFor(f focus, prompting bool) helpKeys {
 	full := [][]key.Binding{
 		{k.Up, k.Down, k.Prev, k.Next, k.Edit, k.Where},
 		{k.Remove, k.Add, k.Save, k.Open},
-		{k.Follow, k.Clear, k.DetailUp, k.DetailDown},
+		{k.Follow, k.Clear, k.DetailUp, k.DetailDown, k.Export},
 		{k.NextLesson, k.FocusSwitch, k.Help, k.Quit},
 	}
 	if f == focusLog {
 		return helpKeys{
 			short: []key.Binding{shortHelp(k.Up, "↑↓", "select"), k.Follow, k.Clear,
 				shortHelp(k.DetailDown, "pgup/dn", "detail"), shortHelp(k.FocusSwitch, "tab", "policy"), help, k.Quit,
-				shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open")},
+				shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"), shortHelp(k.Export, "E", "export")},
 			full: full,
 		}
 	}
@@ -95,7 +97,8 @@ func (k keyMap) helpFor(f focus, prompting bool) helpKeys {
 		short: []key.Binding{shortHelp(k.Up, "↑↓", "select"), shortHelp(k.Next, "←→", "value"),
 			shortHelp(k.Edit, "e", "edit"), shortHelp(k.Where, "w", "where"), shortHelp(k.Remove, "x", "remove"),
 			shortHelp(k.FocusSwitch, "tab", "log"), help, k.Quit,
-			shortHelp(k.Add, "a", "add"), shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open")},
+			shortHelp(k.Add, "a", "add"), shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"),
+			shortHelp(k.Export, "E", "export")},
 		full: full,
 	}
 }

@@ -78,9 +78,11 @@ func (l *logPanel) add(events []*journal.Event, lost uint64) (policyChanged bool
 	for _, ev := range events {
 		switch ev.Kind {
 		case journal.KindExchange:
-			if ev.Exchange == nil || ev.Exchange.Trial != "" {
-				// Shown under its trial: the journal publishes the trial's
-				// new state, which carries this exchange, right after.
+			if ev.Exchange == nil {
+				continue
+			}
+			if ev.Exchange.Trial != "" {
+				l.attach(ev) // shown under its trial, live, until the settled trial replaces it
 				continue
 			}
 			l.entries = append(l.entries, &entry{kind: entryExchange, time: ev.Time, seq: ev.Seq, x: ev.Exchange})
@@ -107,6 +109,36 @@ func (l *logPanel) add(events []*journal.Event, lost uint64) (policyChanged bool
 	l.trim()
 	l.scroll()
 	return policyChanged
+}
+
+// maxTrialExchanges bounds the exchanges a trial entry collects from
+// exchange events (the latest), as the journal bounds a trial's.
+const maxTrialExchanges = 32
+
+// attach adds an exchange event to its trial's entry, creating the entry
+// if the trial has not been seen. The journal publishes a trial's state
+// when it is announced and when it settles, not per exchange: in between,
+// the exchange events (which name their trial) are how the trial grows,
+// and the next trial event, which carries every exchange before it,
+// replaces what they built. Published trials are never changed: attach
+// makes a new one.
+func (l *logPanel) attach(ev *journal.Event) {
+	x := ev.Exchange
+	e, ok := l.trials[x.Trial]
+	if !ok {
+		e = &entry{kind: entryTrial, time: ev.Time, seq: ev.Seq, t: &journal.Trial{ID: x.Trial, Exchanges: []journal.Exchange{*x}}}
+		l.trials[x.Trial] = e
+		l.entries = append(l.entries, e)
+		return
+	}
+	t := *e.t
+	xs := t.Exchanges
+	if len(xs) >= maxTrialExchanges {
+		xs = xs[len(xs)-maxTrialExchanges+1:]
+	}
+	t.Exchanges = append(xs[:len(xs):len(xs)], *x) // a copy: e.t may be a published snapshot
+	e.t, e.seq = &t, ev.Seq
+	e.version++
 }
 
 // trim drops the oldest entries beyond maxEntries.

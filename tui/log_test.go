@@ -281,3 +281,48 @@ func TestVerdictInDetail(t *testing.T) {
 		})
 	}
 }
+
+// TestTrialGrowsFromExchangeEvents: the journal publishes a trial when it is
+// announced and when it settles; the exchanges in between come only as
+// exchange events naming the trial, and show under it as they arrive.
+func TestTrialGrowsFromExchangeEvents(t *testing.T) {
+	m := newTestModel(t, &fakeLab{}, 120, 40)
+	announced := blockedPUT(false)
+	announced.Exchanges = nil
+	pre := blockedPUT(false).Exchanges[0]
+	m = update(t, m, eventsMsg{events: []*journal.Event{trialEvent(1, announced), exchangeEvent(2, pre)}})
+	got := logLines(m)
+	if len(m.log.entries) != 1 || !strings.Contains(got[0], "… 12:01:04 PUT") {
+		t.Fatalf("pending trial: %d entries\n%s", len(m.log.entries), strings.Join(got, "\n"))
+	}
+	if !strings.Contains(got[1], "← OPTIONS /api/items/1") || !strings.Contains(got[1], "204 preflight") {
+		t.Errorf("exchange not under its trial as it arrived: %q", got)
+	}
+	if len(announced.Exchanges) != 0 {
+		t.Errorf("the published trial was changed: %+v", announced.Exchanges)
+	}
+	// The settled trial replaces what the exchange events built.
+	m = update(t, m, eventsMsg{events: []*journal.Event{trialEvent(3, blockedPUT(true))}})
+	got = logLines(m)
+	if len(m.log.entries) != 1 || len(m.log.entries[0].t.Exchanges) != 1 {
+		t.Fatalf("settled: %d entries\n%s", len(m.log.entries), strings.Join(got, "\n"))
+	}
+	if !strings.HasPrefix(got[0], "› ✗ 12:01:04 PUT") || !strings.Contains(got[2], "✗ PUT never reached site B") {
+		t.Errorf("settled trial: %q", got)
+	}
+
+	// A trial never announced (curl with a trial's Referer): its exchanges
+	// group under one entry, bounded.
+	for i := range maxTrialExchanges + 5 {
+		x := simpleGET(fmt.Sprint("/api/items/", i), 200, "*")
+		x.Trial = "t9"
+		m = update(t, m, eventsMsg{events: []*journal.Event{exchangeEvent(uint64(10+i), x)}})
+	}
+	e := m.log.trials["t9"]
+	if len(m.log.entries) != 2 || e == nil || len(e.t.Exchanges) != maxTrialExchanges || e.t.Exchanges[maxTrialExchanges-1].Path != fmt.Sprint("/api/items/", maxTrialExchanges+4) {
+		t.Fatalf("unannounced trial: %d entries, %+v", len(m.log.entries), e)
+	}
+	if !strings.Contains(strings.Join(logLines(m), "\n"), fmt.Sprintf("… %d more exchanges", maxTrialExchanges-maxSublines)) {
+		t.Errorf("log:\n%s", strings.Join(logLines(m), "\n"))
+	}
+}

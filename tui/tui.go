@@ -34,6 +34,9 @@ type Options struct {
 	SetPolicy func(siteB.Document) error // validate + put in force atomically; on error the old one stays
 	SiteA     string                     // site A's URL, shown in the header
 	SiteB     string                     // site B's URL, shown in the header
+	// Upstream is the URL site B proxies to (corslab -upstream), "" when
+	// site B serves its own endpoints; shown in the header.
+	Upstream string
 	// Lesson describes the current lesson and the progress for the header
 	// ("Lesson 4/13 The preflight · 3 done"); nil when there are none.
 	Lesson func() string
@@ -95,6 +98,7 @@ type Model struct {
 	detail viewport.Model
 	shown  *entry // the entry the detail shows
 	shownV int    // and its version
+	export exportView
 
 	status statusMsg
 }
@@ -162,6 +166,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.policy.refresh() // changed elsewhere too: show the truth
 		}
 		m.syncDetail()
+		m.refreshExport()
 		return m, m.waitEvents()
 	case eventsDoneMsg:
 		return m, nil
@@ -170,9 +175,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case loadedMsg:
 		m.setStatus(m.policy.apply(msg.doc, "loaded "+msg.path))
+		m.refreshExport()
 		return m, nil
 	case tea.KeyPressMsg:
-		return m.handleKey(msg)
+		next, cmd := m.handleKey(msg)
+		if n, ok := next.(Model); ok && n.export.on {
+			n.refreshExport() // the policy may have changed
+			return n, cmd
+		}
+		return next, cmd
 	}
 	if m.prompt.active() { // paste, cursor blink
 		return m, m.prompt.update(msg)
@@ -213,6 +224,14 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.detail.PageUp()
 	case key.Matches(msg, k.DetailDown):
 		m.detail.PageDown()
+	case key.Matches(msg, k.Export):
+		m.toggleExport()
+	case m.export.on && key.Matches(msg, k.Cancel):
+		m.toggleExport()
+	case m.export.on && key.Matches(msg, k.Prev):
+		m.export.cycle(-1)
+	case m.export.on && key.Matches(msg, k.Next):
+		m.export.cycle(1)
 	case m.focus == focusLog:
 		m.handleLogKey(msg)
 	default:
@@ -357,7 +376,11 @@ func (m *Model) syncDetail() {
 func (m *Model) renderDetail() {
 	w := m.detail.Width()
 	var out []string
-	for _, l := range detailLines(m.shown, m.st) {
+	src := detailLines(m.shown, m.st)
+	if m.export.on {
+		src = m.export.lines(m.opts.Policy, m.st)
+	}
+	for _, l := range src {
 		out = append(out, wrap(l, w)...)
 	}
 	m.detail.SetContentLines(out)
@@ -416,6 +439,9 @@ func (m Model) render() string {
 	right := m.st.box(logTitle, m.log.view(m.st, rw-2, logH-2, m.focus == focusLog), rw, logH, m.focus == focusLog)
 	if detH >= 2 {
 		title := "Detail"
+		if m.export.on {
+			title = m.export.title()
+		}
 		switch {
 		case !m.detail.AtBottom():
 			title += " (pgdn: more)"
@@ -445,6 +471,9 @@ func (m Model) headerLine() string {
 	}
 	if m.opts.Lesson != nil { // the lesson first: the sites' URLs are what may be cut
 		left = fmt.Sprintf(" corslab · %s · A %s → B %s", m.opts.Lesson(), m.opts.SiteA, m.opts.SiteB)
+	}
+	if m.opts.Upstream != "" { // before the sites' URLs, which are what may be cut
+		left = " corslab · site B → proxy to " + m.opts.Upstream + " ·" + strings.TrimPrefix(left, " corslab ·")
 	}
 	right := "policy: closed (no CORS headers)"
 	if n := m.policy.headerCount(); n > 0 {

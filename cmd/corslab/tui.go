@@ -23,8 +23,9 @@ func runTUI(ctx context.Context, l *lab.Lab, in io.Reader, out io.Writer) error 
 			l.SiteB.SetPolicy(p, "tui")
 			return nil
 		},
-		SiteA: l.URLA,
-		SiteB: l.URLB,
+		SiteA:    l.URLA,
+		SiteB:    l.URLB,
+		Upstream: upstreamURL(l),
 		Lesson: func() string {
 			st := l.SiteA.Lessons()
 			mark := ""
@@ -41,4 +42,12 @@ func runTUI(ctx context.Context, l *lab.Lab, in io.Reader, out io.Writer) error 
 			return fmt.Sprintf("lesson %d/%d: %s — its starting policy is in force", st.Current, st.Total, st.Title), nil
 		},
 	}, in, out)
+}
+
+// upstreamURL is the URL site B proxies to, "" when it is no proxy.
+func upstreamURL(l *lab.Lab) string {
+	if u := l.SiteB.Upstream(); u != nil {
+		return u.String()
+	}
+	return ""
 }

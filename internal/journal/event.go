@@ -18,7 +18,7 @@ type Kind string
 const (
 	KindExchange Kind = "exchange" // site B served a request (a preflight or an actual one)
 	KindPolicy   Kind = "policy"   // site B's policy was replaced
-	KindTrial    Kind = "trial"    // a fetch() on the page was announced, saw an exchange, or settled
+	KindTrial    Kind = "trial"    // a fetch() on the page was announced or settled, or saw an exchange after it settled
 	KindLesson   Kind = "lesson"   // the current lesson or its progress changed (site A's lessons)
 )
 

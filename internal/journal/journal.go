@@ -34,46 +34,34 @@ func New(size int) *Journal {
 // Hub returns the journal's event hub, to subscribe to.
 func (j *Journal) Hub() *Hub { return j.hub }
 
-// Record publishes an exchange site B served. If it belongs to a trial, the
-// trial's updated state is published too. x must not be changed afterwards.
+// Record publishes an exchange site B served. An exchange that belongs to a
+// trial carries the trial's ID, and joins the trial; the trial's state is
+// published again only when the trial has already settled (a late exchange:
+// the trial is judged again). Until then the live log attaches exchanges to
+// their trial by Exchange.Trial, and the settled trial (Settle) carries them
+// all: repeating them in a trial event per exchange tripled the bytes sent
+// to every subscriber. x must not be changed afterwards.
 func (j *Journal) Record(x *Exchange) {
 	now := j.now()
 	if x.Trial == "" {
 		j.hub.Publish(&Event{Time: now, Kind: KindExchange, Exchange: x})
 		return
 	}
-	events := new([2]Event) // the exchange and its trial's update: one allocation
-	events[0] = Event{Time: now, Kind: KindExchange, Exchange: x}
-	j.hub.Publish(&events[0])
+	ev := &Event{Time: now, Kind: KindExchange, Exchange: x}
 	j.mu.Lock()
-	defer j.mu.Unlock() // publish under mu: a trial's snapshots go out in the order they were taken
+	defer j.mu.Unlock()
+	// Publish under mu: a trial snapshot published after this event
+	// carries this exchange, so a snapshot can replace what came before it.
+	j.hub.Publish(ev)
 	t := j.trial(x.Trial)
 	if len(t.Exchanges) == maxTrialExchanges { // any client can send a trial's Referer, again and again
 		t.Exchanges = append(t.Exchanges[:0], t.Exchanges[1:]...)
 	}
 	t.Exchanges = append(t.Exchanges, *x)
-	if t.Outcome != nil { // a late exchange: judge again
+	if t.Outcome != nil { // a late exchange: judge again, and say so
 		t.judge()
+		j.hub.Publish(&Event{Time: now, Kind: KindTrial, Trial: t.snapshot()})
 	}
-	events[1] = Event{Time: now, Kind: KindTrial, Trial: snapshotTrial(t)}
-	j.hub.Publish(&events[1])
-}
-
-// smallTrial is a trial's snapshot with room for the exchanges of a usual
-// fetch() (a preflight and the request), so that it takes one allocation.
-type smallTrial struct {
-	t  Trial
-	ex [2]Exchange
-}
-
-// snapshotTrial is t.snapshot(), in one allocation for a usual trial.
-func snapshotTrial(t *Trial) *Trial {
-	if len(t.Exchanges) == 0 || len(t.Exchanges) > len(smallTrial{}.ex) || t.Outcome != nil {
-		return t.snapshot()
-	}
-	s := &smallTrial{t: *t}
-	s.t.Exchanges = s.ex[:copy(s.ex[:], t.Exchanges):len(t.Exchanges)] // full: an append copies
-	return &s.t
 }
 
 // PolicyChanged publishes a policy change.

@@ -49,12 +49,12 @@ func TestRecord(t *testing.T) {
 	}{
 		{"no trial: only the exchange", []*Exchange{exchange("", "/a")},
 			[]Kind{KindExchange}, nil},
-		{"a trial: the exchange, then the trial", []*Exchange{exchange("t1", "/a")},
-			[]Kind{KindExchange, KindTrial}, map[string][]string{"t1": {"/a"}}},
+		{"a trial not settled: only the exchange, which names it", []*Exchange{exchange("t1", "/a")},
+			[]Kind{KindExchange}, map[string][]string{"t1": {"/a"}}},
 		{"preflight and actual group under one trial", []*Exchange{exchange("t1", "/pre"), exchange("t1", "/act")},
-			[]Kind{KindExchange, KindTrial, KindExchange, KindTrial}, map[string][]string{"t1": {"/pre", "/act"}}},
+			[]Kind{KindExchange, KindExchange}, map[string][]string{"t1": {"/pre", "/act"}}},
 		{"two trials", []*Exchange{exchange("t1", "/a"), exchange("t2", "/b"), exchange("", "/c")},
-			[]Kind{KindExchange, KindTrial, KindExchange, KindTrial, KindExchange},
+			[]Kind{KindExchange, KindExchange, KindExchange},
 			map[string][]string{"t1": {"/a"}, "t2": {"/b"}}},
 	}
 	for _, tt := range tests {
@@ -90,16 +90,6 @@ func TestRecord(t *testing.T) {
 				}
 				if !reflect.DeepEqual(got, paths) {
 					t.Errorf("trial %s exchanges = %v, want %v", id, got, paths)
-				}
-			}
-			// The last trial event is a snapshot of the trial as it is now.
-			for i := len(events) - 1; i >= 0; i-- {
-				if e := events[i]; e.Kind == KindTrial {
-					now, _ := j.Trial(e.Trial.ID)
-					if !reflect.DeepEqual(e.Trial, now) {
-						t.Errorf("last trial event %+v, want %+v", e.Trial, now)
-					}
-					break
 				}
 			}
 		})
@@ -186,7 +176,11 @@ func TestAnnounceAndSettle(t *testing.T) {
 	}
 }
 
-func TestEveryTrialChangeIsPublished(t *testing.T) {
+// TestTrialEvents: a trial's state is published when it is announced and
+// when it settles; its exchanges in between go out once, as exchange events
+// naming the trial, and the settled snapshot carries them all. An exchange
+// after the trial settled is published with the trial judged again.
+func TestTrialEvents(t *testing.T) {
 	j := newJournal(64)
 	req := TrialRequest{Method: "PUT", URL: "http://b/api/items/1"}
 	if err := j.Announce("t1", "http://a", req); err != nil {
@@ -197,22 +191,33 @@ func TestEveryTrialChangeIsPublished(t *testing.T) {
 	if err := j.Settle("t1", Outcome{Error: "TypeError: Failed to fetch"}); err != nil {
 		t.Fatal(err)
 	}
-	var trials []*Trial
-	for _, e := range all(j) {
-		if e.Kind == KindTrial {
-			trials = append(trials, e.Trial)
-		}
+	j.Record(exchange("t1", "/late"))
+	events := all(j)
+	want := []Kind{KindTrial, KindExchange, KindExchange, KindTrial, KindExchange, KindTrial}
+	if got := kinds(events); !reflect.DeepEqual(got, want) {
+		t.Fatalf("kinds = %v, want %v (announce, two exchanges, outcome, a late exchange and the trial judged again)", got, want)
 	}
-	if len(trials) != 4 {
-		t.Fatalf("%d trial events, want 4 (announce, two exchanges, outcome)", len(trials))
-	}
-	for i, want := range []struct {
+	for i, want := range map[int]struct {
 		exchanges int
 		settled   bool
-	}{{0, false}, {1, false}, {2, false}, {2, true}} {
-		if got := len(trials[i].Exchanges); got != want.exchanges || (trials[i].Outcome != nil) != want.settled {
-			t.Errorf("trial event %d: %d exchanges, settled %v; want %d, %v", i, got, trials[i].Outcome != nil, want.exchanges, want.settled)
+	}{0: {0, false}, 3: {2, true}, 5: {3, true}} {
+		tr := events[i].Trial
+		if got := len(tr.Exchanges); got != want.exchanges || (tr.Outcome != nil) != want.settled {
+			t.Errorf("event %d: trial with %d exchanges, settled %v; want %d, %v", i, got, tr.Outcome != nil, want.exchanges, want.settled)
 		}
+	}
+	for _, i := range []int{1, 2, 4} {
+		if x := events[i].Exchange; x == nil || x.Trial != "t1" {
+			t.Errorf("event %d: exchange %+v, want one of trial t1", i, x)
+		}
+	}
+	if tr := events[5].Trial; tr.Verdict == nil || tr.Exchanges[2].Path != "/late" {
+		t.Errorf("late exchange: trial %+v, want it judged again with /late", tr)
+	}
+	// The last trial event is a snapshot of the trial as it is now.
+	now, _ := j.Trial("t1")
+	if !reflect.DeepEqual(events[5].Trial, now) {
+		t.Errorf("last trial event %+v, want %+v", events[5].Trial, now)
 	}
 }
 
@@ -223,7 +228,7 @@ func TestSnapshotsAreNotMutated(t *testing.T) {
 	}
 	j.Record(exchange("t1", "/first"))
 	fromTrial, _ := j.Trial("t1")
-	fromEvent := all(j)[2].Trial
+	fromEvent := all(j)[0].Trial // the announcement
 	before, _ := json.Marshal(fromTrial)
 	beforeEvent, _ := json.Marshal(fromEvent)
 
@@ -256,10 +261,14 @@ func TestSnapshotsAreNotMutated(t *testing.T) {
 }
 
 // TestTrialEventsInOrder records exchanges of one trial from many
-// goroutines: the trial events must come out in the order the trial grew.
+// goroutines, then settles it: the exchange events come out in the order
+// the trial grew, and the settled snapshot, after them all, carries them all.
 func TestTrialEventsInOrder(t *testing.T) {
 	const goroutines, each = 8, 4 // 32: within maxTrialExchanges
 	j := newJournal(1024)
+	if err := j.Announce("t1", "http://a", TrialRequest{Method: "GET"}); err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	for g := range goroutines {
 		wg.Add(1)
@@ -271,18 +280,24 @@ func TestTrialEventsInOrder(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	last := 0
-	for _, e := range all(j) {
-		if e.Kind != KindTrial {
-			continue
-		}
-		if n := len(e.Trial.Exchanges); n != last+1 {
-			t.Fatalf("event %d: trial with %d exchanges after one with %d", e.Seq, n, last)
-		}
-		last++
+	if err := j.Settle("t1", Outcome{OK: true, Status: 200}); err != nil {
+		t.Fatal(err)
 	}
-	if last != goroutines*each {
-		t.Errorf("%d trial events, want %d", last, goroutines*each)
+	events := all(j)
+	var order []string
+	for _, e := range events[1 : len(events)-1] {
+		if e.Kind != KindExchange {
+			t.Fatalf("event %d is a %s, want only exchanges between announce and settle", e.Seq, e.Kind)
+		}
+		order = append(order, e.Exchange.Path)
+	}
+	settled := events[len(events)-1].Trial
+	var grew []string
+	for _, x := range settled.Exchanges {
+		grew = append(grew, x.Path)
+	}
+	if len(order) != goroutines*each || !reflect.DeepEqual(order, grew) {
+		t.Errorf("exchange events %v, trial grew %v", order, grew)
 	}
 }
 
@@ -406,7 +421,10 @@ func TestEventJSON(t *testing.T) {
 func TestEventJSONConcurrent(t *testing.T) {
 	j := newJournal(16)
 	j.Record(exchange("t1", "/a"))
-	e := all(j)[1]
+	if err := j.Announce("t1", "http://a", TrialRequest{Method: "GET"}); err != nil {
+		t.Fatal(err)
+	}
+	e := all(j)[1] // the trial, carrying the exchange
 	var wg sync.WaitGroup
 	results := make([][]byte, 8)
 	for i := range results {

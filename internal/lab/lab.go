@@ -109,7 +109,11 @@ func Listen(cfg Config) (*Lab, error) {
 	if cfg.Policy != nil {
 		l.SiteB.SetPolicy(cfg.Policy, "start-up")
 	}
-	l.SiteA = siteA.New(siteA.Config{SiteBPort: port(lnB), Origins: origins(hostA, port(lnA)), AnyHost: cfg.LAN, Progress: cfg.Progress}, l.Journal, l.SiteB)
+	cfgA := siteA.Config{SiteBPort: port(lnB), Origins: origins(hostA, port(lnA)), AnyHost: cfg.LAN, Progress: cfg.Progress}
+	if u := l.SiteB.Upstream(); u != nil {
+		cfgA.Upstream = u.String()
+	}
+	l.SiteA = siteA.New(cfgA, l.Journal, l.SiteB)
 	return l, nil
 }
 

@@ -10,6 +10,7 @@ package lab_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -129,6 +130,24 @@ func TestProxyPassThroughThenOverride(t *testing.T) {
 	x = p.settled(res.ID).Exchanges[0]
 	if x.ResponseHeader.Get("Access-Control-Allow-Origin") != p.lab.URLA || x.UpstreamHeader.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("recorded ACAO %q (upstream %q), want %s (upstream none)", x.ResponseHeader.Get("Access-Control-Allow-Origin"), x.UpstreamHeader.Get("Access-Control-Allow-Origin"), p.lab.URLA)
+	}
+
+	// The page names the upstream, and shows the upstream's own answer
+	// under the exchange, the wrong origin it hard-codes marked replaced.
+	if got := evalJS[string](p, `document.getElementById("upstream").hidden ? "" : document.getElementById("upstream").textContent`); got != "→ proxy to "+api.URL {
+		t.Errorf("page header: %q, want → proxy to %s", got, api.URL)
+	}
+	res = p.send(`{label: "wrong origin", method: "GET", path: "/wrong"}`)
+	if !res.Outcome.OK {
+		t.Fatalf("/wrong with the override: %+v", res.Outcome)
+	}
+	got := pollJS[string](p, fmt.Sprintf(`(() => {
+		const d = document.querySelector('#log [data-trial=%q] details.upstream');
+		const r = d && [...d.querySelectorAll('.hdr.u-replaced')].find((e) => e.textContent.startsWith("Access-Control-Allow-Origin: "));
+		return r ? d.querySelector("summary").textContent + " | " + r.textContent : "";
+	})()`, res.ID))
+	if want := "upstream answered 200 (before the policy) | Access-Control-Allow-Origin: http://localhost:3000 → replaced by the policy"; got != want {
+		t.Errorf("the page's upstream block: %q, want %q", got, want)
 	}
 }
 
