@@ -269,12 +269,11 @@ func verdictSection(t *journal.Trial, st styles) []string {
 		}
 		out = append(out, "  "+st.bad.Render(line))
 	}
+	paras := []string{"no preflight: a simple request"}
 	if v.Preflight {
-		out = append(out, "  preflight needed: "+strings.Join(v.PreflightReasons, "; "))
-	} else {
-		out = append(out, "  no preflight: a simple request")
+		paras[0] = "preflight needed: " + strings.Join(v.PreflightReasons, "; ")
 	}
-	for _, para := range strings.Split(v.Message, "\n") {
+	for _, para := range append(paras, strings.Split(v.Message, "\n")...) {
 		for _, l := range wrap(para, 72) {
 			out = append(out, "  "+l)
 		}
