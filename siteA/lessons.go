@@ -61,9 +61,9 @@ func newLessons(file string, j *journal.Journal, p PolicyStore) *lessons {
 
 // check looks at trial id, just settled (the page reported its outcome),
 // for the current lesson. It runs on the reporting connection's reader,
-// after the journal has judged the trial.
+// after the journal has judged the trial (a websocket trial has no verdict).
 func (l *lessons) check(id string) {
-	if t, ok := l.journal.Trial(id); ok && t.Outcome != nil && t.Verdict != nil {
+	if t, ok := l.journal.Trial(id); ok && t.Outcome != nil && (t.Verdict != nil || t.Request.Mode == journal.ModeWebSocket) {
 		l.settled(t)
 	}
 }

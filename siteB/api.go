@@ -60,6 +60,7 @@ func newAPI() *api {
 	a.mux.HandleFunc("POST /api/login", a.login)
 	a.mux.HandleFunc("POST /api/logout", a.logout)
 	a.mux.HandleFunc("GET /api/me", a.me)
+	a.mux.HandleFunc("GET "+WSPath, a.ws)
 	return a
 }
 
@@ -75,6 +76,7 @@ GET    /api/items/{id}  one item
 PUT    /api/items/{id}  rename (PATCH too)
 DELETE /api/items/{id}  delete
 GET|POST /api/login     set the session cookie; GET /api/me needs it; POST /api/logout
+GET    /api/ws          a websocket: one message (hello, the list), from any Origin
 `
 
 func (a *api) index(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,9 @@
 package siteB
 
 import (
+	"bufio"
 	"maps"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -100,6 +102,9 @@ func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 	}
 	// Not in the literal above: assigning it would reset the count recordHeader adds to.
 	e.x.RequestHeader = recordHeader(r.Header, &e.x.Truncated)
+	if e.x.Trial == "" {
+		e.x.Trial = wsTrialID(r)
+	}
 	return e
 }
 
@@ -290,6 +295,19 @@ func (w *recordingWriter) done() {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
+}
+
+// Hijack hands the connection to the websocket endpoint (the upgrader
+// asserts http.Hijacker). The exchange is a protocol switch: recorded as
+// 101 with the headers set so far, which the upgrader sends with its own
+// handshake headers.
+func (w *recordingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil && w.status == 0 {
+		w.status = http.StatusSwitchingProtocols
+		w.header = maps.Clone(w.Header())
+	}
+	return c, brw, err
 }
 
 // Unwrap lets http.ResponseController reach Flush and friends.

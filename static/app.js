@@ -239,7 +239,8 @@
   function toRequest(r) {
     const path = r.url ?? r.path ?? "/api/items";
     const base = r.site === "A" ? location.origin : siteB; // site "A": a same-origin request
-    const url = /^[a-z][a-z0-9+.-]*:/i.test(path) ? path : base + (path.startsWith("/") ? "" : "/") + path;
+    let url = /^[a-z][a-z0-9+.-]*:/i.test(path) ? path : base + (path.startsWith("/") ? "" : "/") + path;
+    if (r.mode === "websocket") url = url.replace(/^http(s?):/, "ws$1:"); // new WebSocket(), not fetch()
     let headers = r.headers || [];
     if (!Array.isArray(headers)) headers = Object.entries(headers);
     return {
@@ -259,6 +260,8 @@
     await ready;
     const id = newId();
     const req = toRequest(request || {});
+    // A websocket sends no Referer the page can set: its URL names the trial.
+    if (req.mode === "websocket") req.url += (req.url.includes("?") ? "&" : "?") + "trial=" + id;
     const t = trialFor(id);
     t.local = true;
     t.request = req;
@@ -279,6 +282,8 @@
     let read;
     if (sandboxed) {
       outcome = await sandboxFetch(id, req);
+    } else if (req.mode === "websocket") {
+      outcome = await webSocketTrial(req.url);
     } else try {
       const init = {
         method: req.method,
@@ -310,6 +315,29 @@
     renderTrial(t);
     if (selectedId === id) renderSelected();
     return read ? { id, outcome, read } : { id, outcome };
+  }
+
+  // webSocketTrial opens new WebSocket(url) — not a fetch(), so no CORS — and
+  // resolves when it closes: ok with the first message read, if any.
+  function webSocketTrial(url) {
+    return new Promise((resolve) => {
+      const failed = (error) => ({ ok: false, type: "error", status: 0, headers: [], body: "", error });
+      let ws;
+      try {
+        ws = new WebSocket(url);
+      } catch (err) {
+        resolve(failed(String(err)));
+        return;
+      }
+      let body = null;
+      const timer = setTimeout(() => { ws.close(); resolve(failed("the websocket did not close within 20 s")); }, 20000);
+      ws.onmessage = (e) => { if (body === null) body = String(e.data).slice(0, BODY_LIMIT); };
+      ws.onclose = (e) => {
+        clearTimeout(timer);
+        resolve(body !== null ? { ok: true, type: "websocket", status: 101, headers: [], body }
+          : failed(`websocket closed (code ${e.code}) before any message`));
+      };
+    });
   }
 
   // sandboxFetch makes the fetch() from a sandboxed iframe (origin "null")
@@ -576,6 +604,7 @@
       const eff = actual.map((x) => x.effect).filter(Boolean).join("; ");
       return { cls: "hidden-answer", text: `site B received and ran it${eff ? " (" + eff + ")" : ""}; the browser hid the answer` };
     }
+    if (o.ok && o.type === "websocket") return { cls: "hidden-answer", text: "a websocket: no CORS — site B accepted the Origin and JavaScript read its message, with no Access-Control-* header" };
     if (o.ok && o.type === "opaque") return { cls: "opaque", text: "site B answered; no-cors mode gave JavaScript an opaque response: status 0, no headers, no body" };
     return null;
   }

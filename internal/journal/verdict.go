@@ -18,6 +18,10 @@ func (t *Trial) judge() {
 	if !t.announced || t.Origin == "" {
 		return // no page origin: not a fetch() the model can judge
 	}
+	if t.Request.Mode == ModeWebSocket {
+		t.Notes = []string{websocketNote}
+		return // not a fetch(): CORS does not apply, and the model has nothing to say
+	}
 	x := fetch.Exchange{Request: fetch.Request{
 		Origin:      t.Origin,
 		URL:         t.Request.URL,
@@ -60,6 +64,12 @@ func (t *Trial) judge() {
 		t.Mismatch = mismatch(&v, t.Outcome, x.Actual)
 	}
 }
+
+// ModeWebSocket is the mode of a trial that is a new WebSocket(), not a fetch().
+const ModeWebSocket = "websocket"
+
+const websocketNote = "A websocket, not a fetch(): CORS does not apply, so there is no verdict. " +
+	"The browser sent the page's Origin with the handshake, but enforces nothing; only the server's own Origin check can refuse it."
 
 // cachedPreflight fills in x's preflight when the request needed one but
 // none reached site B: Fetch §4.8 CORS-preflight cache, the browser reused

@@ -73,3 +73,24 @@ func TestTrialVerdict(t *testing.T) {
 		})
 	}
 }
+
+// A websocket trial is not a fetch(): no verdict (a misleading one would say
+// the browser blocked it), no mismatch, and a note saying why.
+func TestWebsocketTrialHasNoVerdict(t *testing.T) {
+	j := New(64)
+	req := TrialRequest{Method: "GET", URL: "ws://localhost:7071/api/ws?trial=w1", Mode: ModeWebSocket}
+	if err := j.Announce("w1", "http://localhost:7070", req); err != nil {
+		t.Fatal(err)
+	}
+	j.Record(&Exchange{Method: "GET", Path: "/api/ws?trial=w1", Status: 101, Trial: "w1", ResponseHeader: http.Header{}})
+	if err := j.Settle("w1", Outcome{OK: true, Type: "websocket", Status: 101, Body: `{"hello": "hello from site B"}`}); err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := j.Trial("w1")
+	if tr.Verdict != nil || tr.Trace != nil || tr.Mismatch != "" || len(tr.Exchanges) != 1 {
+		t.Errorf("verdict %+v trace %v mismatch %q exchanges %d", tr.Verdict, tr.Trace, tr.Mismatch, len(tr.Exchanges))
+	}
+	if !strings.Contains(strings.Join(tr.Notes, " "), "CORS does not apply") {
+		t.Errorf("notes %q", tr.Notes)
+	}
+}

@@ -65,7 +65,8 @@ var lessonSteps = map[string][]step{
 	"null-origin": {press(0), policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "null"}}}`), pressRight(0)},
 	"reflect-credentials": {press(0), press(1), policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "https://app.example", "Access-Control-Allow-Credentials": "true"}}}`),
 		pressRight(1)},
-	"no-cors": {pressRight(0)},
+	"no-cors":   {pressRight(0)},
+	"websocket": {policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`), press(0), policy(`{}`), pressRight(0)},
 }
 
 func TestLessonsPlayedFromThePage(t *testing.T) {

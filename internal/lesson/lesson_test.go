@@ -81,6 +81,9 @@ func TestChecks(t *testing.T) {
 				{trial("GET", "/api/me", true, x("GET", 200, "Access-Control-Allow-Origin", siteAURL))}}},
 		{"no-cors", [][]*journal.Trial{{with(trial("GET", "/api/items", true), func(t *journal.Trial) { t.Outcome.Type = "opaque" })}},
 			[][]*journal.Trial{{okGet}}},
+		{"websocket", [][]*journal.Trial{{ws(true, "hello from site B, you are "+siteAURL)}},
+			[][]*journal.Trial{{ws(false, "")}, {okGet}, {with(ws(true, "hello from site B"), func(t *journal.Trial) { t.Request.URL = "ws://localhost:7070/api/ws" })},
+				{with(ws(true, "hello from site B"), func(t *journal.Trial) { t.Request.Mode = "" })}}},
 	}
 	if len(tests) != len(All()) {
 		t.Errorf("%d lessons tested, %d lessons", len(tests), len(All()))
@@ -154,4 +157,35 @@ func cred(t *journal.Trial) *journal.Trial { t.Request.Credentials = "include"; 
 func mismatch(t *journal.Trial) *journal.Trial {
 	t.Verdict.Error = fetch.ErrAllowOriginMismatch
 	return t
+}
+
+// ws is a settled websocket trial to site B: what the page read, if okay.
+func ws(okay bool, body string) *journal.Trial {
+	t := &journal.Trial{ID: "w", Origin: siteAURL, Request: journal.TrialRequest{Method: "GET", URL: "ws://localhost:7071/api/ws?trial=w", Mode: journal.ModeWebSocket},
+		Exchanges: []journal.Exchange{x("GET", 101)}, Outcome: &journal.Outcome{OK: okay, Type: "websocket", Status: 101, Body: body}}
+	if !okay {
+		t.Outcome = &journal.Outcome{Error: "websocket closed (code 1006) before any message"}
+	}
+	return t
+}
+
+// The websocket lesson is done only while site B's policy sends no
+// Access-Control-Allow-Origin: the point is that none is needed.
+func TestWebsocketCheckNeedsAClosedPolicy(t *testing.T) {
+	i := indexOf("websocket")
+	trials := []*journal.Trial{ws(true, "hello from site B, you are "+siteAURL)}
+	for doc, want := range map[string]bool{
+		`{}`: true,
+		`{"actual": {"headers": {"X-Other": "1"}}}`:                               true,
+		`{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`:           false,
+		`{"preflight": {"headers": {"access-control-allow-origin": "{origin}"}}}`: false,
+	} {
+		d, err := parseDoc([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Done(i, Attempt{Trials: trials, Policy: d}); got != want {
+			t.Errorf("policy %s: done = %t, want %t", doc, got, want)
+		}
+	}
 }

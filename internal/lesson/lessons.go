@@ -6,6 +6,7 @@ import (
 
 	"github.com/corslab/corslab/internal/fetch"
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/siteB"
 )
 
 // Requests the lessons' buttons make.
@@ -22,6 +23,7 @@ var (
 	readTotal = Request{Label: "read X-Total", Method: "GET", Path: "/api/items", ReadHeader: "X-Total"}
 	sandboxed = Request{Label: "GET from a sandboxed iframe (Origin: null)", Method: "GET", Path: "/api/items", Sandbox: true}
 	noCORS    = Request{Label: "GET with mode: no-cors", Method: "GET", Path: "/api/items", Mode: "no-cors"}
+	websocket = Request{Label: "new WebSocket(ws://site B/api/ws)", Method: "GET", Path: "/api/ws", Mode: journal.ModeWebSocket}
 )
 
 func doc(s string) json.RawMessage { return json.RawMessage(s) }
@@ -231,4 +233,34 @@ var lessons = []Lesson{{
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool { return ok(t) && t.Outcome.Type == "opaque" })
 	},
+}, {
+	ID:    "websocket",
+	Title: "Websockets are not covered by CORS",
+	Concept: "new WebSocket(url) is not a fetch(): CORS does not apply. The browser sends the page's Origin with the handshake, " +
+		"but nothing checks it unless the server does — no Access-Control-* header is asked for or needed, and JavaScript reads " +
+		"whatever the server sends. Site B's websocket accepts any origin; site A's own /lab/ws (the live log) checks Origin " +
+		"against an allow-list, and that check is the only thing that keeps other sites from reading the log.",
+	Goal:   "Read site B's message over a websocket while site B sends no CORS headers.",
+	Hint:   "Press the button: What JavaScript got shows site B's message, though its policy is closed. Look for the Origin header in What site B saw.",
+	Policy: doc(closed), Requests: []Request{websocket},
+	Check: func(a Attempt) bool {
+		return noAllowOrigin(a.Policy) && anySettled(a.Trials, func(t *journal.Trial) bool {
+			u := reqURL(t)
+			return t.Request.Mode == journal.ModeWebSocket && ok(t) && path(t) == "/api/ws" &&
+				(u.Scheme == "ws" || u.Scheme == "wss") && !strings.HasSuffix(t.Origin, "//"+u.Host) &&
+				strings.Contains(t.Outcome.Body, "hello from site B")
+		})
+	},
 }}
+
+// noAllowOrigin reports whether policy d sends no Access-Control-Allow-Origin.
+func noAllowOrigin(d siteB.Document) bool {
+	for _, h := range []siteB.Headers{d.Preflight.Headers, d.Actual.Headers} {
+		for name := range h {
+			if strings.EqualFold(name, "Access-Control-Allow-Origin") {
+				return false
+			}
+		}
+	}
+	return true
+}
