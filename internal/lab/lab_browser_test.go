@@ -49,6 +49,12 @@ func startLabOn(t *testing.T, addrA, addrB, policy string) (l *lab.Lab, stop fun
 		}
 		cfg.Policy = p
 	}
+	return startLabWith(t, cfg)
+}
+
+// startLabWith runs a lab configured by cfg until stop is called.
+func startLabWith(t *testing.T, cfg lab.Config) (l *lab.Lab, stop func()) {
+	t.Helper()
 	l, err := lab.Listen(cfg)
 	if err != nil {
 		t.Fatalf("lab.Listen: %v", err)
@@ -77,7 +83,12 @@ type page struct {
 // openPage starts a lab and opens its page, waiting for corslab.ready.
 func openPage(t *testing.T, policy string) *page {
 	t.Helper()
-	l := startLab(t, policy)
+	return openLabPage(t, startLab(t, policy))
+}
+
+// openLabPage opens l's page in a new tab, waiting for corslab.ready.
+func openLabPage(t *testing.T, l *lab.Lab) *page {
+	t.Helper()
 	tab := browsertest.NewTab(t)
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.URLA)); err != nil {
 		t.Fatalf("navigate to %s: %v", l.URLA, err)

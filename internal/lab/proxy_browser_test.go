@@ -8,7 +8,6 @@ package lab_test
 // browser got.
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,9 +17,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
-	"github.com/corslab/corslab/internal/browsertest"
 	"github.com/corslab/corslab/internal/lab"
 )
 
@@ -74,28 +70,9 @@ func (a *userAPI) count(method string) int {
 // site A's page.
 func openProxyPage(t *testing.T, upstream string) *page {
 	t.Helper()
-	l, err := lab.Listen(lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Upstream: upstream})
-	if err != nil {
-		t.Fatalf("lab.Listen: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- l.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("lab.Serve: %v", err)
-		}
-	})
-	tab := browsertest.NewTab(t)
-	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.URLA)); err != nil {
-		t.Fatalf("navigate to %s: %v", l.URLA, err)
-	}
-	p := &page{t: t, lab: l, tab: tab}
-	if ok := evalJS[bool](p, `window.corslab.ready.then(() => true)`); !ok {
-		t.Fatal("corslab.ready did not resolve to true")
-	}
-	return p
+	l, stop := startLabWith(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Upstream: upstream})
+	t.Cleanup(stop)
+	return openLabPage(t, l)
 }
 
 // A simple GET through site B: pass-through is blocked as the upstream is
