@@ -12,17 +12,24 @@ package journal
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // Hub is a bounded history of events with any number of independent readers.
 // The zero value is not usable; call NewHub.
+//
+// Publishers take mu; readers that find events waiting take no lock at all
+// (a hundred live-log writers woken by one event would otherwise queue on
+// mu, one after another). A reader checks each event's Seq against the one
+// it expects, so a slot overwritten under it counts as lost, never as read.
 type Hub struct {
+	ring []atomic.Pointer[Event]
+	next atomic.Uint64 // sequence number of the next event; the first is 1
+
 	mu      sync.Mutex
-	ring    []*Event
-	next    uint64        // sequence number of the next event; the first is 1
 	changed chan struct{} // closed and replaced when an event arrives and someone waits
 	waiting bool
-	subs    int
+	subs    atomic.Int64
 }
 
 // NewHub returns a hub that keeps the last size events.
@@ -30,16 +37,18 @@ func NewHub(size int) *Hub {
 	if size < 1 {
 		size = 1
 	}
-	return &Hub{ring: make([]*Event, size), next: 1, changed: make(chan struct{})}
+	h := &Hub{ring: make([]atomic.Pointer[Event], size), changed: make(chan struct{})}
+	h.next.Store(1)
+	return h
 }
 
 // Publish stamps e with the next sequence number and appends it. It never
 // blocks on readers. e must not be changed afterwards.
 func (h *Hub) Publish(e *Event) {
 	h.mu.Lock()
-	e.Seq = h.next
-	h.ring[e.Seq%uint64(len(h.ring))] = e
-	h.next++
+	e.Seq = h.next.Load()
+	h.slot(e.Seq).Store(e)
+	h.next.Store(e.Seq + 1) // after the slot: a reader that sees next sees the event
 	if h.waiting {
 		close(h.changed)
 		h.changed = make(chan struct{})
@@ -48,10 +57,13 @@ func (h *Hub) Publish(e *Event) {
 	h.mu.Unlock()
 }
 
-// oldest returns the sequence number of the oldest event still held. Callers hold mu.
-func (h *Hub) oldest() uint64 {
-	if n := uint64(len(h.ring)); h.next > n {
-		return h.next - n
+func (h *Hub) slot(seq uint64) *atomic.Pointer[Event] { return &h.ring[seq%uint64(len(h.ring))] }
+
+// oldest returns the sequence number of the oldest event held when next is
+// the next one to come.
+func (h *Hub) oldest(next uint64) uint64 {
+	if n := uint64(len(h.ring)); next > n {
+		return next - n
 	}
 	return 1
 }
@@ -60,34 +72,35 @@ func (h *Hub) oldest() uint64 {
 func (h *Hub) Recent(n int) []*Event {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	from := h.oldest()
-	if h.next-from > uint64(n) {
-		from = h.next - uint64(n)
+	next := h.next.Load()
+	from := h.oldest(next)
+	if next-from > uint64(n) {
+		from = next - uint64(n)
 	}
-	out := make([]*Event, 0, h.next-from)
-	for s := from; s < h.next; s++ {
-		out = append(out, h.ring[s%uint64(len(h.ring))])
+	out := make([]*Event, 0, next-from)
+	for s := from; s < next; s++ {
+		out = append(out, h.slot(s).Load())
 	}
 	return out
 }
 
 // Subscribers reports how many subscriptions are open.
-func (h *Hub) Subscribers() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.subs
-}
+func (h *Hub) Subscribers() int { return int(h.subs.Load()) }
+
+// Published reports how many events have been published.
+func (h *Hub) Published() uint64 { return h.next.Load() - 1 }
 
 // Subscribe opens a reader that first replays up to replay recent events,
 // then follows new ones. Close it when done.
 func (h *Hub) Subscribe(replay int) *Subscription {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	from := h.oldest()
-	if h.next-from > uint64(replay) {
-		from = h.next - uint64(replay)
+	next := h.next.Load()
+	from := h.oldest(next)
+	if next-from > uint64(replay) {
+		from = next - uint64(replay)
 	}
-	h.subs++
+	h.subs.Add(1)
 	return &Subscription{hub: h, cursor: from}
 }
 
@@ -105,18 +118,29 @@ type Subscription struct {
 func (s *Subscription) Next(ctx context.Context, buf []*Event, max int) (events []*Event, lost uint64, err error) {
 	h := s.hub
 	for {
-		h.mu.Lock()
-		if old := h.oldest(); s.cursor < old {
-			lost = old - s.cursor
+		next := h.next.Load()
+		if old := h.oldest(next); s.cursor < old {
+			lost += old - s.cursor
 			s.cursor = old
 		}
-		if s.cursor < h.next {
-			events = buf[:0]
-			for ; s.cursor < h.next && len(events) < max; s.cursor++ {
-				events = append(events, h.ring[s.cursor%uint64(len(h.ring))])
+		events = buf[:0]
+		for ; s.cursor < next && len(events) < max; s.cursor++ {
+			e := h.slot(s.cursor).Load()
+			if e.Seq != s.cursor {
+				break // overwritten since next was read: lost, counted on the next pass
 			}
-			h.mu.Unlock()
+			events = append(events, e)
+		}
+		if len(events) > 0 {
 			return events, lost, nil
+		}
+		if s.cursor < next {
+			continue // lapped while reading: count what was lost
+		}
+		h.mu.Lock()
+		if h.next.Load() != next { // published since: read it
+			h.mu.Unlock()
+			continue
 		}
 		h.waiting = true
 		changed := h.changed
@@ -135,7 +159,5 @@ func (s *Subscription) Close() {
 		return
 	}
 	s.closed = true
-	s.hub.mu.Lock()
-	s.hub.subs--
-	s.hub.mu.Unlock()
+	s.hub.subs.Add(-1)
 }
