@@ -1,7 +1,6 @@
 package siteB
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -106,7 +105,7 @@ func (a *api) create(w http.ResponseWriter, r *http.Request) {
 		a.items = append(a.items[:0], a.items[len(a.items)-MaxItems:]...)
 	}
 	a.mu.Unlock()
-	setEffect(r.Context(), "created item %d %q", it.ID, it.Name)
+	setEffect(w, "created item %d %q", it.ID, it.Name)
 	w.Header().Set("Location", fmt.Sprintf("/api/items/%d", it.ID))
 	writeJSON(w, http.StatusCreated, it)
 }
@@ -122,7 +121,7 @@ func (a *api) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.withItem(w, r, func(i int) (int, any) {
-		setEffect(r.Context(), "renamed item %d from %q to %q", a.items[i].ID, a.items[i].Name, name)
+		setEffect(w, "renamed item %d from %q to %q", a.items[i].ID, a.items[i].Name, name)
 		a.items[i].Name = name
 		return http.StatusOK, a.items[i]
 	})
@@ -132,7 +131,7 @@ func (a *api) delete(w http.ResponseWriter, r *http.Request) {
 	a.withItem(w, r, func(i int) (int, any) {
 		it := a.items[i]
 		a.items = append(a.items[:i], a.items[i+1:]...)
-		setEffect(r.Context(), "deleted item %d %q", it.ID, it.Name)
+		setEffect(w, "deleted item %d %q", it.ID, it.Name)
 		return http.StatusOK, it
 	})
 }
@@ -165,7 +164,7 @@ func (a *api) login(w http.ResponseWriter, r *http.Request) {
 	a.sessions[token] = true
 	a.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	setEffect(r.Context(), "logged in: set cookie %s", SessionCookie)
+	setEffect(w, "logged in: set cookie %s", SessionCookie)
 	writeJSON(w, http.StatusOK, map[string]string{"user": "learner"})
 }
 
@@ -176,7 +175,7 @@ func (a *api) logout(w http.ResponseWriter, r *http.Request) {
 		a.mu.Unlock()
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Path: "/", MaxAge: -1})
-	setEffect(r.Context(), "logged out")
+	setEffect(w, "logged out")
 	writeJSON(w, http.StatusOK, map[string]string{"user": ""})
 }
 
@@ -250,15 +249,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-type effectKey struct{}
-
-func withEffect(ctx context.Context, effect *string) context.Context {
-	return context.WithValue(ctx, effectKey{}, effect)
-}
-
-// setEffect records what a request did to site B's data, for the live log.
-func setEffect(ctx context.Context, format string, args ...any) {
-	if p, ok := ctx.Value(effectKey{}).(*string); ok {
-		*p = fmt.Sprintf(format, args...)
+// setEffect records what a request did to site B's data, for the live
+// log, when w is recording the exchange (site B's recordingWriter).
+func setEffect(w http.ResponseWriter, format string, args ...any) {
+	if rec, ok := w.(*recordingWriter); ok {
+		rec.effect = fmt.Sprintf(format, args...)
 	}
 }

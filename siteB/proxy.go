@@ -212,12 +212,18 @@ func (p *proxy) failure(err error) (string, int) {
 
 // dropInterim keeps 1xx informational answers (103 Early Hints) from the
 // browser: the recorder would take them for the final status. A protocol
-// switch (101) is final and goes through.
+// switch (101) is final and goes through. It also records a copy of the
+// committed headers: ReverseProxy adds an upstream's trailers to the
+// header map after the body, and those were not sent as headers.
 type dropInterim struct{ *recordingWriter }
 
 func (d dropInterim) WriteHeader(code int) {
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
 		return
 	}
+	first := d.status == 0
 	d.recordingWriter.WriteHeader(code)
+	if first {
+		d.header = maps.Clone(d.header)
+	}
 }

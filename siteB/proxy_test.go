@@ -320,3 +320,24 @@ func TestProxyHopByHop(t *testing.T) {
 		t.Errorf("recorded %d (upstream %d), want 201", x.Status, x.UpstreamStatus)
 	}
 }
+
+// An upstream's trailers reach the browser as trailers; the journal's
+// response headers are the ones committed before the body, without them.
+func TestProxyTrailersAreNotRecordedAsHeaders(t *testing.T) {
+	t.Parallel()
+	p := startProxy(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Trailer", "X-Checksum")
+		io.WriteString(w, "body")
+		w.Header().Set("X-Checksum", "abc")
+	}), time.Second)
+	resp, body := p.do(t, "GET", "/t", "Origin", pageOrigin)
+	if body != "body" || resp.Trailer.Get("X-Checksum") != "abc" {
+		t.Fatalf("browser got body %q, trailer %q; want the upstream's", body, resp.Trailer.Get("X-Checksum"))
+	}
+	x := p.rec.waitExchanges(t, 1)[0]
+	for k := range x.ResponseHeader {
+		if k == "X-Checksum" || strings.HasPrefix(k, http.TrailerPrefix) {
+			t.Errorf("recorded response headers include the trailer %q: %v", k, x.ResponseHeader)
+		}
+	}
+}

@@ -83,7 +83,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.rec.WriteHeader(p.PreflightStatus())
 	} else {
 		p.WriteActual(w.Header(), r)
-		r = r.WithContext(withEffect(r.Context(), &e.x.Effect))
 		s.api.ServeHTTP(&e.rec, r)
 	}
 	s.record(e, start)
@@ -100,8 +99,15 @@ func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 		Preflight: IsPreflight(r),
 		Trial:     TrialID(r),
 	}
-	// Not in the literal above: assigning it would reset the count recordHeader adds to.
-	e.x.RequestHeader = recordHeader(r.Header, &e.x.Truncated)
+	// The request's headers as they came. net/http gives every request a
+	// Header map of its own and never changes it after the handler
+	// returns, and nothing in site B changes a request's headers (the
+	// proxy forwards a clone): the journal keeps that map, not a copy —
+	// unless the request is too big to keep whole.
+	e.x.RequestHeader = r.Header
+	if !withinLimits(r.Header) {
+		e.x.RequestHeader = boundedCopy(r.Header, &e.x.Truncated)
+	}
 	if e.x.Trial == "" {
 		e.x.Trial = wsTrialID(r)
 	}
@@ -112,8 +118,8 @@ func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 func (s *Server) record(e *exchange, start time.Time) {
 	rec, x := &e.rec, &e.x
 	rec.done()
-	x.Status = rec.status
-	x.ResponseHeader = rec.header // a copy taken when the response was committed
+	x.Status, x.Effect = rec.status, rec.effect
+	x.ResponseHeader = rec.header
 	if !withinLimits(x.ResponseHeader) {
 		x.ResponseHeader = boundedCopy(x.ResponseHeader, &x.Truncated)
 	}
@@ -267,18 +273,24 @@ func plainHost(host string) bool {
 	return true
 }
 
-// recordingWriter remembers the status and a copy of the headers as they
-// were when the response was committed.
+// recordingWriter remembers the status and the headers the response was
+// committed with, and what the endpoint said it did
+// (setEffect).
 type recordingWriter struct {
 	http.ResponseWriter
 	status int
 	header http.Header
+	effect string
 }
 
 func (w *recordingWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
-		w.header = maps.Clone(w.Header()) // see recordHeader
+		// The headers as committed. net/http sends a copy it takes now,
+		// and site B's handlers set every header before WriteHeader: the
+		// journal keeps the map itself (the proxy, whose ReverseProxy adds
+		// trailers to it after the body, keeps a copy: dropInterim).
+		w.header = w.Header()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }

@@ -142,30 +142,34 @@ var benchRequests = []struct {
 	{"actual", actualRequest},
 }
 
-// trialReferers are the Referers of 4096 trials: each fetch() the page
-// makes has its own, carried by its preflight and its request alike.
-var trialReferers = func() [][]string {
-	refs := make([][]string, 4096)
-	for i := range refs {
-		refs[i] = []string{fmt.Sprintf("%s/trial/t%06d-%04x", benchOrigin, i, i*7919%65536)}
+// requests returns 8,192 requests built by newReq, each with a header map
+// of its own as net/http gives every request (site B's journal keeps it),
+// and the Referer of trial k/2: two exchanges per trial, as a preflighted
+// fetch() makes. A benchmark cycles through them, so an exchange still in
+// the journal never shares its request with a later one.
+func requests(newReq func() *http.Request, trial bool) []*http.Request {
+	rs := make([]*http.Request, 8192)
+	for k := range rs {
+		rs[k] = newReq()
+		rs[k].Header.Del("Referer")
+		if trial {
+			rs[k].Header.Set("Referer", fmt.Sprintf("%s/trial/t%06d-%04x", benchOrigin, k/2, k*7919%65536))
+		}
 	}
-	return refs
-}()
+	return rs
+}
 
-// nextTrial gives r the Referer of trial i/2: two exchanges per trial, as
-// a preflighted fetch() makes.
-func nextTrial(r *http.Request, i int) { r.Header["Referer"] = trialReferers[(i/2)%len(trialReferers)] }
-
-// serveLoop runs h on r b.N times with a fresh header each time.
-func serveLoop(b *testing.B, h http.Handler, r *http.Request) {
-	w := &discardWriter{h: make(http.Header, 8)}
+// serveLoop runs h b.N times on the requests rs, in turn, each with a
+// new response header map, as net/http gives every response.
+func serveLoop(b *testing.B, h http.Handler, rs []*http.Request) {
+	w := &discardWriter{}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		clear(w.h)
+		w.h = make(http.Header)
 		w.status = 0
+		r := rs[i%len(rs)]
 		r.Body = http.NoBody // the API wraps it in a MaxBytesReader each time
-		nextTrial(r, i)
 		h.ServeHTTP(w, r)
 	}
 	b.StopTimer()
@@ -180,7 +184,8 @@ func serveLoop(b *testing.B, h http.Handler, r *http.Request) {
 func BenchmarkRequestPath(b *testing.B) {
 	for _, rq := range benchRequests {
 		for _, c := range benchCases(b) {
-			b.Run(rq.name+"/"+c.name, func(b *testing.B) { serveLoop(b, c.handler(), rq.req()) })
+			rs := requests(rq.req, true)
+			b.Run(rq.name+"/"+c.name, func(b *testing.B) { serveLoop(b, c.handler(), rs) })
 		}
 	}
 }
@@ -191,28 +196,31 @@ func BenchmarkRequestPathHostile(b *testing.B) {
 	acrh := strings.Repeat("x-a,", 25<<10)
 	for _, c := range benchCases(b) {
 		b.Run(c.name, func(b *testing.B) {
-			serveLoop(b, c.handler(), browserRequest("OPTIONS", "/api/items/1",
-				"Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", acrh))
+			serveLoop(b, c.handler(), requests(func() *http.Request {
+				return browserRequest("OPTIONS", "/api/items/1",
+					"Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", acrh)
+			}, true)[:64])
 		})
 	}
 }
 
 // recordLoop is recording an exchange and nothing else: the request's
 // side, the response's headers when it is committed, the journal.
-func recordLoop(b *testing.B, r *http.Request) {
+func recordLoop(b *testing.B, trial bool) {
 	s := New(journal.New(4096))
-	w := &discardWriter{h: http.Header{}}
-	w.h.Set("Access-Control-Allow-Origin", benchOrigin)
-	w.h.Set("Access-Control-Expose-Headers", "X-Total")
-	w.h.Set("Vary", "Origin")
-	w.h.Set("Content-Type", "application/json")
-	w.h.Set("X-Total", "3")
+	rs := requests(actualRequest, trial)
+	ws := make([]*discardWriter, len(rs)) // a response header map each, as net/http gives
+	for k := range ws {
+		ws[k] = &discardWriter{h: http.Header{
+			"Access-Control-Allow-Origin": {benchOrigin}, "Access-Control-Expose-Headers": {"X-Total"},
+			"Vary": {"Origin"}, "Content-Type": {"application/json"}, "X-Total": {"3"},
+		}}
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		nextTrial(r, i)
 		start := time.Now()
-		e := newExchange(w, r)
+		e := newExchange(ws[i%len(ws)], rs[i%len(rs)])
 		e.rec.WriteHeader(http.StatusOK)
 		s.record(e, start)
 	}
@@ -221,25 +229,8 @@ func recordLoop(b *testing.B, r *http.Request) {
 // BenchmarkRecordExchange is the cost of recording one exchange (target:
 // ≤ 2 µs and ≤ 10 allocations), with and without a trial to update.
 func BenchmarkRecordExchange(b *testing.B) {
-	b.Run("trial", func(b *testing.B) { recordLoop(b, actualRequest()) })
-	b.Run("no-trial", func(b *testing.B) {
-		r := actualRequest()
-		recordLoopNoTrial(b, r)
-	})
-}
-
-func recordLoopNoTrial(b *testing.B, r *http.Request) {
-	s := New(journal.New(4096))
-	w := &discardWriter{h: http.Header{"Content-Type": {"application/json"}, "X-Total": {"3"}}}
-	r.Header.Del("Referer")
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		start := time.Now()
-		e := newExchange(w, r)
-		e.rec.WriteHeader(http.StatusOK)
-		s.record(e, start)
-	}
+	b.Run("trial", func(b *testing.B) { recordLoop(b, true) })
+	b.Run("no-trial", func(b *testing.B) { recordLoop(b, false) })
 }
 
 // TestReportRequestPath prints the request path's figures and ratios for
@@ -257,7 +248,8 @@ func TestReportRequestPath(t *testing.T) {
 	for _, rq := range benchRequests {
 		var rows []row
 		for _, c := range benchCases(t) {
-			res := testing.Benchmark(func(b *testing.B) { serveLoop(b, c.handler(), rq.req()) })
+			rs := requests(rq.req, true)
+			res := testing.Benchmark(func(b *testing.B) { serveLoop(b, c.handler(), rs) })
 			rows = append(rows, row{c.name, res})
 		}
 		bare, rs := rows[0].r, rows[1].r
@@ -271,8 +263,8 @@ func TestReportRequestPath(t *testing.T) {
 		name string
 		loop func(*testing.B)
 	}{
-		{"with a trial", func(b *testing.B) { recordLoop(b, actualRequest()) }},
-		{"without", func(b *testing.B) { recordLoopNoTrial(b, actualRequest()) }},
+		{"with a trial", func(b *testing.B) { recordLoop(b, true) }},
+		{"without", func(b *testing.B) { recordLoop(b, false) }},
 	} {
 		r := testing.Benchmark(c.loop)
 		verdict := "met"
@@ -292,12 +284,11 @@ func TestRecordExchangeAllocs(t *testing.T) {
 	}
 	s := New(journal.New(4096))
 	w := &discardWriter{h: http.Header{"Content-Type": {"application/json"}, "Vary": {"Origin"}}}
-	r := actualRequest()
+	rs := requests(actualRequest, true)
 	i := 0
 	got := testing.AllocsPerRun(2000, func() {
-		nextTrial(r, i)
+		e := newExchange(w, rs[i%len(rs)])
 		i++
-		e := newExchange(w, r)
 		e.rec.WriteHeader(http.StatusOK)
 		s.record(e, time.Now())
 	})

@@ -521,6 +521,26 @@ func TestRecordedExchange(t *testing.T) {
 	}
 }
 
+// The journal keeps the header maps net/http gives each exchange rather
+// than copies: what it recorded for one exchange must stay that
+// exchange's after more requests on the same keep-alive connection.
+func TestRecordedHeadersStayTheirExchanges(t *testing.T) {
+	st := newSite(t, `{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Vary": "Origin"}}}`)
+	const n = 20
+	for i := range n {
+		st.do(t, "GET", "/api/items", http.Header{"Origin": {fmt.Sprintf("http://o%d.test", i)}, "X-N": {strconv.Itoa(i)}}, "")
+	}
+	for i, x := range st.rec.waitExchanges(t, n) {
+		origin := fmt.Sprintf("http://o%d.test", i)
+		if got := x.RequestHeader.Get("X-N"); got != strconv.Itoa(i) || x.RequestHeader.Get("Origin") != origin {
+			t.Errorf("exchange %d: recorded request X-N %q Origin %q", i, got, x.RequestHeader.Get("Origin"))
+		}
+		if got := x.ResponseHeader.Get("Access-Control-Allow-Origin"); got != origin {
+			t.Errorf("exchange %d: recorded Access-Control-Allow-Origin %q, want %q", i, got, origin)
+		}
+	}
+}
+
 func TestReplacePolicy(t *testing.T) {
 	const good = `{"actual": {"headers": {"X-Policy": "one"}}}`
 	tests := []struct {

@@ -47,7 +47,7 @@ func (a *api) ws(w http.ResponseWriter, r *http.Request) {
 	if c.WriteMessage(websocket.TextMessage, msg) != nil {
 		return
 	}
-	setEffect(r.Context(), "sent a websocket message to %s", origin)
+	setEffect(w, "sent a websocket message to %s", origin)
 	c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(time.Second))
 }
 
