@@ -82,7 +82,11 @@ func (s *Server) writePump(ctx context.Context, conn *websocket.Conn, sub *journ
 		return
 	}
 	var buf []*journal.Event
+	pace := newFramePacer(s.journal.Hub(), time.Now())
 	for {
+		if d := pace.wait(time.Now()); d > 0 && !sleep(ctx, d) {
+			return
+		}
 		events, lost, err := sub.Next(ctx, buf, maxBatch)
 		if err != nil {
 			return
@@ -105,6 +109,7 @@ func (s *Server) writePump(ctx context.Context, conn *websocket.Conn, sub *journ
 		if fw.Close() != nil {
 			return
 		}
+		pace.sent(time.Now(), len(events) == maxBatch)
 		buf = events
 	}
 }
@@ -147,6 +152,18 @@ func (s *Server) handle(data []byte, origin string) error {
 		return nil
 	}
 	return fmt.Errorf("message type %q: want announce with request, or outcome with outcome", m.Type)
+}
+
+// sleep waits for d, or until ctx ends (false).
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func ping(ctx context.Context, conn *websocket.Conn) {
