@@ -116,7 +116,7 @@ func (s *Subscriber) frame(data []byte, now time.Time) {
 		} else {
 			data = nil
 		}
-		seq, stamp, ok := EventHead(line)
+		seq, stamp, ok := eventHead(line, s.opts.Latency)
 		if !ok {
 			continue // the hello, or something that is not an event
 		}
@@ -136,18 +136,23 @@ func (s *Subscriber) frame(data []byte, now time.Time) {
 	}
 }
 
-// EventHead reads the sequence number and time stamp at the head of an
-// event's JSON ({"seq":N,"time":"…",…}) without decoding the rest; it falls
-// back to decoding the whole line when the head is not in that order.
-func EventHead(line []byte) (seq uint64, stamp time.Time, ok bool) {
+// eventHead reads the sequence number at the head of an event's JSON
+// ({"seq":N,"time":"…",…}) without decoding the rest, and the time stamp
+// too when stamp is set (parsing it costs more than the rest: a
+// subscriber that keeps no latencies skips it). It falls back to decoding
+// the whole line when the head is not in that order.
+func eventHead(line []byte, stamp bool) (seq uint64, t time.Time, ok bool) {
 	const seqKey, timeKey = `{"seq":`, `,"time":"`
 	if rest, found := bytes.CutPrefix(line, []byte(seqKey)); found {
 		if i := bytes.IndexByte(rest, ','); i > 0 {
 			n, err := strconv.ParseUint(string(rest[:i]), 10, 64)
-			if t, found := bytes.CutPrefix(rest[i:], []byte(timeKey)); err == nil && found {
-				if j := bytes.IndexByte(t, '"'); j > 0 {
-					if ts, err := time.Parse(time.RFC3339Nano, string(t[:j])); err == nil {
-						return n, ts, true
+			if ts, found := bytes.CutPrefix(rest[i:], []byte(timeKey)); err == nil && found {
+				if !stamp {
+					return n, time.Time{}, true
+				}
+				if j := bytes.IndexByte(ts, '"'); j > 0 {
+					if t, err := time.Parse(time.RFC3339Nano, string(ts[:j])); err == nil {
+						return n, t, true
 					}
 				}
 			}
