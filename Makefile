@@ -20,9 +20,9 @@ lint: ## gofmt, go vet, staticcheck
 
 .PHONY: bench bench-short soak fuzz
 
-bench: ## benchmarks and the ratios of BENCHMARKS.md (a few minutes)
-	CORSLAB_BENCH=1 $(GO) test -run '^TestReport' -v -timeout 30m ./siteB/ ./internal/loadtest/
-	$(GO) test -run '^$$' -bench . -benchmem ./siteB/ ./internal/journal/ ./internal/fetch/ ./tui/
+bench: ## benchmarks and the ratios of BENCHMARKS.md (a few minutes; one package at a time, so none measures beside another)
+	CORSLAB_BENCH=1 $(GO) test -p 1 -count 1 -run '^TestReport' -v -timeout 30m ./siteB/ ./internal/loadtest/
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem ./siteB/ ./internal/journal/ ./internal/fetch/ ./tui/
 
 bench-short: ## every benchmark once, so they keep compiling and running (CI)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./siteB/ ./internal/journal/ ./internal/fetch/ ./tui/
