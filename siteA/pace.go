@@ -13,9 +13,9 @@ import (
 // request path itself (BENCHMARKS.md). So when the hub's fan-out, events
 // per second times subscribers, passes paceFanout, each writer sends at
 // most one frame per paceGap, carrying every event published meanwhile
-// (up to maxBatch; a full frame is followed at once). Nothing is dropped or reordered, and the delay added
-// is at most paceGap: a millisecond, far under what a person watching the
-// log can see.
+// (up to maxBatch; a full frame is followed at once). Nothing is dropped
+// or reordered, and the delay added is at most paceGap: a millisecond,
+// far under what a person watching the log can see.
 const (
 	paceFanout = 50_000                // frames per second across all clients
 	paceGap    = time.Millisecond      // at least this between one client's frames, when paced
