@@ -3,6 +3,7 @@ package journal
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -174,24 +175,38 @@ func (t *Trial) appendJSON(b []byte) ([]byte, bool) {
 	return append(b, rest[i+len(marker):]...), true
 }
 
-// appendHeader writes h as encoding/json writes a map: keys sorted.
+// appendHeader writes h as encoding/json writes a map: keys sorted. A
+// header has a dozen fields or so: they are gathered in one pass with
+// their values and put in order by insertion, without a map lookup per key.
 func appendHeader(b []byte, h http.Header) []byte {
 	if h == nil {
 		return append(b, "null"...)
 	}
-	var small [32]string
-	keys := small[:0]
-	for k := range h {
-		keys = append(keys, k)
+	var smallKeys [32]string
+	var smallValues [32][]string
+	keys, values := smallKeys[:0], smallValues[:0]
+	if len(h) > len(smallKeys) { // a hostile exchange: sort, not insert
+		keys = slices.Sorted(maps.Keys(h))
+		for _, k := range keys {
+			values = append(values, h[k])
+		}
+	} else {
+		for k, vs := range h {
+			i := len(keys)
+			keys, values = append(keys, k), append(values, vs)
+			for ; i > 0 && keys[i-1] > k; i-- {
+				keys[i], values[i] = keys[i-1], values[i-1]
+			}
+			keys[i], values[i] = k, vs
+		}
 	}
-	slices.Sort(keys)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(appendString(b, k), ':')
-		vs := h[k]
+		vs := values[i]
 		if vs == nil {
 			b = append(b, "null"...)
 			continue

@@ -98,6 +98,19 @@ func TestEventJSONMatchesEncodingJSON(t *testing.T) {
 		"empty headers": func() *Event {
 			return &Event{Kind: KindExchange, Exchange: &Exchange{RequestHeader: http.Header{}, ResponseHeader: http.Header{"X": nil, "Y": {}}}}
 		},
+		"a browser's headers": func() *Event {
+			return &Event{Kind: KindExchange, Exchange: &Exchange{RequestHeader: http.Header{
+				"User-Agent": {"Mozilla/5.0"}, "Accept": {"*/*"}, "Origin": {"http://localhost:7070"}, "Sec-Fetch-Mode": {"cors"},
+				"Referer": {"http://localhost:7070/"}, "Accept-Language": {"en-GB,en;q=0.9"}, "Sec-Fetch-Site": {"same-site"},
+				"Accept-Encoding": {"gzip, deflate"}, "Connection": {"keep-alive"}, "X-Two": {"a", "b"}}}}
+		},
+		"hostile headers": func() *Event { // more fields than appendHeader sorts by insertion
+			h := http.Header{}
+			for i := range 100 {
+				h[fmt.Sprintf("X-%03d", (i*37)%100)] = []string{fmt.Sprint(i)}
+			}
+			return &Event{Kind: KindExchange, Exchange: &Exchange{RequestHeader: h, ResponseHeader: h}}
+		},
 		"zero trial": func() *Event { return &Event{Kind: KindTrial, Trial: &Trial{}} },
 		"trial, no exchanges": func() *Event {
 			return &Event{Kind: KindTrial, Trial: &Trial{ID: "t", Exchanges: []Exchange{}, Outcome: &Outcome{}}}
