@@ -78,47 +78,104 @@ func benchLoad(b *testing.B, base, origin string) {
 // net/http's (target ≥ 80%). Bare and lab runs alternate, in pairs, and
 // each pair gives a ratio: the median of the pairs is the figure, the
 // range shows what a busy neighbour on the machine did to it.
+//
+// The figure is measured as a load tool measures a server: the load and
+// the 10 live-log subscribers run in a process of their own
+// (loadtest.RunApart), as wrk and a class's browsers do. The same pairs
+// with everything in one process are printed beside it: there the load
+// generator's garbage is collected with the server's heap, which in the
+// lab holds thousands of recorded exchanges, so the generator costs the
+// lab more than it costs bare net/http.
 func TestReportThroughput(t *testing.T) {
 	if !loadtest.Bench() {
 		t.Skip("CORSLAB_BENCH=1 (make bench) prints the throughput figures")
 	}
 	const pairs, d = 5, 3 * time.Second
-	var wall, cpu []float64
 	var out strings.Builder
-	fmt.Fprintf(&out, "%-5s %10s %12s %10s %12s %8s %8s\n", "pair", "bare req/s", "CPU/request", "lab req/s", "CPU/request", "wall", "CPU")
+	fmt.Fprintf(&out, "%-5s %-13s %10s %12s %10s %12s %8s %8s\n", "pair", "load from", "bare req/s", "CPU/request", "lab req/s", "CPU/request", "wall", "CPU")
+	wall := map[bool][]float64{}
+	cpu := map[bool][]float64{}
 	for i := range pairs {
-		res := map[string]loadtest.Result{}
-		for _, side := range []string{"bare", "lab"} {
-			t.Run(side, func(t *testing.T) {
-				var base, origin string
-				if side == "bare" {
-					base, origin = bareTarget(t)
-				} else {
-					base, origin, _ = labTarget(t, 10)
-				}
-				load(base, origin, 0, 500*time.Millisecond) // warm up: connections, caches
-				res[side] = load(base, origin, 0, d)
-				if err := res[side].Err(); err != nil {
-					t.Fatal(err)
-				}
-			})
+		for _, apart := range []bool{true, false} {
+			var bare, lab throughputResult
+			t.Run("bare", func(t *testing.T) { bare = runThroughput(t, false, apart, d) })
+			t.Run("lab", func(t *testing.T) { lab = runThroughput(t, true, apart, d) })
+			w, c := lab.perSecond/bare.perSecond, float64(bare.cpu)/float64(lab.cpu)
+			wall[apart], cpu[apart] = append(wall[apart], w), append(cpu[apart], c)
+			from := "own process"
+			if !apart {
+				from = "same process"
+			}
+			fmt.Fprintf(&out, "%-5d %-13s %10.0f %12v %10.0f %12v %7.1f%% %7.1f%%\n", i+1, from, bare.perSecond, bare.cpu.Round(100*time.Nanosecond),
+				lab.perSecond, lab.cpu.Round(100*time.Nanosecond), 100*w, 100*c)
 		}
-		bare, lab := res["bare"], res["lab"]
-		wall = append(wall, lab.PerSecond()/bare.PerSecond())
-		cpu = append(cpu, float64(bare.CPUPerRequest())/float64(lab.CPUPerRequest()))
-		fmt.Fprintf(&out, "%-5d %10.0f %12v %10.0f %12v %7.1f%% %7.1f%%\n", i+1, bare.PerSecond(), bare.CPUPerRequest().Round(100*time.Nanosecond),
-			lab.PerSecond(), lab.CPUPerRequest().Round(100*time.Nanosecond), 100*wall[i], 100*cpu[i])
 	}
-	slices.Sort(wall)
-	slices.Sort(cpu)
+	for _, apart := range []bool{true, false} {
+		slices.Sort(wall[apart])
+		slices.Sort(cpu[apart])
+	}
+	w, c := wall[true], cpu[true]
 	verdict := "met"
-	if wall[pairs/2] < 0.8 {
+	if w[pairs/2] < 0.8 {
 		verdict = "MISSED"
 	}
+	fmt.Fprintf(&out, "median lab/bare, load from its own process:  %.1f%% wall (range %.1f–%.1f%%), %.1f%% CPU/request (range %.1f–%.1f%%)  (target ≥ 80%%: %s)\n",
+		100*w[pairs/2], 100*w[0], 100*w[pairs-1], 100*c[pairs/2], 100*c[0], 100*c[pairs-1], verdict)
+	w, c = wall[false], cpu[false]
+	fmt.Fprintf(&out, "median lab/bare, load from the same process: %.1f%% wall (range %.1f–%.1f%%), %.1f%% CPU/request (range %.1f–%.1f%%)\n",
+		100*w[pairs/2], 100*w[0], 100*w[pairs-1], 100*c[pairs/2], 100*c[0], 100*c[pairs-1])
 	t.Logf("throughput, %d connections, GET /api/items, lab (journal + 10 ws subscribers) vs bare net/http, %d pairs of %v:\n%s"+
-		"median lab/bare: %.1f%% wall (range %.1f–%.1f%%), %.1f%% CPU/request (range %.1f–%.1f%%)  (target ≥ 80%%: %s)\n"+
-		"(CPU/request is the whole process's, load generator and subscribers included: the share a busy machine skews least)",
-		throughputConns, pairs, d, out.String(), 100*wall[pairs/2], 100*wall[0], 100*wall[pairs-1], 100*cpu[pairs/2], 100*cpu[0], 100*cpu[pairs-1], verdict)
+		"(CPU/request is server, load generator and subscribers together: the share a busy machine skews least)",
+		throughputConns, pairs, d, out.String())
+}
+
+type throughputResult struct {
+	perSecond float64
+	cpu       time.Duration // per request: server, load generator and subscribers
+}
+
+// runThroughput measures d of load against a bare server or a lab with
+// 10 subscribers, the load and the subscribers in a process of their own
+// when apart.
+func runThroughput(t *testing.T, lab, apart bool, d time.Duration) throughputResult {
+	var base, origin string
+	var l *loadtest.Lab
+	if lab {
+		base, origin, l = labTarget(t, 0)
+	} else {
+		base, origin = bareTarget(t)
+	}
+	if !apart {
+		if lab {
+			for range 10 {
+				l.Subscribe(t, loadtest.SubOptions{})
+			}
+		}
+		load(base, origin, 0, 500*time.Millisecond) // warm up: connections, caches
+		res := load(base, origin, 0, d)
+		if err := res.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return throughputResult{res.PerSecond(), res.CPUPerRequest()}
+	}
+	a := loadtest.Apart{Base: base, Origin: origin, Path: "/api/items", Conns: throughputConns, Warm: 500 * time.Millisecond, Duration: d}
+	var last func() uint64
+	if lab {
+		a.WS, a.Subs, last = l.WS, 10, l.LastSeq
+	}
+	res, err := loadtest.RunApart(context.Background(), a, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failures > 0 {
+		t.Fatalf("%d requests failed: %v", res.Failures, res.Errors)
+	}
+	for i, s := range res.Subs {
+		if len(s.Gaps) > 0 {
+			t.Errorf("subscriber %d: sequence gaps %v", i, s.Gaps)
+		}
+	}
+	return throughputResult{res.PerSecond(), res.CPUPerRequest()}
 }
 
 // eventLatency runs rate requests/s for d against a lab with subs

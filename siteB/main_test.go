@@ -1,0 +1,15 @@
+package siteB_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/corslab/corslab/internal/loadtest"
+)
+
+// TestMain lets a throughput run send its load from a process of its own
+// (loadtest.RunApart): this binary, started again.
+func TestMain(m *testing.M) {
+	loadtest.ApartMain()
+	os.Exit(m.Run())
+}
