@@ -83,8 +83,10 @@ func (s *Server) writePump(ctx context.Context, conn *websocket.Conn, sub *journ
 	}
 	var buf []*journal.Event
 	pace := newFramePacer(s.journal.Hub(), time.Now())
+	timer := time.NewTimer(time.Hour) // one for every paced wait: a frame a millisecond, per client
+	defer timer.Stop()
 	for {
-		if d := pace.wait(time.Now()); d > 0 && !sleep(ctx, d) {
+		if d := pace.wait(time.Now()); d > 0 && !sleep(ctx, timer, d) {
 			return
 		}
 		events, lost, err := sub.Next(ctx, buf, maxBatch)
@@ -154,10 +156,9 @@ func (s *Server) handle(data []byte, origin string) error {
 	return fmt.Errorf("message type %q: want announce with request, or outcome with outcome", m.Type)
 }
 
-// sleep waits for d, or until ctx ends (false).
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
+// sleep waits for d on t, or until ctx ends (false).
+func sleep(ctx context.Context, t *time.Timer, d time.Duration) bool {
+	t.Reset(d) // since Go 1.23, Reset leaves no stale tick in t.C
 	select {
 	case <-t.C:
 		return true
