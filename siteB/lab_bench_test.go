@@ -90,7 +90,7 @@ func TestReportThroughput(t *testing.T) {
 	if !loadtest.Bench() {
 		t.Skip("CORSLAB_BENCH=1 (make bench) prints the throughput figures")
 	}
-	const pairs, d = 5, 3 * time.Second
+	const pairs, d = 7, 3 * time.Second
 	var out strings.Builder
 	fmt.Fprintf(&out, "%-5s %-13s %10s %12s %10s %12s %8s %8s\n", "pair", "load from", "bare req/s", "CPU/request", "lab req/s", "CPU/request", "wall", "CPU")
 	wall := map[bool][]float64{}
