@@ -39,7 +39,9 @@ func TestLiveLogPacing(t *testing.T) {
 		want     string
 	}{
 		{"a class clicking: a frame per event", 2, 300 * time.Millisecond, 10 * time.Millisecond,
-			func(frames, events int, _ time.Duration) bool { return frames == events }, "one frame per event"},
+			// a writer the scheduler wakes late (a CI machine running other
+			// tests) sends what piled up in one frame, as it should: allow some
+			func(frames, events int, _ time.Duration) bool { return 2*frames >= events }, "about one frame per event"},
 		{"a load tool: about a frame a millisecond", 16, 400 * time.Millisecond, loadGap,
 			// the first 10 ms are measured before pacing starts; allow them, and twice the paced frames
 			func(frames, events int, d time.Duration) bool { return frames <= 2*int(d/time.Millisecond)+events/40 },
