@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/corslab/corslab/internal/check/checktest"
 )
 
 // corsServer answers preflights for PUT with content-type from any origin,
@@ -155,21 +156,7 @@ func compact(t *testing.T, s string) string {
 
 func TestCheckNetworkErrors(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String() + "/api"
-	ln.Close()
-	release := make(chan struct{})
-	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	t.Cleanup(hang.Close)
-	t.Cleanup(func() { close(release) })
+	closed, hang := checktest.ClosedURL(t), checktest.Hanging(t)
 
 	tests := []struct {
 		args []string

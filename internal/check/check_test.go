@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corslab/corslab/internal/check/checktest"
 	"github.com/corslab/corslab/internal/fetch"
 )
 
@@ -267,23 +268,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 }
 
 func TestNetworkErrors(t *testing.T) {
-	// A port nothing listens on.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String() + "/api"
-	ln.Close()
-
-	release := make(chan struct{})
-	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	t.Cleanup(hang.Close)
-	t.Cleanup(func() { close(release) })
+	closed, hang := checktest.ClosedURL(t), checktest.Hanging(t)
 
 	plain := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(plain.Close)
