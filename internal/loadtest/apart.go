@@ -31,7 +31,7 @@ type Apart struct {
 	WS                 string // the live log, for Subs subscribers
 	Subs               int
 	Conns              int
-	Warm, Duration     time.Duration
+	Warm, Duration     time.Duration // a warm-up (connections, caches), then the measured run
 }
 
 // ApartResult is what an Apart run measured.
@@ -174,8 +174,10 @@ func runChild(spec string, in io.Reader, out io.Writer) error {
 		}}
 	client := NewClient(a.Conns) // the warm-up's connections serve the run
 	defer client.CloseIdleConnections()
-	load.Duration = a.Warm
-	load.Run(ctx, client)
+	if a.Warm > 0 { // (a Load of Duration 0 runs a minute)
+		load.Duration = a.Warm
+		load.Run(ctx, client)
+	}
 	fmt.Fprintln(out, "ready")
 	load.Duration = a.Duration
 	r := load.Run(ctx, client)
