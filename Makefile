@@ -21,22 +21,22 @@ lint: ## gofmt, go vet, staticcheck
 .PHONY: bench bench-short soak fuzz
 
 bench: ## benchmarks and the ratios of BENCHMARKS.md (a few minutes; one package at a time, so none measures beside another)
-	CORSLAB_BENCH=1 $(GO) test -p 1 -count 1 -run '^TestReport' -v -timeout 30m ./siteB/ ./internal/loadtest/
-	$(GO) test -p 1 -run '^$$' -bench . -benchmem ./siteB/ ./internal/journal/ ./internal/fetch/ ./tui/
+	CORSLAB_BENCH=1 $(GO) test -p 1 -count 1 -run '^TestReport' -v -timeout 30m ./siteB/ ./internal/testsupport/loadtest/
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem ./siteB/ ./internal/journal/ ./internal/model/fetch/ ./tui/
 
 bench-short: ## every benchmark once, so they keep compiling and running (CI)
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./siteB/ ./internal/journal/ ./internal/fetch/ ./tui/
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./siteB/ ./internal/journal/ ./internal/model/fetch/ ./tui/
 
 soak: ## the full soak and fault tests: 1,000,000 requests, a stalled subscriber, 10,000 policy swaps
-	CORSLAB_SOAK=1 $(GO) test -run '^(TestSoak|TestFault|TestReportBinary)$$' -v -timeout 60m ./internal/loadtest/
-	$(GO) test -race -run '^(TestSoak|TestFault)' -timeout 10m ./internal/loadtest/
+	CORSLAB_SOAK=1 $(GO) test -run '^(TestSoak|TestFault|TestReportBinary)$$' -v -timeout 60m ./internal/testsupport/loadtest/
+	$(GO) test -race -run '^(TestSoak|TestFault)' -timeout 10m ./internal/testsupport/loadtest/
 
 FUZZTIME ?= 20s
 fuzz: ## each fuzz target for FUZZTIME
-	$(GO) test -run '^$$' -fuzz '^FuzzParseDocument$$' -fuzztime $(FUZZTIME) ./siteB/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseDocument$$' -fuzztime $(FUZZTIME) ./internal/model/policy/
 	$(GO) test -run '^$$' -fuzz '^FuzzTrialID$$' -fuzztime $(FUZZTIME) ./siteB/
 	$(GO) test -run '^$$' -fuzz '^FuzzHandleMessage$$' -fuzztime $(FUZZTIME) ./siteA/
 	$(GO) test -run '^$$' -fuzz '^FuzzEventJSON$$' -fuzztime $(FUZZTIME) ./internal/journal/
-	$(GO) test -run '^$$' -fuzz '^FuzzJudge$$' -fuzztime $(FUZZTIME) ./internal/fetch/
-	$(GO) test -run '^$$' -fuzz '^FuzzJudgeFields$$' -fuzztime $(FUZZTIME) ./internal/fetch/
+	$(GO) test -run '^$$' -fuzz '^FuzzJudge$$' -fuzztime $(FUZZTIME) ./internal/model/fetch/
+	$(GO) test -run '^$$' -fuzz '^FuzzJudgeFields$$' -fuzztime $(FUZZTIME) ./internal/model/fetch/
 	$(GO) test -run '^$$' -fuzz '^FuzzEscapeRoundTrip$$' -fuzztime $(FUZZTIME) ./tui/

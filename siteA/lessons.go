@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/corslab/corslab/internal/content/lesson"
 	"github.com/corslab/corslab/internal/journal"
-	"github.com/corslab/corslab/internal/lesson"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 // maxLessonTrials bounds the settled trials a lesson's check looks at.
@@ -83,7 +83,7 @@ func (l *lessons) settled(t *journal.Trial) {
 	if slices.Contains(l.prog.Done, cur.ID) {
 		return
 	}
-	doc, _ := siteB.ParseDocument(l.policy.PolicyJSON())
+	doc, _ := policy.ParseDocument(l.policy.PolicyJSON())
 	if !cur.Check(lesson.Attempt{Trials: l.trials, Policy: doc}) {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/siteB"
 )
 
@@ -89,8 +90,8 @@ func policyEvents(j *journal.Journal) []*journal.PolicyChange {
 
 func TestPolicyControlAPI(t *testing.T) {
 	const newPolicy = `{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`
-	closed := string(siteB.Closed().JSON())
-	parsed, err := siteB.ParsePolicy([]byte(newPolicy))
+	closed := string(policy.Closed().JSON())
+	parsed, err := policy.ParsePolicy([]byte(newPolicy))
 	if err != nil {
 		t.Fatal(err)
 	}

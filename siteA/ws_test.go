@@ -18,7 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 func (l *lab) wsURL() string { return "ws" + strings.TrimPrefix(l.ts.URL, "http") + "/lab/ws" }
@@ -207,7 +207,7 @@ func anyHost(string) Config { return Config{SiteBPort: siteBPort, AnyHost: true}
 
 func TestWSHello(t *testing.T) {
 	l := newLab(t, 64, loopbackOrigins, nil)
-	p, err := siteB.ParsePolicy([]byte(`{"preflight": {"status": 200, "headers": {"Access-Control-Allow-Origin": "{origin}"}}}`))
+	p, err := policy.ParsePolicy([]byte(`{"preflight": {"status": 200, "headers": {"Access-Control-Allow-Origin": "{origin}"}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/corslab/corslab/internal/loadtest"
+	"github.com/corslab/corslab/internal/testsupport/loadtest"
 	"github.com/corslab/corslab/siteB"
 )
 

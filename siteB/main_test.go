@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/corslab/corslab/internal/loadtest"
+	"github.com/corslab/corslab/internal/testsupport/loadtest"
 )
 
 // TestMain lets a throughput run send its load from a process of its own

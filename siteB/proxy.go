@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 // Proxy mode (corslab -upstream URL): site B is a reverse proxy to the
@@ -112,12 +113,12 @@ type proxyKey struct{}
 
 type proxied struct {
 	x      *journal.Exchange
-	policy *Policy
+	policy *policy.Policy
 	in     *http.Request // the browser's request: the policy's placeholders read it
 }
 
 // serve forwards r upstream under policy pol, recording into e.
-func (p *proxy) serve(e *exchange, r *http.Request, pol *Policy) {
+func (p *proxy) serve(e *exchange, r *http.Request, pol *policy.Policy) {
 	st := &proxied{x: &e.x, policy: pol, in: r}
 	p.rp.ServeHTTP(dropInterim{&e.rec}, r.WithContext(context.WithValue(r.Context(), proxyKey{}, st)))
 	if e.x.UpstreamStatus == http.StatusSwitchingProtocols && e.rec.status == 0 {
@@ -141,23 +142,16 @@ func (p *proxy) override(resp *http.Response) error {
 	x := st.x
 	x.UpstreamStatus = resp.StatusCode
 	x.UpstreamHeader = recordHeader(resp.Header, &x.Truncated)
-	lines := st.policy.actual
-	if x.Preflight {
-		lines = st.policy.preflight
-		if st.policy.doc.Preflight.Status != 0 && resp.StatusCode != http.StatusSwitchingProtocols {
-			// The policy answers the preflight: its status, and no body.
-			resp.StatusCode = st.policy.preflightStatus
-			resp.Status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
-			resp.Body.Close()
-			resp.Body, resp.ContentLength = http.NoBody, 0
-			resp.Header.Del("Content-Length")
-			resp.Header.Del("Content-Encoding")
-		}
+	if x.Preflight && st.policy.SetsPreflightStatus() && resp.StatusCode != http.StatusSwitchingProtocols {
+		// The policy answers the preflight: its status, and no body.
+		resp.StatusCode = st.policy.PreflightStatus()
+		resp.Status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		resp.Body.Close()
+		resp.Body, resp.ContentLength = http.NoBody, 0
+		resp.Header.Del("Content-Length")
+		resp.Header.Del("Content-Encoding")
 	}
-	for _, l := range lines {
-		delete(resp.Header, l.key) // replaced below, or removed if it fills in nothing
-	}
-	write(resp.Header, lines, st.in)
+	st.policy.Override(resp.Header, st.in, x.Preflight)
 	return nil
 }
 

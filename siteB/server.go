@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 // Recorder receives every exchange site B serves. *journal.Journal is one.
@@ -24,7 +25,7 @@ type Recorder interface {
 // Server is site B: the API, answered under the current Policy, with every
 // exchange recorded.
 type Server struct {
-	policy   atomic.Pointer[Policy]
+	policy   atomic.Pointer[policy.Policy]
 	setMu    sync.Mutex // makes SetPolicy's swap and announcement one step, so the journal's last policy is the one in force
 	recorder Recorder
 	api      http.Handler
@@ -34,19 +35,19 @@ type Server struct {
 // New returns site B with the Closed policy, recording into rec.
 func New(rec Recorder) *Server {
 	s := &Server{recorder: rec, api: newAPI()}
-	s.policy.Store(Closed())
+	s.policy.Store(policy.Closed())
 	return s
 }
 
 // Policy returns the policy in force.
-func (s *Server) Policy() *Policy { return s.policy.Load() }
+func (s *Server) Policy() *policy.Policy { return s.policy.Load() }
 
 // PolicyJSON returns the policy document in force, as JSON.
 func (s *Server) PolicyJSON() []byte { return s.Policy().JSON() }
 
 // SetPolicy puts p in force for every request that starts after it, and
 // announces the change on the journal. by says who changed it.
-func (s *Server) SetPolicy(p *Policy, by string) {
+func (s *Server) SetPolicy(p *policy.Policy, by string) {
 	s.setMu.Lock()
 	defer s.setMu.Unlock()
 	s.policy.Store(p)
@@ -56,7 +57,7 @@ func (s *Server) SetPolicy(p *Policy, by string) {
 // ReplacePolicy parses a policy document and puts it in force; an invalid
 // document is an error and the old policy stays.
 func (s *Server) ReplacePolicy(data []byte, by string) error {
-	p, err := ParsePolicy(data)
+	p, err := policy.ParsePolicy(data)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/rs/cors"
 
 	"github.com/corslab/corslab/internal/journal"
-	"github.com/corslab/corslab/internal/loadtest/race"
+	"github.com/corslab/corslab/internal/testsupport/loadtest/race"
 )
 
 // The request path's benchmarks compare site B with the same endpoint

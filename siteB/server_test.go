@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 // recorder is a Recorder that keeps everything and says when it grows.
@@ -584,7 +585,7 @@ func TestReplacePolicy(t *testing.T) {
 
 func TestSetPolicyIsAnnounced(t *testing.T) {
 	st := newSite(t, "")
-	p, err := ParsePolicy([]byte(`{"preflight": {"status": 200}}`))
+	p, err := policy.ParsePolicy([]byte(`{"preflight": {"status": 200}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -604,7 +605,7 @@ func TestSetPolicyAnnouncesInOrder(t *testing.T) {
 	st := newSite(t, "")
 	var wg sync.WaitGroup
 	for i := range 8 {
-		p, err := ParsePolicy(fmt.Appendf(nil, `{"actual": {"headers": {"X-Policy": "p%d"}}}`, i))
+		p, err := policy.ParsePolicy(fmt.Appendf(nil, `{"actual": {"headers": {"X-Policy": "p%d"}}}`, i))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -628,10 +629,10 @@ func TestSetPolicyAnnouncesInOrder(t *testing.T) {
 // header lines with "m<i>" and answers preflights with status 200+i.
 func TestPolicySwapIsAtomic(t *testing.T) {
 	const policies, workers, requests = 6, 4, 60
-	var ps []*Policy
+	var ps []*policy.Policy
 	for i := range policies {
 		m := fmt.Sprint("m", i)
-		p, err := ParsePolicy(fmt.Appendf(nil, `{
+		p, err := policy.ParsePolicy(fmt.Appendf(nil, `{
 			"preflight": {"status": %d, "headers": {"Access-Control-Allow-Origin": %q, "Access-Control-Allow-Methods": [%[2]q, %[2]q], "X-Marker": %[2]q}},
 			"actual": {"headers": {"Access-Control-Allow-Origin": %[2]q, "Access-Control-Expose-Headers": [%[2]q, %[2]q], "X-Marker": %[2]q}}}`, 200+i, m))
 		if err != nil {

@@ -3,12 +3,12 @@ package tui
 import (
 	"strings"
 
-	"github.com/corslab/corslab/internal/export"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/tool/export"
 )
 
 // exportView is the export overlay (E): the policy in force rendered by
-// internal/export for a server the user runs, in the detail area. ←→ cycle
+// internal/tool/export for a server the user runs, in the detail area. ←→ cycle
 // export.Formats, esc (or E) closes it.
 type exportView struct {
 	on     bool
@@ -25,7 +25,7 @@ func (v exportView) title() string {
 }
 
 // lines renders the policy in the chosen format; the viewport wraps them.
-func (v exportView) lines(policy func() siteB.Document, st styles) []string {
+func (v exportView) lines(policy func() policy.Document, st styles) []string {
 	if policy == nil {
 		return []string{st.bad.Render("✗ no policy to export")}
 	}

@@ -10,7 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 const (
@@ -19,21 +19,21 @@ const (
 )
 
 // fakeLab holds the policy in force in memory and validates changes with
-// siteB.NewPolicy, as site B does.
+// policy.NewPolicy, as site B does.
 type fakeLab struct {
 	mu   sync.Mutex
-	doc  siteB.Document
+	doc  policy.Document
 	sets int
 }
 
-func (f *fakeLab) Policy() siteB.Document {
+func (f *fakeLab) Policy() policy.Document {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.doc.Clone()
 }
 
-func (f *fakeLab) SetPolicy(d siteB.Document) error {
-	p, err := siteB.NewPolicy(d)
+func (f *fakeLab) SetPolicy(d policy.Document) error {
+	p, err := policy.NewPolicy(d)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (f *fakeLab) SetPolicy(d siteB.Document) error {
 }
 
 // force replaces the policy behind the console's back, as the control API does.
-func (f *fakeLab) force(d siteB.Document) {
+func (f *fakeLab) force(d policy.Document) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.doc = d
@@ -150,7 +150,7 @@ func trialEvent(seq uint64, t journal.Trial) *journal.Event {
 	return &journal.Event{Seq: seq, Time: testTime.Add(time.Duration(seq) * time.Second), Kind: journal.KindTrial, Trial: &t}
 }
 
-func policyEvent(seq uint64, by string, d siteB.Document) *journal.Event {
+func policyEvent(seq uint64, by string, d policy.Document) *journal.Event {
 	return &journal.Event{Seq: seq, Time: testTime.Add(time.Duration(seq) * time.Second), Kind: journal.KindPolicy,
 		Policy: &journal.PolicyChange{By: by, Document: d.Encode()}}
 }

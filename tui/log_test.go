@@ -8,7 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 // logLines returns the plain lines of the live log panel.
@@ -142,7 +142,7 @@ func TestSelectingShowsDetail(t *testing.T) {
 func TestPolicyEntryDetail(t *testing.T) {
 	lab := &fakeLab{}
 	m := newTestModel(t, lab, 120, 40)
-	d := siteB.Document{Actual: siteB.ActualRule{Headers: siteB.Headers{"Access-Control-Allow-Origin": {"*"}}}}
+	d := policy.Document{Actual: policy.ActualRule{Headers: policy.Headers{"Access-Control-Allow-Origin": {"*"}}}}
 	m = update(t, m, eventsMsg{events: []*journal.Event{policyEvent(1, "tui", d)}})
 	out := plain(m)
 	if !strings.Contains(out, "Policy changed by tui") || !strings.Contains(out, `"Access-Control-Allow-Origin": "*"`) {

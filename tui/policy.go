@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 // where says which of site B's responses a header goes on.
@@ -62,7 +62,7 @@ func (w where) next() where {
 // choice is one of a row's common values; nil values mean the header is absent.
 type choice struct {
 	label  string
-	values siteB.Values
+	values policy.Values
 }
 
 // rowDef is one of the policy panel's fixed rows.
@@ -118,7 +118,7 @@ func rowDefs(siteA string) []rowDef {
 	}
 }
 
-func vals(vs ...string) siteB.Values { return siteB.Values(vs) }
+func vals(vs ...string) policy.Values { return policy.Values(vs) }
 
 func statusChoices() []choice {
 	var cs []choice
@@ -132,7 +132,7 @@ func statusChoices() []choice {
 type row struct {
 	def      *rowDef // nil for a header that is not one of the fixed rows
 	header   string  // the header's name as the document spells it
-	pre, act siteB.Values
+	pre, act policy.Values
 }
 
 func (r row) label(narrow bool) string {
@@ -159,7 +159,7 @@ func (r row) where() where {
 }
 
 // values are the header's values; the preflight's when both are set.
-func (r row) values() siteB.Values {
+func (r row) values() policy.Values {
 	if r.pre != nil {
 		return r.pre
 	}
@@ -169,11 +169,11 @@ func (r row) values() siteB.Values {
 // policyPanel is the "Site B policy" panel. It never keeps a policy of its
 // own: every change goes through set, and the rows are re-read from get.
 type policyPanel struct {
-	get    func() siteB.Document
-	set    func(siteB.Document) error
+	get    func() policy.Document
+	set    func(policy.Document) error
 	siteB  string // site B's origin, for the redirect's Location
 	defs   []rowDef
-	doc    siteB.Document
+	doc    policy.Document
 	rows   []row
 	cursor int
 }
@@ -182,10 +182,10 @@ func newPolicyPanel(opts Options) policyPanel {
 	p := policyPanel{get: opts.Policy, set: opts.SetPolicy, siteB: originOf(opts.SiteB)}
 	p.defs = rowDefs(originOf(opts.SiteA))
 	if p.get == nil {
-		p.get = func() siteB.Document { return siteB.Document{} }
+		p.get = func() policy.Document { return policy.Document{} }
 	}
 	if p.set == nil {
-		p.set = func(siteB.Document) error { return fmt.Errorf("this console cannot change the policy") }
+		p.set = func(policy.Document) error { return fmt.Errorf("this console cannot change the policy") }
 	}
 	p.refresh()
 	return p
@@ -210,7 +210,7 @@ func (p *policyPanel) refresh() {
 		if d.header == "" {
 			st := p.doc.Preflight.Status
 			if st == 0 {
-				st = siteB.DefaultPreflightStatus
+				st = policy.DefaultPreflightStatus
 			}
 			r.pre = vals(strconv.Itoa(st))
 		} else {
@@ -222,7 +222,7 @@ func (p *policyPanel) refresh() {
 	// Headers the fixed rows do not cover, by canonical name.
 	extra := map[string]*row{}
 	var names []string
-	add := func(hs siteB.Headers, pre bool) {
+	add := func(hs policy.Headers, pre bool) {
 		for name, vs := range hs {
 			if p.fixed(name) {
 				continue
@@ -278,7 +278,7 @@ func (p *policyPanel) headerCount() int {
 
 // apply puts d in force. On success it re-reads the panel and returns done;
 // on error the policy in force is unchanged and the error says why.
-func (p *policyPanel) apply(d siteB.Document, done string) (string, error) {
+func (p *policyPanel) apply(d policy.Document, done string) (string, error) {
 	if err := p.set(d); err != nil {
 		return "", err
 	}
@@ -311,7 +311,7 @@ func (p *policyPanel) cycle(delta int) (string, error) {
 
 // setValues sets the row's header to vs (nil removes it), keeping where it
 // goes, or the row's default placement when it was absent.
-func (p *policyPanel) setValues(r row, vs siteB.Values) (string, error) {
+func (p *policyPanel) setValues(r row, vs policy.Values) (string, error) {
 	w := r.where()
 	if w == nowhere {
 		w = onBoth
@@ -327,7 +327,7 @@ func (p *policyPanel) setValues(r row, vs siteB.Values) (string, error) {
 	return p.apply(d, describe(r.header, vs, w))
 }
 
-func describe(header string, vs siteB.Values, w where) string {
+func describe(header string, vs policy.Values, w where) string {
 	if w == nowhere {
 		return header + " removed"
 	}
@@ -339,7 +339,7 @@ func describe(header string, vs siteB.Values, w where) string {
 func (p *policyPanel) setStatus(st int) (string, error) {
 	d := p.doc.Clone()
 	was := d.Preflight.Status
-	if st == siteB.DefaultPreflightStatus {
+	if st == policy.DefaultPreflightStatus {
 		st = 0
 	}
 	d.Preflight.Status = st
@@ -355,7 +355,7 @@ func (p *policyPanel) setStatus(st int) (string, error) {
 	}
 	shown := st
 	if shown == 0 {
-		shown = siteB.DefaultPreflightStatus
+		shown = policy.DefaultPreflightStatus
 	}
 	return p.apply(d, fmt.Sprintf("preflight status: %d %s", shown, http.StatusText(shown)))
 }
@@ -379,7 +379,7 @@ func (p *policyPanel) cycleWhere() (string, error) {
 func (p *policyPanel) remove() (string, error) {
 	r := p.current()
 	if r.isStatus() {
-		return p.setStatus(siteB.DefaultPreflightStatus)
+		return p.setStatus(policy.DefaultPreflightStatus)
 	}
 	if r.where() == nowhere {
 		return "", fmt.Errorf("%s is not sent", r.header)
@@ -426,7 +426,7 @@ func (p *policyPanel) addHeader(text string) (string, error) {
 }
 
 // lookup finds a header by case-insensitive name.
-func lookup(hs siteB.Headers, name string) (string, siteB.Values) {
+func lookup(hs policy.Headers, name string) (string, policy.Values) {
 	for k, v := range hs {
 		if strings.EqualFold(k, name) {
 			return k, v
@@ -437,8 +437,8 @@ func lookup(hs siteB.Headers, name string) (string, siteB.Values) {
 
 // setHeader puts header name with values vs on the responses w says,
 // removing it from the others, whatever case it was spelt in.
-func setHeader(d *siteB.Document, name string, w where, vs siteB.Values) {
-	for _, hs := range []siteB.Headers{d.Preflight.Headers, d.Actual.Headers} {
+func setHeader(d *policy.Document, name string, w where, vs policy.Values) {
+	for _, hs := range []policy.Headers{d.Preflight.Headers, d.Actual.Headers} {
 		for k := range hs {
 			if strings.EqualFold(k, name) {
 				delete(hs, k)
@@ -447,13 +447,13 @@ func setHeader(d *siteB.Document, name string, w where, vs siteB.Values) {
 	}
 	if w&onPreflight != 0 {
 		if d.Preflight.Headers == nil {
-			d.Preflight.Headers = siteB.Headers{}
+			d.Preflight.Headers = policy.Headers{}
 		}
 		d.Preflight.Headers[name] = slices.Clone(vs)
 	}
 	if w&onActual != 0 {
 		if d.Actual.Headers == nil {
-			d.Actual.Headers = siteB.Headers{}
+			d.Actual.Headers = policy.Headers{}
 		}
 		d.Actual.Headers[name] = slices.Clone(vs)
 	}
@@ -473,7 +473,7 @@ func (r row) valueLabel() string {
 		}
 		return "—"
 	}
-	label := func(vs siteB.Values) string {
+	label := func(vs policy.Values) string {
 		if r.def != nil {
 			for _, c := range r.def.choices {
 				if c.values != nil && slices.Equal(c.values, vs) {

@@ -9,27 +9,27 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/corslab/corslab/internal/journal"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 // header returns a header's values in the preflight and actual rules.
-func header(d siteB.Document, name string) (pre, act siteB.Values) {
+func header(d policy.Document, name string) (pre, act policy.Values) {
 	_, pre = lookup(d.Preflight.Headers, name)
 	_, act = lookup(d.Actual.Headers, name)
 	return pre, act
 }
 
 func TestCycleRowsChangesDocument(t *testing.T) {
-	both := func(vs ...string) [2]siteB.Values { return [2]siteB.Values{vs, vs} }
-	pre := func(vs ...string) [2]siteB.Values { return [2]siteB.Values{vs, nil} }
-	act := func(vs ...string) [2]siteB.Values { return [2]siteB.Values{nil, vs} }
+	both := func(vs ...string) [2]policy.Values { return [2]policy.Values{vs, vs} }
+	pre := func(vs ...string) [2]policy.Values { return [2]policy.Values{vs, nil} }
+	act := func(vs ...string) [2]policy.Values { return [2]policy.Values{nil, vs} }
 	tests := []struct {
 		desc   string
 		row    string
 		keys   []string
 		header string
-		want   [2]siteB.Values // preflight, actual
-		status int             // preflight status, for the status row
+		want   [2]policy.Values // preflight, actual
+		status int              // preflight status, for the status row
 	}{
 		{"origin * goes on both", "Allow-Origin", []string{"right"}, "Access-Control-Allow-Origin", both("*"), 0},
 		{"origin echo", "Allow-Origin", []string{"right", "right"}, "Access-Control-Allow-Origin", both("{origin}"), 0},
@@ -37,7 +37,7 @@ func TestCycleRowsChangesDocument(t *testing.T) {
 		{"origin evil", "Allow-Origin", []string{"l", "l", "l", "l"}, "Access-Control-Allow-Origin", both("http://evil.example"), 0},
 		{"origin null", "Allow-Origin", []string{"right", "right", "right", "right", "right"}, "Access-Control-Allow-Origin", both("null"), 0},
 		{"origin two values wraps left", "Allow-Origin", []string{"left"}, "Access-Control-Allow-Origin", both(testSiteA, "*"), 0},
-		{"origin back to absent", "Allow-Origin", []string{"right", "left"}, "Access-Control-Allow-Origin", [2]siteB.Values{}, 0},
+		{"origin back to absent", "Allow-Origin", []string{"right", "left"}, "Access-Control-Allow-Origin", [2]policy.Values{}, 0},
 		{"methods on preflight only", "Allow-Methods", []string{"right"}, "Access-Control-Allow-Methods", pre("GET, POST"), 0},
 		{"methods all", "Allow-Methods", []string{"right", "right", "right"}, "Access-Control-Allow-Methods", pre("GET, POST, PUT, PATCH, DELETE"), 0},
 		{"methods echo", "Allow-Methods", []string{"left"}, "Access-Control-Allow-Methods", pre("{request-method}"), 0},
@@ -50,11 +50,11 @@ func TestCycleRowsChangesDocument(t *testing.T) {
 		{"max-age 0", "Max-Age", []string{"right"}, "Access-Control-Max-Age", pre("0"), 0},
 		{"max-age 7200", "Max-Age", []string{"left"}, "Access-Control-Max-Age", pre("7200"), 0},
 		{"vary on", "Vary: Origin", []string{"right"}, "Vary", act("Origin"), 0},
-		{"vary off again", "Vary: Origin", []string{"right", "right"}, "Vary", [2]siteB.Values{}, 0},
-		{"status 200", statusRowLabel, []string{"right"}, "", [2]siteB.Values{}, 200},
-		{"status 500", statusRowLabel, []string{"right", "right", "right", "right", "right"}, "", [2]siteB.Values{}, 500},
+		{"vary off again", "Vary: Origin", []string{"right", "right"}, "Vary", [2]policy.Values{}, 0},
+		{"status 200", statusRowLabel, []string{"right"}, "", [2]policy.Values{}, 200},
+		{"status 500", statusRowLabel, []string{"right", "right", "right", "right", "right"}, "", [2]policy.Values{}, 500},
 		{"status redirect adds Location", statusRowLabel, []string{"left"}, "Location", pre(testSiteB + "/moved"), 301},
-		{"status back to 204 drops Location", statusRowLabel, []string{"left", "right"}, "Location", [2]siteB.Values{}, 0},
+		{"status back to 204 drops Location", statusRowLabel, []string{"left", "right"}, "Location", [2]policy.Values{}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -109,7 +109,7 @@ func TestWhereCyclesPlacement(t *testing.T) {
 	// A value change keeps the placement the teacher chose.
 	m = press(t, m, "w") // preflight only
 	m = press(t, m, "right")
-	if p, a := header(lab.Policy(), "Access-Control-Allow-Origin"); !slices.Equal(p, siteB.Values{"{origin}"}) || a != nil {
+	if p, a := header(lab.Policy(), "Access-Control-Allow-Origin"); !slices.Equal(p, policy.Values{"{origin}"}) || a != nil {
 		t.Errorf("after cycling: preflight %q actual %q", p, a)
 	}
 	// w on an absent header changes nothing and says why.
@@ -123,9 +123,9 @@ func TestWhereCyclesPlacement(t *testing.T) {
 
 func TestRemoveHeader(t *testing.T) {
 	for _, k := range []string{"x", "delete"} {
-		lab := &fakeLab{doc: siteB.Document{
-			Preflight: siteB.PreflightRule{Status: 301, Headers: siteB.Headers{"Access-Control-Allow-Origin": {"*"}, "Location": {"/x"}}},
-			Actual:    siteB.ActualRule{Headers: siteB.Headers{"Access-Control-Allow-Origin": {"*"}}},
+		lab := &fakeLab{doc: policy.Document{
+			Preflight: policy.PreflightRule{Status: 301, Headers: policy.Headers{"Access-Control-Allow-Origin": {"*"}, "Location": {"/x"}}},
+			Actual:    policy.ActualRule{Headers: policy.Headers{"Access-Control-Allow-Origin": {"*"}}},
 		}}
 		m := newTestModel(t, lab, 120, 40)
 		m = selectRow(t, m, "Allow-Origin")
@@ -155,7 +155,7 @@ func TestEditValue(t *testing.T) {
 		t.Errorf("the prompt does not show the typed text:\n%s", plain(m))
 	}
 	m = press(t, m, "enter")
-	if p, a := header(lab.Policy(), "Access-Control-Allow-Methods"); !slices.Equal(p, siteB.Values{"PUT, DELETE"}) || a != nil {
+	if p, a := header(lab.Policy(), "Access-Control-Allow-Methods"); !slices.Equal(p, policy.Values{"PUT, DELETE"}) || a != nil {
 		t.Errorf("Allow-Methods: preflight %q actual %q", p, a)
 	}
 	if m.prompt.active() {
@@ -181,9 +181,9 @@ func TestEditValue(t *testing.T) {
 }
 
 func TestEditRejectedKeepsPolicy(t *testing.T) {
-	start := siteB.Document{
-		Preflight: siteB.PreflightRule{Headers: siteB.Headers{"Access-Control-Allow-Origin": {"*"}}},
-		Actual:    siteB.ActualRule{Headers: siteB.Headers{"Access-Control-Allow-Origin": {"*"}}},
+	start := policy.Document{
+		Preflight: policy.PreflightRule{Headers: policy.Headers{"Access-Control-Allow-Origin": {"*"}}},
+		Actual:    policy.ActualRule{Headers: policy.Headers{"Access-Control-Allow-Origin": {"*"}}},
 	}
 	tests := []struct {
 		desc  string
@@ -266,9 +266,9 @@ func FuzzEscapeRoundTrip(f *testing.F) {
 }
 
 func TestExtraRows(t *testing.T) {
-	lab := &fakeLab{doc: siteB.Document{
-		Preflight: siteB.PreflightRule{Headers: siteB.Headers{"X-Lab": {"one"}}},
-		Actual:    siteB.ActualRule{Headers: siteB.Headers{"x-lab": {"one"}, "Cache-Control": {"no-store"}}},
+	lab := &fakeLab{doc: policy.Document{
+		Preflight: policy.PreflightRule{Headers: policy.Headers{"X-Lab": {"one"}}},
+		Actual:    policy.ActualRule{Headers: policy.Headers{"x-lab": {"one"}, "Cache-Control": {"no-store"}}},
 	}}
 	m := newTestModel(t, lab, 120, 40)
 	out := plain(m)
@@ -288,7 +288,7 @@ func TestExtraRows(t *testing.T) {
 	m = press(t, m, "e", "backspace", "backspace", "backspace")
 	m = typeText(t, m, "two")
 	m = press(t, m, "enter")
-	if p, a := header(lab.Policy(), "X-Lab"); !slices.Equal(p, siteB.Values{"two"}) || !slices.Equal(a, siteB.Values{"two"}) {
+	if p, a := header(lab.Policy(), "X-Lab"); !slices.Equal(p, policy.Values{"two"}) || !slices.Equal(a, policy.Values{"two"}) {
 		t.Errorf("X-Lab after edit: %q %q", p, a)
 	}
 	m = selectRow(t, m, "Cache-Control")
@@ -309,14 +309,14 @@ func TestAddHeader(t *testing.T) {
 	m = press(t, m, "a")
 	m = typeText(t, m, "Access-Control-Allow-Private-Network: true")
 	m = press(t, m, "enter")
-	if p, a := header(lab.Policy(), "Access-Control-Allow-Private-Network"); !slices.Equal(p, siteB.Values{"true"}) || !slices.Equal(a, siteB.Values{"true"}) {
+	if p, a := header(lab.Policy(), "Access-Control-Allow-Private-Network"); !slices.Equal(p, policy.Values{"true"}) || !slices.Equal(a, policy.Values{"true"}) {
 		t.Errorf("added header: %q %q", p, a)
 	}
 	// A fixed row's header goes where that row's headers go.
 	m = press(t, m, "a")
 	m = typeText(t, m, "access-control-max-age: 60")
 	m = press(t, m, "enter")
-	if p, a := header(lab.Policy(), "Access-Control-Max-Age"); !slices.Equal(p, siteB.Values{"60"}) || a != nil {
+	if p, a := header(lab.Policy(), "Access-Control-Max-Age"); !slices.Equal(p, policy.Values{"60"}) || a != nil {
 		t.Errorf("added Max-Age: %q %q", p, a)
 	}
 	// Without a colon it is an error.
@@ -341,9 +341,9 @@ func TestPolicyChangedElsewhereUpdatesPanel(t *testing.T) {
 	if !strings.Contains(plain(m), "policy: closed") {
 		t.Errorf("a closed policy is not announced:\n%s", plain(m))
 	}
-	d := siteB.Document{
-		Preflight: siteB.PreflightRule{Status: 403, Headers: siteB.Headers{"Access-Control-Allow-Origin": {"https://x.example"}}},
-		Actual:    siteB.ActualRule{Headers: siteB.Headers{"Vary": {"Origin"}}},
+	d := policy.Document{
+		Preflight: policy.PreflightRule{Status: 403, Headers: policy.Headers{"Access-Control-Allow-Origin": {"https://x.example"}}},
+		Actual:    policy.ActualRule{Headers: policy.Headers{"Vary": {"Origin"}}},
 	}
 	lab.force(d)
 	m = update(t, m, eventsMsg{events: []*journal.Event{policyEvent(1, "control API", d)}})
@@ -362,7 +362,7 @@ func TestPolicyChangedElsewhereUpdatesPanel(t *testing.T) {
 func TestSaveAndOpen(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "p.json")
-	lab := &fakeLab{doc: siteB.Document{Actual: siteB.ActualRule{Headers: siteB.Headers{"Access-Control-Allow-Origin": {"*"}}}}}
+	lab := &fakeLab{doc: policy.Document{Actual: policy.ActualRule{Headers: policy.Headers{"Access-Control-Allow-Origin": {"*"}}}}}
 	m := newTestModel(t, lab, 120, 40)
 
 	m = press(t, m, "s")

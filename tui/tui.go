@@ -24,16 +24,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 // Options connects the console to the lab.
 type Options struct {
-	Hub       *journal.Hub               // live events (subscribe with Hub.Subscribe(replay))
-	Policy    func() siteB.Document      // the policy in force (a copy)
-	SetPolicy func(siteB.Document) error // validate + put in force atomically; on error the old one stays
-	SiteA     string                     // site A's URL, shown in the header
-	SiteB     string                     // site B's URL, shown in the header
+	Hub       *journal.Hub                // live events (subscribe with Hub.Subscribe(replay))
+	Policy    func() policy.Document      // the policy in force (a copy)
+	SetPolicy func(policy.Document) error // validate + put in force atomically; on error the old one stays
+	SiteA     string                      // site A's URL, shown in the header
+	SiteB     string                      // site B's URL, shown in the header
 	// Upstream is the URL site B proxies to (corslab -upstream), "" when
 	// site B serves its own endpoints; shown in the header.
 	Upstream string
@@ -76,7 +76,7 @@ type (
 	// loadedMsg carries a policy document read from a file.
 	loadedMsg struct {
 		path string
-		doc  siteB.Document
+		doc  policy.Document
 	}
 )
 
@@ -318,7 +318,7 @@ func (m Model) submit(kind promptKind, value string) (tea.Model, tea.Cmd) {
 }
 
 // savePolicy writes the policy in force to path.
-func savePolicy(path string, d siteB.Document) tea.Cmd {
+func savePolicy(path string, d policy.Document) tea.Cmd {
 	return func() tea.Msg {
 		if path == "" {
 			path = defaultPolicyFile
@@ -340,7 +340,7 @@ func loadPolicy(path string) tea.Cmd {
 		if err != nil {
 			return statusMsg{err: fmt.Errorf("policy unchanged: %w", err)}
 		}
-		d, err := siteB.ParseDocument(data)
+		d, err := policy.ParseDocument(data)
 		if err != nil {
 			return statusMsg{err: fmt.Errorf("policy unchanged: %s: %w", path, err)}
 		}
@@ -482,7 +482,7 @@ func (m Model) headerLine() string {
 			right += "s"
 		}
 	}
-	if s := m.policy.doc.Preflight.Status; s != 0 && s != siteB.DefaultPreflightStatus {
+	if s := m.policy.doc.Preflight.Status; s != 0 && s != policy.DefaultPreflightStatus {
 		right += fmt.Sprintf(", preflight %d", s)
 	}
 	right += " "

@@ -12,18 +12,18 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 // busyModel is a console with a policy, a full log and a selected trial.
 func busyModel(t testing.TB, w, h int) Model {
-	lab := &fakeLab{doc: siteB.Document{
-		Preflight: siteB.PreflightRule{Headers: siteB.Headers{
+	lab := &fakeLab{doc: policy.Document{
+		Preflight: policy.PreflightRule{Headers: policy.Headers{
 			"Access-Control-Allow-Origin":                   {"{origin}"},
 			"Access-Control-Allow-Methods":                  {"GET, POST, PUT, PATCH, DELETE"},
 			"X-A-Very-Long-Custom-Header-Name-That-Goes-On": {strings.Repeat("long value ", 20)},
 		}},
-		Actual: siteB.ActualRule{Headers: siteB.Headers{"Access-Control-Allow-Origin": {"{origin}"}, "Vary": {"Origin"}}},
+		Actual: policy.ActualRule{Headers: policy.Headers{"Access-Control-Allow-Origin": {"{origin}"}, "Vary": {"Origin"}}},
 	}}
 	m := newTestModel(t, lab, w, h)
 	var evs []*journal.Event

@@ -7,9 +7,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/corslab/corslab/internal/export"
 	"github.com/corslab/corslab/internal/journal"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/tool/export"
 )
 
 // In proxy mode the header names the upstream and an exchange's detail
@@ -74,8 +74,8 @@ func TestUpstreamDetail(t *testing.T) {
 // E shows the policy exported in the detail area; ←→ cycle the formats,
 // esc closes it and the detail comes back.
 func TestExportView(t *testing.T) {
-	lab := &fakeLab{doc: siteB.Document{
-		Actual: siteB.ActualRule{Headers: siteB.Headers{"Access-Control-Allow-Origin": {"{origin}"}, "Vary": {"Origin"}}},
+	lab := &fakeLab{doc: policy.Document{
+		Actual: policy.ActualRule{Headers: policy.Headers{"Access-Control-Allow-Origin": {"{origin}"}, "Vary": {"Origin"}}},
 	}}
 	m := newTestModel(t, lab, 120, 60)
 	m = update(t, m, eventsMsg{events: []*journal.Event{exchangeEvent(1, simpleGET("/api/items", 200, testSiteA))}})
@@ -112,7 +112,7 @@ func TestExportView(t *testing.T) {
 	}
 
 	// A closed policy has nothing to export: the reason shows.
-	lab.force(siteB.Document{})
+	lab.force(policy.Document{})
 	if out := plain(press(t, m, "right", "left")); !strings.Contains(out, "✗ the policy sends no Access-Control-Allow-Origin") {
 		t.Errorf("closed policy:\n%s", out)
 	}

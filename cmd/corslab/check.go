@@ -13,8 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/corslab/corslab/internal/check"
-	"github.com/corslab/corslab/internal/fetch"
+	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/tool/check"
 )
 
 func init() { subcommands["check"] = runCheck }

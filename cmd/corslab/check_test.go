@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/corslab/corslab/internal/check/checktest"
+	"github.com/corslab/corslab/internal/testsupport/checktest"
 )
 
 // corsServer answers preflights for PUT with content-type from any origin,

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/corslab/corslab/internal/fetch"
+	"github.com/corslab/corslab/internal/model/fetch"
 )
 
 func init() { subcommands["explain"] = runExplain }

@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/corslab/corslab/internal/export"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/tool/export"
 )
 
 func init() { subcommands["export"] = runExport }
@@ -38,7 +38,7 @@ func runExport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := flag.NewFlagSet("corslab export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	policy := fs.String("policy", "", "the policy document (JSON `file`; - reads standard input)")
+	policyFile := fs.String("policy", "", "the policy document (JSON `file`; - reads standard input)")
 	format := fs.String("format", "", "`format`: "+strings.Join(export.Formats, ", "))
 	err := fs.Parse(args)
 	switch {
@@ -53,7 +53,7 @@ func runExport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "corslab export: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
-	case *policy == "":
+	case *policyFile == "":
 		fmt.Fprintf(stderr, "corslab export: -policy is required: a policy document saved from the TUI, or - for standard input\n")
 		return exitUsage
 	case !slices.Contains(export.Formats, *format):
@@ -62,22 +62,22 @@ func runExport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 
 	var data []byte
-	if *policy == "-" {
+	if *policyFile == "-" {
 		data, err = io.ReadAll(io.LimitReader(stdin, 1<<20))
 	} else {
-		data, err = os.ReadFile(*policy)
+		data, err = os.ReadFile(*policyFile)
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "corslab export: -policy %s: %v\n", *policy, err)
+		fmt.Fprintf(stderr, "corslab export: -policy %s: %v\n", *policyFile, err)
 		return exitUsage
 	}
-	doc, err := siteB.ParseDocument(data)
+	doc, err := policy.ParseDocument(data)
 	if err != nil {
-		fmt.Fprintf(stderr, "corslab export: -policy %s: %v\n", *policy, err)
+		fmt.Fprintf(stderr, "corslab export: -policy %s: %v\n", *policyFile, err)
 		return exitUsage
 	}
 	out, err := export.Render(doc, *format)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/lab"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 // Exit statuses.
@@ -128,7 +128,7 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	return exitOK
 }
 
-func loadPolicy(path string) (*siteB.Policy, error) {
+func loadPolicy(path string) (*policy.Policy, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var pe *os.PathError
@@ -137,7 +137,7 @@ func loadPolicy(path string) (*siteB.Policy, error) {
 		}
 		return nil, err
 	}
-	return siteB.ParsePolicy(data)
+	return policy.ParsePolicy(data)
 }
 
 // printLog writes one line per event until ctx ends.

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
-	"github.com/corslab/corslab/internal/scenario"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/content/scenario"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 func init() { subcommands["scenarios"] = runScenarios }
@@ -30,7 +30,7 @@ func runScenarios(_ context.Context, args []string, _ io.Reader, stdout, stderr 
 }
 
 // scenarioPolicy is the buggy policy of the named scenario.
-func scenarioPolicy(name string) (*siteB.Policy, error) {
+func scenarioPolicy(name string) (*policy.Policy, error) {
 	s, err := scenario.Get(name)
 	if err != nil {
 		return nil, err

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/corslab/corslab/internal/scenario"
+	"github.com/corslab/corslab/internal/content/scenario"
 )
 
 func TestScenariosCommand(t *testing.T) {

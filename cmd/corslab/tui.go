@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/corslab/corslab/internal/lab"
-	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/tui"
 )
 
@@ -14,9 +14,9 @@ import (
 func runTUI(ctx context.Context, l *lab.Lab, in io.Reader, out io.Writer) error {
 	return tui.Run(ctx, tui.Options{
 		Hub:    l.Journal.Hub(),
-		Policy: func() siteB.Document { return l.SiteB.Policy().Document() },
-		SetPolicy: func(d siteB.Document) error {
-			p, err := siteB.NewPolicy(d)
+		Policy: func() policy.Document { return l.SiteB.Policy().Document() },
+		SetPolicy: func(d policy.Document) error {
+			p, err := policy.NewPolicy(d)
 			if err != nil {
 				return err
 			}

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/corslab/corslab/internal/loadtest/race"
+	"github.com/corslab/corslab/internal/testsupport/loadtest/race"
 )
 
 // benchExchange is an exchange as site B records a page's GET.

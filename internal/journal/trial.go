@@ -1,6 +1,6 @@
 package journal
 
-import "github.com/corslab/corslab/internal/fetch"
+import "github.com/corslab/corslab/internal/model/fetch"
 
 // Trial is one fetch() made from site A's page: the request as the page
 // built it, the exchanges site B saw for it, and what JavaScript got.

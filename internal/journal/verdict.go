@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/corslab/corslab/internal/fetch"
+	"github.com/corslab/corslab/internal/model/fetch"
 )
 
 // judge sets t's verdict from what site B actually received and answered,

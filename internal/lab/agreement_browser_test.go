@@ -1,6 +1,6 @@
 package lab_test
 
-// The agreement test: the browser model (internal/fetch) against real
+// The agreement test: the browser model (internal/model/fetch) against real
 // headless Chromium, exchange by exchange. Each case is a policy for site B
 // plus one fetch() made from site A's page with the page's own
 // window.corslab.send; the test then sets what the lab's verdict on the
@@ -51,8 +51,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/corslab/corslab/internal/fetch"
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/fetch"
 )
 
 // agreeReq is a request for window.corslab.send, marshalled to JSON.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/siteA"
 	"github.com/corslab/corslab/siteB"
 )
@@ -36,8 +37,8 @@ type Config struct {
 	SiteA, SiteB string // host:port; port 0 picks a free one
 	// LAN allows a non-loopback address, for a classroom.
 	LAN bool
-	// Policy is site B's first policy; nil means siteB.Closed().
-	Policy *siteB.Policy
+	// Policy is site B's first policy; nil means policy.Closed().
+	Policy *policy.Policy
 	// Progress is the file the lessons' progress is kept in; "" keeps it in memory.
 	Progress string
 	// Upstream, when set, makes site B a reverse proxy to this URL — the

@@ -20,9 +20,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/corslab/corslab/internal/browsertest"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/testsupport/browsertest"
 	"github.com/corslab/corslab/siteB"
 )
 
@@ -39,13 +40,13 @@ func startLab(t *testing.T, policy string) *lab.Lab {
 }
 
 // startLabOn runs a lab on the given addresses until stop is called.
-func startLabOn(t *testing.T, addrA, addrB, policy string) (l *lab.Lab, stop func()) {
+func startLabOn(t *testing.T, addrA, addrB, doc string) (l *lab.Lab, stop func()) {
 	t.Helper()
 	cfg := lab.Config{SiteA: addrA, SiteB: addrB}
-	if policy != "" {
-		p, err := siteB.ParsePolicy([]byte(policy))
+	if doc != "" {
+		p, err := policy.ParsePolicy([]byte(doc))
 		if err != nil {
-			t.Fatalf("policy %s: %v", policy, err)
+			t.Fatalf("policy %s: %v", doc, err)
 		}
 		cfg.Policy = p
 	}

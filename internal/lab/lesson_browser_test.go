@@ -17,10 +17,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/corslab/corslab/internal/browsertest"
+	"github.com/corslab/corslab/internal/content/lesson"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/lab"
-	"github.com/corslab/corslab/internal/lesson"
+	"github.com/corslab/corslab/internal/testsupport/browsertest"
 	"github.com/corslab/corslab/siteA"
 )
 
@@ -33,9 +33,9 @@ type step struct {
 	right  bool
 }
 
-func press(i int) step       { return step{click: i} }
-func pressRight(i int) step  { return step{click: i, right: true} }
-func policy(doc string) step { return step{policy: doc, click: -1} }
+func press(i int) step          { return step{click: i} }
+func pressRight(i int) step     { return step{click: i, right: true} }
+func setPolicy(doc string) step { return step{policy: doc, click: -1} }
 
 const (
 	reflectBoth = `{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Max-Age": "0"}},
@@ -50,23 +50,23 @@ const (
 
 var lessonSteps = map[string][]step{
 	"same-origin":     {press(0), pressRight(1)},
-	"blocked-get":     {press(0), policy(reflectBoth), pressRight(0)},
+	"blocked-get":     {press(0), setPolicy(reflectBoth), pressRight(0)},
 	"blocked-post":    {pressRight(0)},
-	"preflight":       {press(0), policy(putStar), press(0), policy(putOrigin), pressRight(0)},
+	"preflight":       {press(0), setPolicy(putStar), press(0), setPolicy(putOrigin), pressRight(0)},
 	"non-simple":      {press(0), pressRight(1)},
-	"methods-headers": {press(0), policy(`{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Methods": "DELETE", "Access-Control-Allow-Headers": "x-requested-with", "Access-Control-Max-Age": "0"}}, "actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`), press(0), pressRight(1)},
-	"credentials": {press(1), policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true"}}}`),
+	"methods-headers": {press(0), setPolicy(`{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Methods": "DELETE", "Access-Control-Allow-Headers": "x-requested-with", "Access-Control-Max-Age": "0"}}, "actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`), press(0), pressRight(1)},
+	"credentials": {press(1), setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true"}}}`),
 		press(0), pressRight(1)},
-	"expose-headers": {press(0), policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-Total"}}}`), pressRight(0)},
-	"max-age": {press(0), policy(`{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Methods": "GET", "Access-Control-Max-Age": "0"}},
+	"expose-headers": {press(0), setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-Total"}}}`), pressRight(0)},
+	"max-age": {press(0), setPolicy(`{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Methods": "GET", "Access-Control-Max-Age": "0"}},
 		"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`), pressRight(0)},
-	"vary-origin": {policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*", "Vary": "Origin"}}}`), press(0),
-		policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Vary": "Origin"}}}`), pressRight(0)},
-	"null-origin": {press(0), policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "null"}}}`), pressRight(0)},
-	"reflect-credentials": {press(0), press(1), policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "https://app.example", "Access-Control-Allow-Credentials": "true"}}}`),
+	"vary-origin": {setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*", "Vary": "Origin"}}}`), press(0),
+		setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Vary": "Origin"}}}`), pressRight(0)},
+	"null-origin": {press(0), setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "null"}}}`), pressRight(0)},
+	"reflect-credentials": {press(0), press(1), setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "https://app.example", "Access-Control-Allow-Credentials": "true"}}}`),
 		pressRight(1)},
 	"no-cors":   {pressRight(0)},
-	"websocket": {policy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`), press(0), policy(`{}`), pressRight(0)},
+	"websocket": {setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`), press(0), setPolicy(`{}`), pressRight(0)},
 }
 
 func TestLessonsPlayedFromThePage(t *testing.T) {

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corslab/corslab/internal/content/scenario"
 	"github.com/corslab/corslab/internal/journal"
-	"github.com/corslab/corslab/internal/scenario"
 )
 
 // observe checks a scenario's bug (fixed false) or its absence (fixed true)

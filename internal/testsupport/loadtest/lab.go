@@ -1,0 +1,123 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/model/policy"
+)
+
+// Lab is a lab running on loopback ports for a test.
+type Lab struct {
+	*lab.Lab
+	// WS is the live log's address, ws://127.0.0.1:port/lab/ws.
+	WS string
+	// Stop shuts the lab down (as Ctrl-C does) and waits for it; it runs
+	// at the test's cleanup too, and again does nothing.
+	Stop func() error
+}
+
+// StartLab starts a lab on free loopback ports under policy (nil: the
+// closed policy), stopped when the test ends.
+func StartLab(tb testing.TB, doc []byte) *Lab {
+	tb.Helper()
+	cfg := lab.Config{SiteA: "127.0.0.1:0", SiteB: "127.0.0.1:0"}
+	if doc != nil {
+		p, err := policy.ParsePolicy(doc)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cfg.Policy = p
+	}
+	l, err := lab.Listen(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- l.Serve(ctx) }()
+	var stopped bool
+	var stopErr error
+	stop := func() error {
+		if !stopped {
+			stopped = true
+			cancel()
+			select {
+			case stopErr = <-served:
+			case <-time.After(15 * time.Second):
+				stopErr = fmt.Errorf("lab did not stop within 15s")
+			}
+		}
+		return stopErr
+	}
+	tb.Cleanup(func() {
+		if err := stop(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return &Lab{Lab: l, WS: "ws" + strings.TrimPrefix(l.URLA, "http") + "/lab/ws", Stop: stop}
+}
+
+// Subscribe opens a live-log client from site A's own origin, closed when
+// the test ends.
+func (l *Lab) Subscribe(tb testing.TB, opts SubOptions) *Subscriber {
+	tb.Helper()
+	if opts.Origin == "" {
+		opts.Origin = l.URLA
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := Subscribe(ctx, l.WS, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// LastSeq is the sequence number of the newest event in the journal.
+func (l *Lab) LastSeq() uint64 {
+	if e := l.Journal.Hub().Recent(1); len(e) > 0 {
+		return e[0].Seq
+	}
+	return 0
+}
+
+// BrowserGET returns request i as site A's page sends it from trial i/2
+// (a preflighted fetch() makes two exchanges).
+func BrowserGET(base, origin, path string) func(i int) *http.Request {
+	return func(i int) *http.Request {
+		r, _ := http.NewRequest("GET", base+path, nil)
+		h := r.Header
+		h["User-Agent"] = []string{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36"}
+		h["Accept"] = []string{"*/*"}
+		h["Origin"] = []string{origin}
+		h["Sec-Fetch-Site"] = []string{"same-site"}
+		h["Sec-Fetch-Mode"] = []string{"cors"}
+		h["Sec-Fetch-Dest"] = []string{"empty"}
+		h["Referer"] = []string{fmt.Sprintf("%s/trial/t%07d", origin, i/2)}
+		h["Accept-Language"] = []string{"en-GB,en;q=0.9"}
+		return r
+	}
+}
+
+// ServeBare serves h on a free loopback port with the lab's server
+// settings and nothing else, until the test ends; it returns the base URL.
+func ServeBare(tb testing.TB, h http.Handler) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 256 << 10}
+	go srv.Serve(ln)
+	tb.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}

@@ -1,0 +1,80 @@
+package loadtest_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/testsupport/loadtest"
+)
+
+// publishFor publishes an exchange event every gap (spinning, not
+// sleeping: the timer would round the gap up) until d has passed, and
+// returns the last sequence number.
+func publishFor(l *loadtest.Lab, d, gap time.Duration) uint64 {
+	start := time.Now()
+	for next := start; time.Since(start) < d; next = next.Add(gap) {
+		for time.Now().Before(next) {
+		}
+		l.Journal.Record(&journal.Exchange{Method: "GET", Path: "/api/items", Status: 200})
+	}
+	return l.LastSeq()
+}
+
+// The live log's frame pacing (siteA/pace.go): at a classroom's pace each
+// event goes out in a frame of its own; under a load tool's, a client gets
+// about one frame a millisecond, each carrying every event since — and in
+// both, every event, in order.
+func TestLiveLogPacing(t *testing.T) {
+	loadGap := 20 * time.Microsecond // 50,000 events/s, to 16 clients
+	if loadtest.Race {
+		loadGap = 200 * time.Microsecond // what -race keeps up with: still 80,000 frames/s unpaced
+	}
+	tests := []struct {
+		desc     string
+		subs     int
+		d, gap   time.Duration
+		perFrame func(frames, events int, d time.Duration) bool
+		want     string
+	}{
+		{"a class clicking: a frame per event", 2, 300 * time.Millisecond, 10 * time.Millisecond,
+			// a writer the scheduler wakes late (a CI machine running other
+			// tests) sends what piled up in one frame, as it should: allow some
+			func(frames, events int, _ time.Duration) bool { return 2*frames >= events }, "about one frame per event"},
+		{"a load tool: about a frame a millisecond", 16, 400 * time.Millisecond, loadGap,
+			// the first 10 ms are measured before pacing starts; allow them, and twice the paced frames
+			func(frames, events int, d time.Duration) bool { return frames <= 2*int(d/time.Millisecond)+events/40 },
+			"at most about one frame per millisecond"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			l := loadtest.StartLab(t, nil)
+			var subs []*loadtest.Subscriber
+			for range tt.subs {
+				subs = append(subs, l.Subscribe(t, loadtest.SubOptions{}))
+			}
+			first := l.LastSeq() + 1
+			start := time.Now()
+			last := publishFor(l, tt.d, tt.gap)
+			elapsed := time.Since(start)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			for i, s := range subs {
+				if err := s.WaitSeq(ctx, last); err != nil {
+					t.Fatalf("subscriber %d: %v", i, err)
+				}
+				st := s.Stats()
+				if len(st.Gaps) > 0 {
+					t.Errorf("subscriber %d: sequence gaps %v", i, st.Gaps)
+				}
+				events := int(last - first + 1)
+				frames := st.Frames - 1 // the hello
+				t.Logf("subscriber %d: %d events in %d frames", i, st.Events, frames)
+				if st.Events != events || !tt.perFrame(frames, events, elapsed) {
+					t.Errorf("subscriber %d: %d events in %d frames over %v; want all %d, %s", i, st.Events, frames, elapsed.Round(time.Millisecond), events, tt.want)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,147 @@
+package export_test
+
+import (
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/corslab/corslab/internal/tool/export"
+)
+
+// nginxPath finds Debian's nginx (apt-get install nginx-light). The nginx
+// test is optional, even under CI: without the binary it is skipped.
+func nginxPath() string {
+	for _, p := range []string{os.Getenv("CORSLAB_NGINX"), "/usr/sbin/nginx", "nginx"} {
+		if p == "" {
+			continue
+		}
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	return ""
+}
+
+// startNginx serves n in front of backend with a real nginx, until the test ends.
+func startNginx(t *testing.T, bin string, n export.Nginx, backend string) string {
+	t.Helper()
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	conf := `daemon off;
+master_process off;
+worker_processes 1;
+pid ` + dir + `/nginx.pid;
+error_log ` + dir + `/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ` + dir + `/body;
+  proxy_temp_path ` + dir + `/proxy;
+  fastcgi_temp_path ` + dir + `/fastcgi;
+  uwsgi_temp_path ` + dir + `/uwsgi;
+  scgi_temp_path ` + dir + `/scgi;
+` + n.HTTP + `
+  server {
+    listen ` + addr + `;
+    location / {
+` + n.Location + `
+      proxy_pass ` + backend + `;
+    }
+  }
+}
+`
+	path := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-t", "-p", dir, "-e", dir+"/error.log", "-c", path).CombinedOutput(); err != nil {
+		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf)
+	}
+	cmd := exec.Command(bin, "-p", dir, "-e", dir+"/error.log", "-c", path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return "http://" + addr
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(dir + "/error.log")
+			t.Fatalf("nginx did not listen on %s: %v\n%s", addr, err, log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// nginx sends every policy exactly, bugs included: a real nginx configured
+// from the export, in front of site B's bare API, gets the very verdicts
+// site B gets under the policy.
+func TestNginxAnswersAsSiteB(t *testing.T) {
+	bin := nginxPath()
+	if bin == "" {
+		t.Skip("nginx not installed (apt-get install nginx-light); this test is optional")
+	}
+	policies := map[string]string{
+		"echo, methods, headers, expose, max-age": `{
+			"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Methods": "GET, PUT, DELETE",
+				"Access-Control-Allow-Headers": "content-type, x-trace", "Access-Control-Max-Age": "600"}},
+			"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Expose-Headers": "X-Total"}}}`,
+		"one origin with credentials": `{
+			"preflight": {"headers": {"Access-Control-Allow-Origin": "http://localhost:7070", "Access-Control-Allow-Credentials": "true",
+				"Access-Control-Allow-Methods": "PUT, PATCH", "Access-Control-Allow-Headers": "content-type"}},
+			"actual": {"headers": {"Access-Control-Allow-Origin": "http://localhost:7070", "Access-Control-Allow-Credentials": "true"}}}`,
+		"two ACAO lines (bug)":          `{"actual": {"headers": {"Access-Control-Allow-Origin": ["{origin}", "*"]}}}`,
+		"two origins on one line (bug)": `{"actual": {"headers": {"Access-Control-Allow-Origin": "http://localhost:7070, http://evil.example"}}}`,
+		"preflight only (bug)": `{"preflight": {"headers": {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "PUT, DELETE, PATCH",
+			"Access-Control-Allow-Headers": "*"}}}`,
+		"redirected preflight (bug)": `{"preflight": {"status": 307, "headers": {"Location": "/elsewhere", "Access-Control-Allow-Origin": "*"}},
+			"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`,
+		"no preflight headers": `{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true"}}}`,
+		"star with credentials, echoed method (bug)": `{
+			"preflight": {"status": 200, "headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true",
+				"Access-Control-Allow-Methods": "{request-method}", "Access-Control-Allow-Headers": "*", "Vary": ["Origin", "Access-Control-Request-Headers"]}},
+			"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true", "X-Note": "cost $5 \"each\""}}}`,
+		"preflights refused with 500": `{"preflight": {"status": 500, "headers": {"Access-Control-Allow-Origin": "*"}},
+			"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`,
+	}
+	for name, doc := range policies {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			d := mustDoc(t, doc)
+			n, err := export.NginxConfig(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			backend := httptest.NewServer(bareSiteB())
+			t.Cleanup(backend.Close)
+			got := startNginx(t, bin, n, backend.URL)
+			want := siteBServer(t, d)
+			compareMatrix(t, want.URL, got, true)
+
+			text, err := export.Render(d, "nginx")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(text, n.HTTP) || !strings.Contains(text, n.Location) {
+				t.Errorf("the printed directives differ from the tested ones:\n%s", text)
+			}
+		})
+	}
+}
