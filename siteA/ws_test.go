@@ -166,11 +166,11 @@ func TestWSOrigin(t *testing.T) {
 		{"site B: same host, other port", loopbackOrigins, func(*lab) string { return "http://localhost:" + siteBPort }, false},
 		{"https", loopbackOrigins, func(l *lab) string { return "https://localhost:" + l.port }, false},
 		{"opaque origin", loopbackOrigins, func(*lab) string { return "null" }, false},
-		{"AnyHost: the request's Host", anyHost, func(l *lab) string { return "http://127.0.0.1:" + l.port }, true},
-		{"AnyHost: another host", anyHost, func(l *lab) string { return "http://10.0.0.9:" + l.port }, false},
-		{"AnyHost: https", anyHost, func(l *lab) string { return "https://127.0.0.1:" + l.port }, false},
-		{"AnyHost: host with a path", anyHost, func(l *lab) string { return "http://127.0.0.1:" + l.port + "/" }, false},
-		{"without AnyHost the Host is not enough", func(string) Config { return Config{} },
+		{"LAN: a configured address", lanOrigins, func(l *lab) string { return "http://10.0.0.5:" + l.port }, true},
+		{"LAN: another host", lanOrigins, func(l *lab) string { return "http://10.0.0.9:" + l.port }, false},
+		{"LAN: https", lanOrigins, func(l *lab) string { return "https://10.0.0.5:" + l.port }, false},
+		{"LAN: host with a path", lanOrigins, func(l *lab) string { return "http://10.0.0.5:" + l.port + "/" }, false},
+		{"the request's Host is not enough (DNS rebinding)", func(string) Config { return Config{} },
 			func(l *lab) string { return "http://127.0.0.1:" + l.port }, false},
 	}
 	for _, tt := range tests {
@@ -203,7 +203,13 @@ func TestWSOrigin(t *testing.T) {
 	}
 }
 
-func anyHost(string) Config { return Config{SiteBPort: siteBPort, AnyHost: true} }
+// lanOrigins is Config.Origins as the lab sets it under -lan on a machine
+// whose address is 10.0.0.5.
+func lanOrigins(port string) Config {
+	c := loopbackOrigins(port)
+	c.Origins = append(c.Origins, "http://10.0.0.5:"+port)
+	return c
+}
 
 func TestWSHello(t *testing.T) {
 	l := newLab(t, 64, loopbackOrigins, nil)

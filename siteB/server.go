@@ -30,7 +30,25 @@ type Server struct {
 	recorder Recorder
 	api      http.Handler
 	proxy    *proxy // proxy mode: forward to the user's server (proxy.go)
+	// trialOrigins are site A's origins: only a Referer (or a websocket's
+	// Origin) from one of them names a trial (SetTrialOrigins). nil: any.
+	trialOrigins []string
+	// maskSecrets masks the values of secret headers in what is recorded (MaskSecrets).
+	maskSecrets bool
 }
+
+// SetTrialOrigins makes site B take a trial ID only from a request whose
+// Referer is a page of one of origins (site A's own, e.g.
+// http://localhost:7070), or, for a websocket, whose Origin is one of them.
+// Any other site could otherwise park exchanges under trials, each kept
+// until the trial ages out. Call it before serving.
+func (s *Server) SetTrialOrigins(origins []string) { s.trialOrigins = origins }
+
+// MaskSecrets makes site B record the values of Authorization,
+// Proxy-Authorization, Cookie and Set-Cookie masked (names, cookie names
+// and attributes kept): under -lan the live log is open to a classroom.
+// Call it before serving.
+func (s *Server) MaskSecrets() { s.maskSecrets = true }
 
 // New returns site B with the Closed policy, recording into rec.
 func New(rec Recorder) *Server {
@@ -77,6 +95,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	p := s.policy.Load() // one snapshot for the whole exchange
 	e := newExchange(w, r)
+	if e.x.Trial != "" && s.trialOrigins != nil && !s.fromSiteA(r) {
+		e.x.Trial = ""
+	}
 	if s.proxy != nil {
 		s.proxy.serve(e, r, p)
 	} else if e.x.Preflight {
@@ -123,6 +144,11 @@ func (s *Server) record(e *exchange, start time.Time) {
 	x.ResponseHeader = rec.header
 	if !withinLimits(x.ResponseHeader) {
 		x.ResponseHeader = boundedCopy(x.ResponseHeader, &x.Truncated)
+	}
+	if s.maskSecrets {
+		x.RequestHeader = maskSecrets(x.RequestHeader)
+		x.ResponseHeader = maskSecrets(x.ResponseHeader)
+		x.UpstreamHeader = maskSecrets(x.UpstreamHeader)
 	}
 	x.Micros = time.Since(start).Microseconds()
 	rec.ResponseWriter, rec.header = nil, nil // the journal keeps x, and with it e: not the connection's writer
@@ -196,6 +222,19 @@ func boundedCopy(h http.Header, truncated *int) http.Header {
 		}
 	}
 	return out
+}
+
+// fromSiteA reports whether r's trial ID came from site A's page: its
+// Referer is under one of site A's origins, or (a websocket handshake,
+// which names its trial in the query) its Origin is one of them.
+func (s *Server) fromSiteA(r *http.Request) bool {
+	ref, origin := r.Header.Get("Referer"), r.Header.Get("Origin")
+	for _, o := range s.trialOrigins {
+		if strings.HasPrefix(ref, o+"/trial/") || (r.URL.Path == WSPath && origin == o) {
+			return true
+		}
+	}
+	return false
 }
 
 // TrialID returns the page's trial ID carried in the Referer

@@ -103,9 +103,12 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return exitUsage
 	}
 	if f.lan {
-		fmt.Fprintf(stderr, "corslab: warning: -lan: the lab is reachable from other machines; its control API can change site B's policy\n")
+		fmt.Fprintf(stderr, "corslab: warning: -lan: anyone on this network can open the page, watch the live log (every request to site B: paths, origins, headers; the values of Authorization, Cookie and Set-Cookie masked) and use site B's API; only this machine and the teacher link change the policy and the lesson\n")
 	}
 	fmt.Fprintf(stdout, "corslab: site A (the page)  %s\ncorslab: site B (the API)   %s\n", l.URLA, l.URLB)
+	if l.TeacherURL != "" {
+		fmt.Fprintf(stdout, "corslab: students open %s; the teacher link (keep it to yourself) is %s\n", l.URLA, l.TeacherURL)
+	}
 	if u := l.SiteB.Upstream(); u != nil {
 		fmt.Fprintf(stdout, "corslab: site B is a proxy to %s: its CORS headers pass through unless the policy overrides them\n", u)
 	}

@@ -27,7 +27,22 @@ import (
 	"github.com/corslab/corslab/siteB"
 )
 
-func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
+// evilHost is an attacker's name that Chromium resolves to 127.0.0.1, as
+// DNS rebinding makes it (rebinding_browser_test.go).
+const evilHost = "evil.test"
+
+// Chromium's own Local Network Access checks block a page it took for a
+// public one (as it takes the rebinding page DevTools serves) from fetching
+// a loopback address (corsError InsecureLocalNetwork); Firefox and WebKit
+// have no such checks, and what the rebinding test shows is the lab's own
+// refusal. So they are off, with chromedp's default disabled features kept.
+// No other test crosses address spaces: the lab's page is loopback itself.
+func TestMain(m *testing.M) {
+	os.Exit(browsertest.Main(m,
+		chromedp.Flag("host-resolver-rules", "MAP "+evilHost+" 127.0.0.1"),
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,LocalNetworkAccessChecks"),
+	))
+}
 
 const wait = 15 * time.Second // deadline of every poll; a fetch takes milliseconds
 
