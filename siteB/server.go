@@ -116,8 +116,8 @@ func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 	e := &exchange{rec: recordingWriter{ResponseWriter: w}}
 	e.x = journal.Exchange{
 		Method:    r.Method,
-		Path:      r.URL.RequestURI(),
-		Origin:    r.Header.Get("Origin"),
+		Path:      journal.ClipNote(r.URL.RequestURI(), maxRecordedPath),
+		Origin:    journal.Clip(r.Header.Get("Origin"), maxRecordedPath),
 		Preflight: IsPreflight(r),
 		Trial:     TrialID(r),
 	}
@@ -170,6 +170,7 @@ const (
 	maxRecordedLines = 100     // header lines
 	maxRecordedValue = 8 << 10 // bytes of one value; longer ones are cut
 	maxRecordedBytes = 32 << 10
+	maxRecordedPath  = 2 << 10 // bytes of the path and query (and of Origin): longer ones are cut, with a mark
 )
 
 // recordHeader returns a copy of h for the journal, within the limits
@@ -209,7 +210,7 @@ func boundedCopy(h http.Header, truncated *int) http.Header {
 		for _, v := range h[k] {
 			cut := len(v) > maxRecordedValue
 			if cut {
-				v = v[:maxRecordedValue]
+				v = journal.Clip(v, maxRecordedValue) // ends with journal.ClipMark
 			}
 			if cut || lines == maxRecordedLines || size+len(k)+len(v) > maxRecordedBytes {
 				*truncated++ // a line left out, or cut short

@@ -756,8 +756,8 @@ func TestRecordedHeadersAreBounded(t *testing.T) {
 			}},
 		{"a huge value", http.Header{"Access-Control-Request-Headers": {strings.Repeat("x,", maxRecordedValue)}}, 1,
 			func(t *testing.T, h http.Header) {
-				if v := h.Get("Access-Control-Request-Headers"); len(v) != maxRecordedValue {
-					t.Errorf("recorded a value of %d bytes, want %d", len(v), maxRecordedValue)
+				if v := h.Get("Access-Control-Request-Headers"); len(v) != maxRecordedValue+len(journal.ClipMark) || !strings.HasSuffix(v, journal.ClipMark) {
+					t.Errorf("recorded a value of %d bytes, want %d and the mark %s", len(v), maxRecordedValue, journal.ClipMark)
 				}
 			}},
 	}
@@ -779,4 +779,40 @@ func lineCount(h http.Header) int {
 		n += len(vs)
 	}
 	return n
+}
+
+// A trial ID is taken only from site A's own pages: a foreign page (or
+// anything else) sending a Referer that ends in /trial/<id> parks nothing
+// under a trial.
+func TestTrialIDOnlyFromSiteA(t *testing.T) {
+	st := newSite(t, "")
+	st.s.SetTrialOrigins([]string{"http://localhost:7070", "http://127.0.0.1:7070"})
+	for _, tt := range []struct {
+		desc, path string
+		header     http.Header
+		want       string
+	}{
+		{"site A's page", "/api/items", http.Header{"Referer": {"http://localhost:7070/trial/abc"}}, "abc"},
+		{"site A under 127.0.0.1", "/api/items", http.Header{"Referer": {"http://127.0.0.1:7070/trial/abc"}}, "abc"},
+		{"a foreign page", "/api/items", http.Header{"Referer": {"http://evil.example/trial/abc"}}, ""},
+		{"site A's name on another port", "/api/items", http.Header{"Referer": {"http://localhost:7071/trial/abc"}}, ""},
+		{"a prefix of site A's name", "/api/items", http.Header{"Referer": {"http://localhost:70701/trial/abc"}}, ""},
+		{"a websocket from site A", WSPath + "?trial=abc", http.Header{"Origin": {"http://localhost:7070"}}, "abc"},
+		{"a websocket from a foreign page", WSPath + "?trial=abc", http.Header{"Origin": {"http://evil.example"}}, ""},
+	} {
+		r := st.do(t, "GET", tt.path, tt.header, "")
+		if r.x.Trial != tt.want {
+			t.Errorf("%s: trial %q, want %q", tt.desc, r.x.Trial, tt.want)
+		}
+	}
+}
+
+// A 200 KB query string is recorded cut, saying so.
+func TestRecordedPathIsClipped(t *testing.T) {
+	st := newSite(t, "")
+	q := strings.Repeat("q", 60<<10)
+	r := st.do(t, "GET", "/api/items?"+q, nil, "")
+	if len(r.x.Path) > maxRecordedPath+100 || !strings.Contains(r.x.Path, journal.ClipMark) || !strings.HasPrefix(r.x.Path, "/api/items?qqq") {
+		t.Errorf("recorded path of %d bytes (%.40q…), want at most %d and the mark", len(r.x.Path), r.x.Path, maxRecordedPath)
+	}
 }

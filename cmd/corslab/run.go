@@ -165,6 +165,9 @@ func printLog(ctx context.Context, hub *journal.Hub, w io.Writer) {
 	}
 }
 
+// maxLogPath is how much of a path the -no-tui log prints.
+const maxLogPath = 200
+
 // logLine describes an event on one line; trial updates are left to the UIs.
 func logLine(e *journal.Event) string {
 	t := e.Time.Format("15:04:05.000")
@@ -172,7 +175,7 @@ func logLine(e *journal.Event) string {
 	case journal.KindExchange:
 		x := e.Exchange
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s %-7s %s", t, x.Method, x.Path)
+		fmt.Fprintf(&b, "%s %-7s %s", t, x.Method, journal.ClipNote(x.Path, maxLogPath))
 		if x.Preflight {
 			fmt.Fprintf(&b, " (preflight for %s", x.RequestHeader.Get("Access-Control-Request-Method"))
 			if h := x.RequestHeader.Get("Access-Control-Request-Headers"); h != "" {

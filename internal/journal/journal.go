@@ -15,8 +15,8 @@ type Journal struct {
 
 	mu     sync.Mutex
 	trials map[string]*Trial
-	order  []string // trial IDs in the order they came, at most maxTrials: once full, a ring
-	oldest int      // where in a full order the oldest trial's ID is
+	order  []string // trial IDs in the order they came, oldest first: at most maxTrials
+	bytes  int      // the trials' estimated size (Trial.size), at most maxTrialStoreBytes
 }
 
 // maxTrials bounds how many trials are kept for correlation.
@@ -58,6 +58,10 @@ func (j *Journal) Record(x *Exchange) {
 		t.Exchanges = append(t.Exchanges[:0], t.Exchanges[1:]...)
 	}
 	t.Exchanges = append(t.Exchanges, *x)
+	for t.size() > maxTrialBytes && len(t.Exchanges) > 1 { // a few huge exchanges: keep the latest
+		t.Exchanges = append(t.Exchanges[:0], t.Exchanges[1:]...)
+	}
+	j.resize(t)
 	if t.Outcome != nil { // a late exchange: judge again, and say so
 		t.judge()
 		j.hub.Publish(&Event{Time: now, Kind: KindTrial, Trial: t.snapshot()})
@@ -82,7 +86,8 @@ func (j *Journal) Announce(id, origin string, req TrialRequest) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	t := j.trial(id)
-	t.Origin, t.Request, t.announced = origin, req, true
+	t.Origin, t.Request, t.announced = Clip(origin, maxText), clipRequest(req), true
+	j.resize(t)
 	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: t.snapshot()})
 	return nil
 }
@@ -98,8 +103,10 @@ func (j *Journal) Settle(id string, out Outcome) error {
 	if !ok || !t.announced {
 		return fmt.Errorf("trial %q: outcome for a trial that was never announced", id)
 	}
+	out = clipOutcome(out)
 	t.Outcome = &out
 	t.judge()
+	j.resize(t)
 	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: t.snapshot()})
 	return nil
 }
@@ -125,15 +132,32 @@ func (j *Journal) trial(id string) *Trial {
 	room.t.Exchanges = room.ex[:0:len(room.ex)]
 	t := &room.t
 	j.trials[id] = t
-	if len(j.order) < maxTrials {
-		j.order = append(j.order, id)
-		return t
+	j.order = append(j.order, id)
+	if len(j.order) > maxTrials {
+		j.forgetOldest()
 	}
-	// Full: order is a ring, and oldest is where the oldest trial's ID is.
-	delete(j.trials, j.order[j.oldest])
-	j.order[j.oldest] = id
-	j.oldest = (j.oldest + 1) % maxTrials
 	return t
+}
+
+// resize recounts t's bytes, and forgets the oldest trials while all of
+// them together are over maxTrialStoreBytes. Callers hold mu.
+func (j *Journal) resize(t *Trial) {
+	n := t.size()
+	j.bytes += n - t.bytes
+	t.bytes = n
+	for j.bytes > maxTrialStoreBytes && len(j.order) > 1 {
+		j.forgetOldest()
+	}
+}
+
+// forgetOldest forgets the oldest trial. Callers hold mu.
+func (j *Journal) forgetOldest() {
+	id := j.order[0]
+	j.order = j.order[1:] // append reallocates once the array is used up: no growth
+	if t, ok := j.trials[id]; ok {
+		j.bytes -= t.bytes
+		delete(j.trials, id)
+	}
 }
 
 // trialRoom is a trial with room for the exchanges of a usual fetch() (a

@@ -30,6 +30,7 @@ type Trial struct {
 	Mismatch string `json:"mismatch,omitempty"`
 
 	announced bool
+	bytes     int // its size as the journal counts it (Journal.resize)
 }
 
 // TrialRequest is a fetch() as the page makes it.
@@ -62,6 +63,7 @@ type Outcome struct {
 // snapshot returns a copy that later changes to t do not touch.
 func (t *Trial) snapshot() *Trial {
 	c := *t
+	c.bytes = 0 // the journal's own count
 	c.Exchanges = append([]Exchange(nil), t.Exchanges...)
 	if t.Outcome != nil {
 		o := *t.Outcome
