@@ -25,6 +25,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/regularfile"
 )
 
 // Options connects the console to the lab.
@@ -336,7 +337,7 @@ func loadPolicy(path string) tea.Cmd {
 		if path == "" {
 			path = defaultPolicyFile
 		}
-		data, err := os.ReadFile(path)
+		data, err := regularfile.Read(path, regularfile.MaxSize)
 		if err != nil {
 			return statusMsg{err: fmt.Errorf("policy unchanged: %w", err)}
 		}

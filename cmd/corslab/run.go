@@ -13,6 +13,8 @@ import (
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/lab"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/regularfile"
+	"golang.org/x/term"
 )
 
 // Exit statuses.
@@ -97,6 +99,10 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	cfg.Progress = progressFile(f.progress, stderr)
+	if err := regularfile.IsRegularOrAbsent(cfg.Progress); err != nil {
+		fmt.Fprintf(stderr, "corslab: -progress %s: %v\n", cfg.Progress, err)
+		return exitUsage
+	}
 	l, err := lab.Listen(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "corslab: %v\n", err)
@@ -116,28 +122,29 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	served := make(chan error, 1)
-	go func() { served <- l.Serve(ctx) }()
+	go func() {
+		served <- l.Serve(ctx)
+		cancel() // a server that stopped on an error stops the UI too
+	}()
+	code := exitOK
 	if f.noTUI || !isTerminal(stdout) {
 		fmt.Fprintf(stdout, "corslab: open %s in a browser; Ctrl-C stops\n", l.URLA)
 		printLog(ctx, l.Journal.Hub(), stdout)
 	} else if err := runTUI(ctx, l, stdin, stdout); err != nil {
 		fmt.Fprintf(stderr, "corslab: terminal UI: %v\n", err)
+		code = exitFail
 	}
 	cancel()
 	if err := <-served; err != nil {
 		fmt.Fprintf(stderr, "corslab: %v\n", err)
 		return exitFail
 	}
-	return exitOK
+	return code
 }
 
 func loadPolicy(path string) (*policy.Policy, error) {
-	data, err := os.ReadFile(path)
+	data, err := regularfile.Read(path, regularfile.MaxSize)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
 		return nil, err
 	}
 	return policy.ParsePolicy(data)
@@ -219,11 +226,9 @@ func compactJSON(b []byte) string {
 	return strings.Join(strings.Fields(string(b)), " ")
 }
 
+// isTerminal reports whether w is a terminal: a real check (the terminal
+// ioctl), not "a character device", which /dev/null is too.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
