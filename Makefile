@@ -4,8 +4,9 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: run build test lint
 
-run: ## start the lab: site A, site B and the terminal UI
-	$(GO) run ./cmd/corslab
+ARGS ?=
+run: ## start the lab: site A, site B and the terminal UI (flags: make run ARGS='-site-a localhost:8080')
+	$(GO) run ./cmd/corslab $(ARGS)
 
 build: ## build bin/corslab
 	$(GO) build -o bin/corslab ./cmd/corslab
