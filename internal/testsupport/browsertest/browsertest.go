@@ -23,6 +23,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 // Candidates are where Chromium is looked for, after $CORSLAB_CHROME.
@@ -174,18 +175,18 @@ func (tab *Tab) Failures() []Failure {
 // with the given suffix, and returns it.
 func (tab *Tab) WaitCORSError(t testing.TB, urlSuffix string, timeout time.Duration) Failure {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		for _, f := range tab.Failures() {
+	var found Failure
+	poll.Check(t, timeout, func() error {
+		failures := tab.Failures()
+		for _, f := range failures {
 			if f.CorsError != "" && (urlSuffix == "" || hasSuffix(f.URL, urlSuffix)) {
-				return f
+				found = f
+				return nil
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no CORS failure for %q within %v; failures: %+v", urlSuffix, timeout, tab.Failures())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return fmt.Errorf("no CORS failure for %q; failures: %+v", urlSuffix, failures)
+	})
+	return found
 }
 
 func hasSuffix(s, suffix string) bool {
