@@ -126,9 +126,13 @@ type Failure struct {
 }
 
 // NewTab opens a tab in the shared browser, closed when the test ends. It
-// skips the test when no browser is available, or fails it if Required.
+// skips the test under -short (the fast inner loop, make test-short), and
+// when no browser is available unless Required, where it fails it.
 func NewTab(t testing.TB) *Tab {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped under -short")
+	}
 	shared.once.Do(start)
 	if shared.err != nil {
 		if Required() {
