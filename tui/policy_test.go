@@ -399,6 +399,11 @@ func TestSaveAndOpen(t *testing.T) {
 			t.Errorf("loading %s: status %+v", bad, m.status)
 		}
 	}
+	// Every problem of a file shows, on the one status line.
+	m = open(m, `{"zz": 1, "actual": {"headers": {"Vary": "a", "Vary": "b"}}}`)
+	if want := `actual.headers["Vary"]: given twice · zz: unknown field`; !strings.Contains(plain(m), want) {
+		t.Errorf("loading a file with two problems: want %q on the status line\n%s", want, plain(m))
+	}
 	m = open(m, `{"preflight": {"status": 200, "headers": {"Access-Control-Allow-Origin": "{origin}"}}}`)
 	if d := lab.Policy(); d.Preflight.Status != 200 || m.status.err != nil {
 		t.Errorf("loading a good file: %s, status %+v", d.Encode(), m.status)
