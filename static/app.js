@@ -32,7 +32,10 @@ transport.on("hello", (ev) => {
   $("upstream-url").textContent = ev.upstream || "";
   $("upstream").hidden = !ev.upstream;
 });
-transport.on("restart", trials.restart);
+transport.on("restart", () => {
+  trials.restart();
+  lessons.restart();
+});
 transport.on("gap", log.showGap);
 transport.on("exchange", (ev) => {
   if (!ev.exchange) return;
