@@ -12,13 +12,15 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/corslab/corslab/internal/content/scenario"
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
 )
 
-// Request is a button of a lesson: a fetch() as the page makes it.
-type Request = scenario.Request
+// Request is a button of a lesson: a fetch() as the page makes it, its URL
+// a path on site B (or site A when Site is "A").
+type Request = trial.Request
 
 // Lesson is one step of the path.
 type Lesson struct {

@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/fe
 
 // goldenDir holds exchanges (name.json) and what Explain prints for them
 // (name.out.json, name.out.txt).
-const goldenDir = "../../testdata/fetch"
+const goldenDir = "../../../testdata/fetch"
 
 func goldenInputs(t testing.TB) []string {
 	files, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
@@ -175,7 +175,7 @@ func TestExplainBadInput(t *testing.T) {
 		{"headers an array", `{"request": {` + req + `, "headers": [["X", "1"]]}}`, "request.headers: must be an object of name: value, not an array"},
 		{"header value a number", `{"request": {` + req + `, "headers": {"X": 1}}}`, `request.headers["X"]: must be a string, not a number`},
 		{"unknown top-level field", `{"request": {` + req + `}, "preflight": {}}`, "preflight: unknown field (expected request, preflightResponse, response)"},
-		{"unknown request field", `{"request": {` + req + `, "body": "x"}}`, "request.body: unknown field"},
+		{"unknown request field", `{"request": {` + req + `, "cache": "x"}}`, "request.cache: unknown field"},
 		{"unknown response field", `{"request": {` + req + `}, "response": {"status": 200, "body": ""}}`, "response.body: unknown field (expected status, headers)"},
 		{"field given twice", `{"request": {` + req + `, "url": "http://y/"}}`, "request.url: given twice"},
 		{"bad origin", `{"request": {"origin": "localhost:7070", "url": "http://x/", "method": "GET"}}`, `request.origin: "localhost:7070" is not a serialized origin`},
