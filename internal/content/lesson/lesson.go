@@ -103,6 +103,19 @@ func actual(t *journal.Trial) *journal.Exchange {
 	return nil
 }
 
+// cachedPreflight is the preflight the browser cached for t: the latest in
+// earlier with one, for the same URL.
+func cachedPreflight(earlier []*journal.Trial, t *journal.Trial) *journal.Exchange {
+	for i := len(earlier) - 1; i >= 0; i-- {
+		if e := earlier[i]; e.Request.URL == t.Request.URL {
+			if p := preflight(e); p != nil {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
 func hasHeader(t *journal.Trial, name string) bool {
 	return slices.ContainsFunc(t.Request.Headers, func(h [2]string) bool { return strings.EqualFold(h[0], name) })
 }

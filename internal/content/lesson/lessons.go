@@ -88,11 +88,22 @@ var lessons = []Lesson{{
 	Hint:   "The preflight needs Allow-Origin (site A's origin or {origin}), Allow-Methods: PUT and Allow-Headers: content-type; the PUT's own response needs Allow-Origin too.",
 	Policy: doc(closed), Requests: []Request{put},
 	Check: func(a Attempt) bool {
-		return anySettled(a.Trials, func(t *journal.Trial) bool {
-			p, x := preflight(t), actual(t)
-			return method(t) == "PUT" && ok(t) && p != nil && x != nil &&
-				p.ResponseHeader.Get("Access-Control-Allow-Origin") != "*" && x.ResponseHeader.Get("Access-Control-Allow-Origin") != "*"
-		})
+		for i, t := range a.Trials {
+			x := actual(t)
+			if !settled(t) || method(t) != "PUT" || !ok(t) || x == nil || x.ResponseHeader.Get("Access-Control-Allow-Origin") == "*" {
+				continue
+			}
+			// The preflight that allowed it: its own, or — a PUT within the
+			// cache's Max-Age sends none — the one the browser cached.
+			p := preflight(t)
+			if p == nil && t.Happened.Preflight == trial.PreflightCached {
+				p = cachedPreflight(a.Trials[:i], t)
+			}
+			if p != nil && p.ResponseHeader.Get("Access-Control-Allow-Origin") != "*" {
+				return true
+			}
+		}
+		return false
 	},
 }, {
 	ID:    "non-simple",
@@ -168,15 +179,7 @@ var lessons = []Lesson{{
 	Requests: []Request{put},
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool {
-			if preflight(t) != nil || actual(t) == nil {
-				return false
-			}
-			for _, n := range t.Notes {
-				if strings.Contains(n, "preflight cache") {
-					return true
-				}
-			}
-			return false
+			return t.Happened.Preflight == trial.PreflightCached && t.Happened.ReachedSiteB
 		})
 	},
 }, {

@@ -154,7 +154,11 @@ func cloneResponse(r *Response) *Response {
 	if r == nil {
 		return nil
 	}
-	return &Response{Status: r.Status, Header: r.Header.Clone()}
+	h := r.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	return &Response{Status: r.Status, Header: h}
 }
 
 // words says the fix in one sentence per answer.
