@@ -200,7 +200,7 @@ func logLine(e *journal.Event) string {
 		} else if x.UpstreamStatus != 0 {
 			fmt.Fprintf(&b, " (upstream: %d, %s)", x.UpstreamStatus, upstreamACAO(x.UpstreamHeader))
 		}
-		if x.Effect != "" {
+		if x.Effect != nil {
 			fmt.Fprintf(&b, "; %s", x.Effect)
 		}
 		return b.String()

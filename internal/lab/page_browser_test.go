@@ -69,7 +69,7 @@ func TestPageUnderCSP(t *testing.T) {
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.URLA)); err != nil {
 		t.Fatal(err)
 	}
-	p := &page{t: t, lab: l, tab: tab}
+	p := &page{t: t, lab: l.Lab, tab: tab}
 	evalJS[bool](p, `window.corslab.ready.then(() => true)`)
 	if csp := evalJS[string](p, `fetch("/", {cache: "no-store"}).then((r) => r.headers.get("Content-Security-Policy"))`); !strings.Contains(csp, "script-src 'self'") {
 		t.Fatalf("the page is served with Content-Security-Policy %q", csp)

@@ -206,7 +206,7 @@ func decodeExchange(root *node) (Exchange, error) {
 
 func decodeRequest(n *node) (Request, error) {
 	var r Request
-	m, err := object(n, "request", "origin", "url", "method", "headers", "credentials", "mode")
+	m, err := object(n, "request", "origin", "url", "method", "headers", "credentials", "mode", "body")
 	if err != nil {
 		return r, err
 	}
@@ -241,6 +241,9 @@ func decodeRequest(n *node) (Request, error) {
 		return r, err
 	}
 	if r.Mode, err = str("mode", false); err != nil {
+		return r, err
+	}
+	if r.Body, err = str("body", false); err != nil {
 		return r, err
 	}
 	if h, ok := m["headers"]; ok && h.kind != 'z' {

@@ -184,7 +184,7 @@ func TestParseExchangeBadInput(t *testing.T) {
 		{"headers an array", `{"request": {` + req + `, "headers": [["X", "1"]]}}`, "request.headers: must be an object of name: value, not an array"},
 		{"header value a number", `{"request": {` + req + `, "headers": {"X": 1}}}`, `request.headers["X"]: must be a string, not a number`},
 		{"unknown top-level field", `{"request": {` + req + `}, "preflight": {}}`, "preflight: unknown field (expected request, preflightResponse, response)"},
-		{"unknown request field", `{"request": {` + req + `, "body": "x"}}`, "request.body: unknown field"},
+		{"unknown request field", `{"request": {` + req + `, "cache": "x"}}`, "request.cache: unknown field"},
 		{"unknown response field", `{"request": {` + req + `}, "response": {"status": 200, "body": ""}}`, "response.body: unknown field (expected status, headers)"},
 		{"field given twice", `{"request": {` + req + `, "url": "http://y/"}}`, "request.url: given twice"},
 		{"bad origin", `{"request": {"origin": "localhost:7070", "url": "http://x/", "method": "GET"}}`, `request.origin: "localhost:7070" is not a serialized origin`},
