@@ -148,7 +148,7 @@ func TestPageRefusesFraming(t *testing.T) {
 	}
 
 	// Site A frames itself: the page loads and starts in the frame.
-	p := openLabPage(t, l)
+	p := openLabPage(t, l.Lab)
 	ok := evalJS[bool](p, `new Promise((resolve) => {
 		const f = document.createElement("iframe");
 		f.src = "/";
