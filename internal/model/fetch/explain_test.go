@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/fe
 
 // goldenDir holds exchanges (name.json) and what Explain prints for them
 // (name.out.json, name.out.txt).
-const goldenDir = "../../testdata/fetch"
+const goldenDir = "../../../testdata/fetch"
 
 func goldenInputs(t testing.TB) []string {
 	files, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
@@ -174,13 +174,19 @@ func TestExplainBadInput(t *testing.T) {
 		{"mode an object", `{"request": {` + req + `, "mode": {}}}`, "request.mode: must be a string, not an object"},
 		{"headers an array", `{"request": {` + req + `, "headers": [["X", "1"]]}}`, "request.headers: must be an object of name: value, not an array"},
 		{"header value a number", `{"request": {` + req + `, "headers": {"X": 1}}}`, `request.headers["X"]: must be a string, not a number`},
-		{"unknown top-level field", `{"request": {` + req + `}, "preflight": {}}`, "preflight: unknown field (expected request, preflightResponse, response)"},
+		{"unknown top-level field", `{"request": {` + req + `}, "preflight": {}}`, "preflight: unknown field (expected request, preflightResponse, response, redirects)"},
 		{"unknown request field", `{"request": {` + req + `, "body": "x"}}`, "request.body: unknown field"},
 		{"unknown response field", `{"request": {` + req + `}, "response": {"status": 200, "body": ""}}`, "response.body: unknown field (expected status, headers)"},
 		{"field given twice", `{"request": {` + req + `, "url": "http://y/"}}`, "request.url: given twice"},
 		{"bad origin", `{"request": {"origin": "localhost:7070", "url": "http://x/", "method": "GET"}}`, `request.origin: "localhost:7070" is not a serialized origin`},
 		{"origin with a slash", `{"request": {"origin": "http://localhost:7070/", "url": "http://x/", "method": "GET"}}`, `request.origin: "http://localhost:7070/" is not serialized as the browser does it: "http://localhost:7070"`},
 		{"status a string", `{"request": {` + req + `}, "response": {"status": "200"}}`, "response.status: must be a number, not a string"},
+		{"redirects not an array", `{"request": {` + req + `}, "response": {"status": 301, "headers": {"Location": "/y"}}, "redirects": {}}`, "redirects: must be an array"},
+		{"redirect after a final answer", `{"request": {` + req + `}, "response": {"status": 200}, "redirects": [{"response": {"status": 200}}]}`, "redirects[0]: response does not redirect (status 200"},
+		{"redirect URL not where Location leads", `{"request": {` + req + `}, "response": {"status": 301, "headers": {"Location": "/y"}}, "redirects": [{"url": "http://localhost:7071/z", "response": {"status": 200}}]}`, `redirects[0].url: "http://localhost:7071/z", but response redirects to http://localhost:7071/y`},
+		{"second hop after a final one", `{"request": {` + req + `}, "response": {"status": 301, "headers": {"Location": "/y"}}, "redirects": [{"response": {"status": 200}}, {"response": {"status": 200}}]}`, "redirects[1]: redirects[0].response does not redirect"},
+		{"bad hop status", `{"request": {` + req + `}, "response": {"status": 301, "headers": {"Location": "/y"}}, "redirects": [{"response": {"status": 99}}]}`, "redirects[0].response.status: must be an integer"},
+		{"check's output with an unknown field", `{"exchange": {"request": {` + req + `}}, "verdict": {}, "extra": 1}`, "exchange: unknown field"},
 		{"status missing", `{"request": {` + req + `}, "preflightResponse": {"headers": {}}}`, "preflightResponse.status: missing"},
 		{"status out of range", `{"request": {` + req + `}, "response": {"status": 99}}`, "response.status: must be an integer from 100 to 599, not 99"},
 		{"status fractional", `{"request": {` + req + `}, "response": {"status": 200.5}}`, "response.status: must be an integer from 100 to 599, not 200.5"},
