@@ -154,4 +154,3 @@ func (o *outcome) noCORS() {
 	o.note("Mode \"no-cors\" gives JavaScript an opaque response: status 0, no headers, no body. The server's CORS headers do not matter, and the request ran on the server all the same.")
 	o.allow(ResponseOpaque, []string{})
 }
-

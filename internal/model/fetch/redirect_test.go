@@ -53,7 +53,7 @@ var redirectCases = []judgeCase{
 		chain(req("PUT", hdr("Content-Type", "application/json")), resp(204, acao, siteA, acam, "PUT", acah, "content-type"),
 			resp(307, acao, siteA, "Location", otherB+"/items"), hopTo("", resp(404), nil)),
 		want{preflight: true, sent: true, err: ErrPreflightMissingAllowOriginHeader, acrh: []string{"content-type"},
-			msg: []string{"Access to fetch at 'http://localhost:7072/items' (redirected from 'http://localhost:7071/api/items')"},
+			msg:  []string{"Access to fetch at 'http://localhost:7072/items' (redirected from 'http://localhost:7071/api/items')"},
 			note: "a new preflight at the new URL"}},
 	{"a PUT redirected by 307 to a server that allows it: the second preflight comes with Origin null",
 		chain(req("PUT"), resp(204, acao, siteA, acam, "PUT"), resp(307, acao, siteA, "Location", otherB+"/items"),
