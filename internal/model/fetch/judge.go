@@ -34,6 +34,7 @@ type outcome struct {
 	hops []*hopRun
 	cur  *hopRun
 	page prepared // the request as fetch() made it, before any redirect
+	next *hopRun  // the request the browser makes next, when the exchange ends on a redirect it follows
 
 	v Verdict
 }

@@ -29,6 +29,7 @@ type hopRun struct {
 	sent      bool     // the request itself went out
 	location  string   // resolved Location of its answer, when the browser follows it
 	changes   []string // what the browser changed on the way here from the previous hop
+	noBody    bool     // a redirect on the way dropped the request body
 }
 
 // chain runs a same-origin or cors-mode request along its redirect chain
@@ -64,7 +65,7 @@ func (o *outcome) chain() {
 		if i >= len(o.x.Redirects) {
 			// The exchange stops here: the browser goes on, but what it
 			// gets next is not known.
-			o.redirect = cur.location
+			o.redirect, o.next = cur.location, next
 			what := "This exchange does not include that next answer: it gets its own CORS check"
 			if cur.cors {
 				what += " (and if it leaves this server's origin, the browser sends Origin: null from then on)"
@@ -197,11 +198,12 @@ func (o *outcome) follow(h *hopRun, loc string, i int) *hopRun {
 	np := h.p
 	np.url, np.urlString = next, h.location
 	np.headers = append([]header(nil), h.p.headers...)
-	n := &hopRun{p: np}
+	n := &hopRun{p: np, noBody: h.noBody, tainted: h.tainted}
 	status := h.actual.Status
 	if (status == 301 || status == 302) && np.method == "POST" || status == 303 && np.method != "GET" && np.method != "HEAD" {
 		n.changes = append(n.changes, fmt.Sprintf("the %d turned %s into GET without a body", status, np.method))
 		np.method = "GET"
+		n.noBody = true
 		np.headers = dropHeaders(np.headers, func(l string) bool { return requestBodyHeaders[l] }, &n.changes)
 	}
 	crossHop := serializeOrigin(h.p.url) != nextOrigin
@@ -209,8 +211,7 @@ func (o *outcome) follow(h *hopRun, loc string, i int) *hopRun {
 		np.headers = dropHeaders(np.headers, func(l string) bool { return l == "authorization" }, &n.changes)
 	}
 	switch {
-	case h.tainted:
-		n.tainted = true
+	case n.tainted:
 	case crossHop && h.p.origin != serializeOrigin(h.p.url):
 		n.tainted = true
 		n.changes = append(n.changes, fmt.Sprintf("the redirect left %s for another origin, so the browser sends Origin: null from here on", serializeOrigin(h.p.url)))
@@ -244,4 +245,52 @@ func dropHeaders(hs []header, drop func(lower string) bool, changes *[]string) [
 		out = append(out, h)
 	}
 	return out
+}
+
+// NextRequest is the request the browser makes after a redirect it follows:
+// what a probe must send to play the next hop as the browser does.
+type NextRequest struct {
+	URL    string // absolute, as the browser requests it
+	Method string // after a 301/302/303 turned it into GET, perhaps
+	// Origin is the Origin header: the page's, "null" after a cross-origin
+	// redirect, "" when the hop is same-origin and CORS never applied.
+	Origin string
+	// Headers are the page's headers still sent (Authorization dropped on a
+	// cross-origin hop, the body headers when the method became GET), without
+	// those the browser adds.
+	Headers [][2]string
+	// KeepBody is false when the redirect dropped the request body.
+	KeepBody bool
+	// Preflight says the browser sends a new preflight at this URL first,
+	// listing PreflightHeaders in Access-Control-Request-Headers.
+	Preflight        bool
+	PreflightHeaders []string
+}
+
+// Next says what the browser does after the last answer in x: when that
+// answer is a redirect the browser follows (every check so far passed),
+// ok is true and r is the next request (Fetch §4.4 "HTTP-redirect fetch");
+// otherwise the run is over and Judge(x) is final.
+func Next(x Exchange) (r NextRequest, ok bool) {
+	o := evaluate(x)
+	n := o.next
+	if n == nil || o.fail != nil || o.fetchErr != nil {
+		return r, false
+	}
+	r = NextRequest{URL: n.p.urlString, Method: n.p.method, KeepBody: !n.noBody}
+	switch {
+	case n.cors:
+		r.Origin = n.p.origin
+		if need := preflightNeed(n.p); need.needed {
+			r.Preflight, r.PreflightHeaders = true, need.names
+		}
+	case n.p.method != "GET" && n.p.method != "HEAD":
+		r.Origin = n.p.origin // Fetch §4.1 "append a request Origin header"
+	}
+	for _, h := range n.p.headers {
+		if !h.byBrowser {
+			r.Headers = append(r.Headers, [2]string{h.name, h.value})
+		}
+	}
+	return r, true
 }

@@ -33,7 +33,8 @@ func newClient(opt Options) *client {
 		http: &http.Client{
 			Transport: t,
 			// The browser follows no redirect of a preflight and judges every
-			// answer of the actual request on its own: show the 3xx as it is.
+			// answer of the actual request on its own: Run follows the
+			// redirects the model says the browser follows, one hop at a time.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 			Timeout:       opt.Timeout,
 		},
@@ -161,20 +162,4 @@ func parseTarget(raw string) (*url.URL, error) {
 	}
 	u.Fragment, u.RawFragment = "", "" // never sent
 	return u, nil
-}
-
-// redirectTarget is the resolved Location of a 3xx answer, or "".
-func redirectTarget(base *url.URL, r *fetch.Response) string {
-	if r.Status < 300 || r.Status > 399 {
-		return ""
-	}
-	loc := r.Header.Get("Location")
-	if loc == "" {
-		return ""
-	}
-	u, err := url.Parse(loc)
-	if err != nil {
-		return loc
-	}
-	return base.ResolveReference(u).String()
 }
