@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -491,5 +492,61 @@ func TestText(t *testing.T) {
 	row := res.Row()
 	if row != (Row{Origin: origin, Method: "PUT", Preflight: "yes", Allowed: "yes"}) {
 		t.Errorf("row = %+v", row)
+	}
+}
+
+// TestHeadersAsSent: Go's client drops Connection: close and
+// Transfer-Encoding from its header map; the probe records every line the
+// server sent, so Expose-Headers: * lists them as Chromium does.
+func TestHeadersAsSent(t *testing.T) {
+	srv, _ := serve(t, nil, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Expose-Headers", "*")
+		w.Header().Set("Connection", "close")
+		w.Header().Add("X-Twice", "1")
+		w.Header().Add("X-Twice", "2")
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush() // chunked
+		io.WriteString(w, "x")
+	})
+	for _, tlsOn := range []bool{false, true} {
+		url := srv.URL
+		var transport http.RoundTripper
+		if tlsOn {
+			ts := httptest.NewTLSServer(srv.Config.Handler)
+			t.Cleanup(ts.Close)
+			url, transport = ts.URL, ts.Client().Transport
+		}
+		res, err := Run(context.Background(), Options{Request: fetch.Request{Origin: origin, URL: url + "/", Method: "GET"}, Transport: transport, Timeout: 5 * time.Second})
+		if err != nil || res.Err != nil {
+			t.Fatal(err, res.Err)
+		}
+		want := []string{"access-control-allow-origin", "access-control-expose-headers", "connection", "date", "transfer-encoding", "x-twice"}
+		if !slices.Equal(res.Verdict.ReadableHeaders, want) {
+			t.Errorf("tls %v: readable %q, want %q", tlsOn, res.Verdict.ReadableHeaders, want)
+		}
+		if got := res.Actual.Response.Header["X-Twice"]; !slices.Equal(got, []string{"1", "2"}) {
+			t.Errorf("X-Twice lines %q", got)
+		}
+	}
+}
+
+func TestRawHeader(t *testing.T) {
+	for _, c := range []struct {
+		name, in string
+		status   int
+		want     http.Header
+	}{
+		{"plain", "HTTP/1.1 200 OK\r\nConnection: close\r\nx-a:  1 \r\nX-A: 2\r\n\r\nbody", 200, http.Header{"Connection": {"close"}, "X-A": {"1", "2"}}},
+		{"after a 103", "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\nVary: Origin\r\n\r\n", 204, http.Header{"Vary": {"Origin"}}},
+		{"no header lines", "HTTP/1.1 204 No Content\r\n\r\n", 204, http.Header{}},
+		{"incomplete", "HTTP/1.1 200 OK\r\nX: 1\r\n", 200, nil},
+		{"folded line", "HTTP/1.1 200 OK\r\nX: 1\r\n 2\r\n\r\n", 200, nil},
+		{"another status", "HTTP/1.1 200 OK\r\n\r\n", 404, nil},
+	} {
+		got, ok := rawHeader([]byte(c.in), c.status)
+		if ok != (c.want != nil) || ok && !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %v %v, want %v", c.name, got, ok, c.want)
+		}
 	}
 }

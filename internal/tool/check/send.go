@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"syscall"
@@ -27,7 +28,10 @@ type client struct {
 func newClient(opt Options) *client {
 	t := opt.Transport
 	if t == nil {
-		t = http.DefaultTransport.(*http.Transport).Clone()
+		t = http.DefaultTransport
+	}
+	if rt := recordingTransport(t); rt != nil {
+		t = rt
 	}
 	return &client{
 		http: &http.Client{
@@ -62,6 +66,15 @@ func (c *client) send(ctx context.Context, method string, target *url.URL, lines
 	for _, kv := range lines {
 		req.Header[http.CanonicalHeaderKey(kv[0])] = append(req.Header[http.CanonicalHeaderKey(kv[0])], kv[1])
 	}
+	var conn *recordingConn
+	var from int
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			if rc, ok := info.Conn.(*recordingConn); ok {
+				conn, from = rc, rc.mark()
+			}
+		},
+	}))
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	hop.Elapsed = time.Since(start)
@@ -71,6 +84,13 @@ func (c *client) send(ctx context.Context, method string, target *url.URL, lines
 	defer resp.Body.Close()
 	hop.Proto = resp.Proto
 	hop.Response = &fetch.Response{Status: resp.StatusCode, Header: resp.Header}
+	if conn != nil { // the header lines as sent, not as Go's client edited them
+		if data, ok := conn.since(from); ok {
+			if h, ok := rawHeader(data, resp.StatusCode); ok {
+				hop.Response.Header = h
+			}
+		}
+	}
 	hop.Body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if len(hop.Body) > MaxBody {
 		hop.Body, hop.BodyTruncated = hop.Body[:MaxBody], true
