@@ -12,13 +12,13 @@ import (
 	"strings"
 )
 
-// MaxExchangeSize is the most input DecodeExchange reads.
+// MaxExchangeSize is the largest input ParseExchange accepts.
 const MaxExchangeSize = 8 << 20
 
 // maxDepth bounds JSON nesting; a valid exchange nests 4 deep.
 const maxDepth = 32
 
-// DecodeExchange reads one exchange in the JSON form of verdict-format.md,
+// ParseExchange parses one exchange in the JSON form of verdict-format.md,
 // strictly: unknown fields, missing required fields and values of the wrong type
 // are errors. The error is one line naming the field, e.g.
 // `request.method: missing`, `response.status: must be a number`,
@@ -28,11 +28,8 @@ const maxDepth = 32
 // Header objects keep their order and repeated names (a repeated request header
 // is combined as fetch() does; a repeated response header is several lines).
 // An optional response given as null counts as absent.
-func DecodeExchange(r io.Reader) (Exchange, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxExchangeSize+1))
-	if err != nil {
-		return Exchange{}, fmt.Errorf("reading input: %v", err)
-	}
+// Input over MaxExchangeSize bytes is refused.
+func ParseExchange(data []byte) (Exchange, error) {
 	if len(data) > MaxExchangeSize {
 		return Exchange{}, fmt.Errorf("input: larger than %d bytes", MaxExchangeSize)
 	}

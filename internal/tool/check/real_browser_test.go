@@ -358,7 +358,7 @@ http {
 		loc("= /to-star", `return 302 `+h.star+`/data;`) +
 		loc("= /to-echo", `return 307 `+h.echo+`/data;`) + `
     location = /boom-plain {
-      add_header Access-Control-Allow-Origin `+h.page+`;
+      add_header Access-Control-Allow-Origin ` + h.page + `;
       return 500;
     }` +
 		loc("= /put307", `return 307 /items;`) +
