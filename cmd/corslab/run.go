@@ -59,14 +59,14 @@ func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
 	fs.StringVar(&f.upstream, "upstream", "", "proxy mode: site B forwards every request, preflights too, to your API at `URL` (e.g. http://localhost:3000); its CORS headers pass through unless the policy overrides them")
 	fs.StringVar(&f.progress, "progress", "", "the lessons' progress `file` (default: corslab/progress.json in the user's config directory)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corslab [flags]\n       corslab explain [-text] < exchange.json\n       corslab scenarios\n       corslab check URL -origin ORIGIN [-method M] [-H 'Name: value'] [-credentials include] [-json]\n       corslab export -policy FILE -format rs-cors|express|nginx|headers\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: corslab [flags]\n       corslab explain [-text] < exchange.json\n       corslab scenarios\n       corslab check URL -origin ORIGIN [-method M] [-H 'Name: value'] [-credentials include] [-json]\n       corslab har [-json] FILE.har\n       corslab export -policy FILE -format rs-cors|express|nginx|headers\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
 	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected argument %q (subcommands: explain, scenarios, check, export)", fs.Arg(0))
+		return f, fmt.Errorf("unexpected argument %q (subcommands: explain, scenarios, check, har, export)", fs.Arg(0))
 	}
 	if f.scenario != "" && f.policy != "" {
 		return f, errors.New("-scenario and -policy both set a starting policy: give one")
