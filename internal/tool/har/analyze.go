@@ -54,7 +54,7 @@ var ErrNothingCrossOrigin = errors.New("nothing cross-origin here")
 func Analyze(r io.Reader) (*Report, error) {
 	var kept []*Entry
 	lg, err := Read(r, func(e *Entry) error {
-		if candidate(e) {
+		if candidate(e) || unsent(e) {
 			kept = append(kept, e)
 		}
 		return nil
@@ -132,6 +132,21 @@ func candidate(e *Entry) bool {
 	return origin != OriginOf(u)
 }
 
+// unsent says whether an entry may be a cross-origin request that its
+// failed preflight kept from being sent: Chromium exports it with only the
+// headers the page gave (no Origin: it never reached the wire), status 0
+// and _error. It counts only when a preflight pairs with it.
+func unsent(e *Entry) bool {
+	if e.Response.Status != 0 || isPreflight(e) || e.ResourceType == "document" {
+		return false
+	}
+	if _, ok := Header(e.Request.Headers, "Origin"); ok {
+		return false
+	}
+	u, err := url.Parse(e.Request.URL)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https")
+}
+
 // OriginOf serializes u's origin (HTML "serialization of an origin"):
 // scheme://host[:port], the default port left out.
 func OriginOf(u *url.URL) string {
@@ -148,12 +163,17 @@ func OriginOf(u *url.URL) string {
 
 type paired struct{ actual, preflight *Entry }
 
-// key identifies the fetch() a request or preflight belongs to.
-func key(e *Entry) string {
+// key identifies the fetch() a request or preflight belongs to: origin,
+// method and URL; withOrigin false leaves the origin out (for a request
+// that was never sent, which has no Origin header).
+func key(e *Entry, withOrigin bool) string {
 	origin, _ := Header(e.Request.Headers, "Origin")
 	method := e.Request.Method
 	if isPreflight(e) {
 		method, _ = Header(e.Request.Headers, "Access-Control-Request-Method")
+	}
+	if !withOrigin {
+		origin = ""
 	}
 	return origin + " " + method + " " + e.Request.URL
 }
@@ -161,49 +181,68 @@ func key(e *Entry) string {
 // pair matches every preflight with the actual request it was sent for: the
 // nearest unpaired request in the file with the same origin, URL and method
 // (Access-Control-Request-Method), before or after it: Chromium starts the
-// actual request before its preflight, Firefox lists the preflight first. A
-// preflight with no actual request (it failed, and the export left the
-// blocked request out) stands alone; an actual request without one had its
-// preflight cached, or the export omits preflights.
+// actual request before its preflight, Firefox lists the preflight first.
+// A request whose preflight failed was never sent: Chromium exports it
+// without an Origin header (see unsent), and it pairs on method and URL. A
+// preflight with no request stands alone (Firefox leaves out the request
+// whose preflight failed); a request without a preflight had it cached, or
+// the export omits preflights; an unsent entry no preflight claims is left
+// out.
 func pair(entries []*Entry) []paired {
-	actuals := map[string][]int{} // key → indexes of unpaired actual requests, ascending
+	sent := map[string][]int{}     // key → indexes of unpaired requests with an Origin, ascending
+	unsentBy := map[string][]int{} // the same for requests never sent, without the origin in the key
 	for i, e := range entries {
-		if !isPreflight(e) {
-			k := key(e)
-			actuals[k] = append(actuals[k], i)
+		switch {
+		case isPreflight(e):
+		case candidate(e):
+			sent[key(e, true)] = append(sent[key(e, true)], i)
+		default:
+			unsentBy[key(e, false)] = append(unsentBy[key(e, false)], i)
 		}
 	}
 	byActual := map[*Entry]*Entry{}
-	paired1 := map[*Entry]bool{}
+	claimed := map[*Entry]bool{}
 	for i, p := range entries {
 		if !isPreflight(p) {
 			continue
 		}
-		k := key(p)
-		list := actuals[k]
-		if len(list) == 0 {
-			continue
-		}
-		best, _ := slices.BinarySearch(list, i) // the first after the preflight
-		if best == len(list) || (best > 0 && i-list[best-1] < list[best]-i) {
-			best-- // the one before is nearer
-		}
-		{
-			byActual[entries[list[best]]] = p
-			paired1[p] = true
-			actuals[k] = slices.Delete(list, best, best+1)
+		for _, m := range []struct {
+			list map[string][]int
+			k    string
+		}{{sent, key(p, true)}, {unsentBy, key(p, false)}} {
+			if j, ok := nearest(m.list, m.k, i); ok {
+				byActual[entries[j]] = p
+				claimed[p], claimed[entries[j]] = true, true
+				break
+			}
 		}
 	}
 	var out []paired
 	for _, e := range entries {
 		switch {
-		case !isPreflight(e):
-			out = append(out, paired{actual: e, preflight: byActual[e]})
-		case !paired1[e]:
+		case isPreflight(e) && !claimed[e]:
 			out = append(out, paired{preflight: e})
+		case isPreflight(e), !candidate(e) && !claimed[e]:
+		default:
+			out = append(out, paired{actual: e, preflight: byActual[e]})
 		}
 	}
 	return out
+}
+
+// nearest takes from lists[k] the index nearest to i.
+func nearest(lists map[string][]int, k string, i int) (int, bool) {
+	list := lists[k]
+	if len(list) == 0 {
+		return 0, false
+	}
+	n, _ := slices.BinarySearch(list, i) // the first after i
+	if n == len(list) || (n > 0 && i-list[n-1] < list[n]-i) {
+		n-- // the one before is nearer
+	}
+	j := list[n]
+	lists[k] = slices.Delete(list, n, n+1)
+	return j, true
 }
 
 // browserAdded are request headers a browser adds itself that the CORS
@@ -231,6 +270,10 @@ func pageHeaders(sent [][2]string, requested []string) (kept [][2]string, left [
 		lower := strings.ToLower(h[0])
 		switch {
 		case slices.Contains(requested, lower):
+		case lower == "accept", lower == "accept-language":
+			// The browser's defaults (Accept: */* for fetch()); a value the
+			// page set is CORS-safelisted unless the preflight lists it.
+			continue
 		case strings.HasPrefix(lower, ":"), strings.HasPrefix(lower, "sec-"), strings.HasPrefix(lower, "proxy-"),
 			slices.Contains(browserAdded, lower):
 			if lower == "cache-control" || lower == "pragma" || lower == "priority" {
@@ -297,7 +340,10 @@ func build(actual, pre *Entry) *Exchange {
 	if src == nil {
 		src = pre
 	}
-	origin, _ := Header(src.Request.Headers, "Origin")
+	origin, ok := Header(src.Request.Headers, "Origin")
+	if !ok && pre != nil {
+		origin, _ = Header(pre.Request.Headers, "Origin") // a request never sent has none
+	}
 	req := fetch.Request{Origin: origin, URL: src.Request.URL, Mode: "cors", Credentials: "same-origin"}
 	if mode, _ := Header(src.Request.Headers, "Sec-Fetch-Mode"); mode == "no-cors" {
 		req.Mode = "no-cors"

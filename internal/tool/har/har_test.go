@@ -38,8 +38,15 @@ func TestAnalyze(t *testing.T) {
 	}{
 		{"chromium-put-blocked.har", "chromium", 4, []want{
 			{"PUT", "http://localhost:8081/api/items/1", 1, 0, false, fetch.ErrMethodDisallowedByPreflightResponse, "PUT", "same-origin",
-				"Accept=*/*;Content-Type=application/json;X-Trace=1", "net::ERR_FAILED"},
+				"Content-Type=application/json;X-Trace=1", "net::ERR_FAILED"},
 			{"GET", "http://localhost:8081/api/items?page=2", -1, 2, true, "", "", "same-origin", "", ""},
+		}},
+		{"chromium-preflight-401.har", "chromium", 2, []want{
+			{"GET", "http://localhost:36827/api/items", 0, 1, false, fetch.ErrPreflightInvalidStatus, "", "same-origin",
+				"authorization=Bearer secret-token", "net::ERR_FAILED"},
+		}},
+		{"chromium-wildcard-credentials.har", "chromium", 1, []want{
+			{"GET", "http://localhost:44535/api/me", -1, 0, false, fetch.ErrWildcardOriginNotAllowed, "", "include", "", "net::ERR_FAILED"},
 		}},
 		{"firefox-credentials.har", "firefox", 1, []want{
 			{"GET", "http://localhost:8081/api/me", 0, -1, false, fetch.ErrPreflightWildcardOriginNotAllowed, "", "include",
@@ -165,8 +172,8 @@ func TestHeadersOfThePage(t *testing.T) {
 		requested []string
 		want      string
 	}{
-		{nil, "accept=*/*;x-trace=1"},
-		{[]string{"cache-control", "x-trace"}, "accept=*/*;cache-control=no-cache;x-trace=1;Cache-Control=max-age=0"},
+		{nil, "x-trace=1"},
+		{[]string{"cache-control", "x-trace", "accept"}, "accept=*/*;cache-control=no-cache;x-trace=1;Cache-Control=max-age=0"},
 	}
 	for _, tt := range tests {
 		kept, _ := pageHeaders(sent, tt.requested)

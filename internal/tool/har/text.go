@@ -30,13 +30,20 @@ func (rep *Report) Blocked() int {
 // what DevTools recorded, the verdict with the browser's message and the
 // fix; then a summary table.
 func (rep *Report) Text(w io.Writer) {
-	fmt.Fprintf(w, "%s: %d entries, %d cross-origin requests, %d blocked.\n", creatorLine(rep.Log), rep.Log.Entries, len(rep.Exchanges), rep.Blocked())
+	fmt.Fprintf(w, "%s: %d entries, %d cross-origin %s, %d blocked.\n", creatorLine(rep.Log), rep.Log.Entries, len(rep.Exchanges), plural(len(rep.Exchanges), "request"), rep.Blocked())
 	for i, x := range rep.Exchanges {
 		fmt.Fprintf(w, "\n━━ #%d  %s %s\n", i+1, x.Method(), x.Exchange.Request.URL)
 		x.text(w)
 	}
 	fmt.Fprintln(w)
 	rep.Table(w)
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return s
+	}
+	return s + "s"
 }
 
 func creatorLine(lg Log) string {
