@@ -44,6 +44,7 @@ type labFlags struct {
 	scenario     string // a bug of the catalogue: its buggy policy (scenarios.go)
 	progress     string // the lessons' progress file
 	upstream     string // proxy mode: the user's API behind site B
+	replay       string // replay mode: a HAR file whose recorded server site B plays
 }
 
 func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
@@ -57,9 +58,10 @@ func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
 	fs.StringVar(&f.policy, "policy", "", "site B's starting policy document (JSON `file`)")
 	fs.StringVar(&f.scenario, "scenario", "", "start in a scenario of the bug catalogue: its buggy policy (`name`; corslab scenarios lists them)")
 	fs.StringVar(&f.upstream, "upstream", "", "proxy mode: site B forwards every request, preflights too, to your API at `URL` (e.g. http://localhost:3000); its CORS headers pass through unless the policy overrides them")
+	fs.StringVar(&f.replay, "replay", "", "replay mode: site B answers as the server recorded in a HAR `file` did (its status, headers, body per method and path); the page offers the recorded requests; the policy overrides header by header")
 	fs.StringVar(&f.progress, "progress", "", "the lessons' progress `file` (default: corslab/progress.json in the user's config directory)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corslab [flags]\n       corslab explain [-text] < exchange.json\n       corslab scenarios\n       corslab check URL -origin ORIGIN [-method M] [-H 'Name: value'] [-credentials include] [-json]\n       corslab har [-json] FILE.har\n       corslab export -policy FILE -format rs-cors|express|nginx|headers\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: corslab [flags]\n       corslab -replay FILE.har [flags]\n       corslab explain [-text] < exchange.json\n       corslab scenarios\n       corslab check URL -origin ORIGIN [-method M] [-H 'Name: value'] [-credentials include] [-json]\n       corslab har [-json] FILE.har\n       corslab export -policy FILE -format rs-cors|express|nginx|headers\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -67,6 +69,9 @@ func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
 	}
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("unexpected argument %q (subcommands: explain, scenarios, check, har, export)", fs.Arg(0))
+	}
+	if f.replay != "" && f.upstream != "" {
+		return f, errors.New("-replay and -upstream both say what site B answers: give one")
 	}
 	if f.scenario != "" && f.policy != "" {
 		return f, errors.New("-scenario and -policy both set a starting policy: give one")
@@ -96,6 +101,12 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return exitUsage
 		}
 	}
+	if f.replay != "" {
+		if cfg.Replay, err = loadReplay(f.replay); err != nil {
+			fmt.Fprintf(stderr, "corslab: -replay %s: %v\n", f.replay, err)
+			return exitUsage
+		}
+	}
 	cfg.Progress = progressFile(f.progress, stderr)
 	l, err := lab.Listen(cfg)
 	if err != nil {
@@ -108,6 +119,13 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fmt.Fprintf(stdout, "corslab: site A (the page)  %s\ncorslab: site B (the API)   %s\n", l.URLA, l.URLB)
 	if u := l.SiteB.Upstream(); u != nil {
 		fmt.Fprintf(stdout, "corslab: site B is a proxy to %s: its CORS headers pass through unless the policy overrides them\n", u)
+	}
+	if rp := cfg.Replay; rp != nil {
+		fmt.Fprintf(stdout, "corslab: site B replays %s as recorded in %s: %d answers, %d requests offered on the page; the policy overrides header by header\n",
+			rp.Server, rp.File, len(rp.Answers), len(rp.Calls))
+		if len(rp.Others) > 0 {
+			fmt.Fprintf(stdout, "corslab: not replayed (other servers in the file): %s\n", strings.Join(rp.Others, ", "))
+		}
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -126,6 +144,20 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return exitFail
 	}
 	return exitOK
+}
+
+// loadReplay reads the HAR file of -replay.
+func loadReplay(path string) (*lab.Replay, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, err
+	}
+	defer f.Close()
+	return lab.LoadReplay(f, path)
 }
 
 func loadPolicy(path string) (*policy.Policy, error) {

@@ -306,15 +306,21 @@ func response(e *Entry) *fetch.Response {
 	if e == nil || e.Response.Status == 0 {
 		return nil
 	}
-	r := &fetch.Response{Status: e.Response.Status, Header: http.Header{}}
-	for _, h := range e.Response.Headers {
-		if strings.HasPrefix(h[0], ":") || !validName(h[0]) || strings.ContainsAny(h[1], "\r\n\x00") {
+	return &fetch.Response{Status: e.Response.Status, Header: httpHeader(e.Response.Headers)}
+}
+
+// httpHeader turns a HAR header list into response header lines, leaving
+// out HTTP/2 pseudo-headers (":status") and lines no HTTP message can carry.
+func httpHeader(lines [][2]string) http.Header {
+	h := http.Header{}
+	for _, l := range lines {
+		if strings.HasPrefix(l[0], ":") || !validName(l[0]) || strings.ContainsAny(l[1], "\r\n\x00") {
 			continue
 		}
-		k := http.CanonicalHeaderKey(h[0])
-		r.Header[k] = append(r.Header[k], h[1])
+		k := http.CanonicalHeaderKey(l[0])
+		h[k] = append(h[k], l[1])
 	}
-	return r
+	return h
 }
 
 // validName: an HTTP token (RFC 9110 §5.1), which is all a header name can be.

@@ -58,6 +58,7 @@ type Request struct {
 	URL     string
 	Headers [][2]string // in the file's order
 	Cookies int         // how many request.cookies the file lists
+	Body    string      // request.postData.text, at most MaxBody bytes
 }
 
 // Response is entry.response.
@@ -295,6 +296,15 @@ func (raw *rawEntry) entry(i int, path string) (*Entry, error) {
 	}
 	if c, ok := raw.Request["cookies"].([]any); ok {
 		e.Request.Cookies = len(c)
+	}
+	if pd, ok := raw.Request["postData"].(map[string]any); ok {
+		switch t := pd["text"].(type) {
+		case string:
+			e.Request.Body = t[:min(len(t), MaxBody)]
+		case nil:
+		default:
+			return nil, &Error{Path: rp + ".postData.text", Msg: "must be a string, not " + kind(t)}
+		}
 	}
 	if raw.Response == nil {
 		// Some tools leave out the response of a request that got none.

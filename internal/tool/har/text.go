@@ -73,13 +73,13 @@ func (x *Exchange) text(w io.Writer) {
 				fmt.Fprintf(w, "> %s %s: %s\n", check.Marker, h[0], h[1])
 			}
 		}
-		answer(w, x.Exchange.Preflight)
+		writeAnswer(w, x.Exchange.Preflight)
 	} else if x.Exchange.Preflight != nil {
 		fmt.Fprintln(w, "\n(preflight: not in the file; taken to have passed, see the notes)")
 	}
 	if x.Entry != nil {
 		fmt.Fprintf(w, "\n> %s %s   (entry %d)\n", x.Entry.Request.Method, x.Entry.Request.URL, x.Entry.Index)
-		answer(w, x.Exchange.Actual)
+		writeAnswer(w, x.Exchange.Actual)
 		if x.Exchange.Actual != nil && len(x.Entry.Response.Body) > 0 {
 			cut := ""
 			if x.Entry.Response.BodyTruncated {
@@ -101,8 +101,8 @@ func (x *Exchange) text(w io.Writer) {
 	}
 }
 
-// answer writes a response's status and headers, CORS headers marked.
-func answer(w io.Writer, r *fetch.Response) {
+// writeAnswer writes a response's status and headers, CORS headers marked.
+func writeAnswer(w io.Writer, r *fetch.Response) {
 	if r == nil {
 		fmt.Fprintln(w, "< (no response in the file: none came, or the browser did not record it)")
 		return
