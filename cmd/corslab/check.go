@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,8 +15,6 @@ import (
 	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/tool/check"
 )
-
-func init() { subcommands["check"] = runCheck }
 
 // checkTransport sends the probe's requests; tests swap it for an
 // httptest TLS server's client transport. nil means the system's.
@@ -51,8 +48,10 @@ Probes a real server as a browser would for fetch(URL) from a page on ORIGIN:
 the OPTIONS preflight if the browser would send one (Origin,
 Access-Control-Request-Method, Access-Control-Request-Headers, no cookies),
 then the actual request if the preflight passes. Prints each request and
-answer, CORS headers marked ▸, and the browser's verdict. Redirects are shown,
-never followed. Several origins or methods print a table.
+answer, CORS headers marked ▸, and the browser's verdict. Redirects are
+followed as the browser follows them (each hop CORS-checked, Origin: null
+after a cross-origin hop, a new preflight where needed), every hop shown.
+Several origins or methods print a table; -json output pipes into explain.
 
 Exit status: 0 allowed, 1 blocked by the browser, 2 usage or network error.
 
@@ -212,10 +211,10 @@ func runCheck(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 }
 
 // validRequest checks the origin and URL through the model's own decoder
-// (DecodeExchange), so that an exchange check prints is always one explain
+// (ParseExchange), so that an exchange check prints is always one explain
 // reads; its field names become the flags'.
 func validRequest(r fetch.Request) error {
-	_, err := fetch.DecodeExchange(bytes.NewReader(check.MarshalExchange(fetch.Exchange{Request: r})))
+	_, err := fetch.ParseExchange(check.MarshalExchange(fetch.Exchange{Request: r}))
 	if err != nil {
 		msg := err.Error()
 		msg = strings.Replace(msg, "request.origin:", "-origin:", 1)

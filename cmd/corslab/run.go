@@ -27,15 +27,12 @@ const (
 // run is the whole program, testable: it returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		if cmd, ok := subcommands[args[0]]; ok {
-			return cmd(ctx, args[1:], stdin, stdout, stderr)
+		if c, ok := lookup(args[0]); ok {
+			return c.run(ctx, args[1:], stdin, stdout, stderr)
 		}
 	}
 	return runLab(ctx, args, stdin, stdout, stderr)
 }
-
-// subcommands are the verbs corslab takes before its flags.
-var subcommands = map[string]func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int{}
 
 // labFlags are the flags of `corslab` itself.
 type labFlags struct {
@@ -46,12 +43,15 @@ type labFlags struct {
 	scenario     string // a bug of the catalogue: its buggy policy (scenarios.go)
 	progress     string // the lessons' progress file
 	upstream     string // proxy mode: the user's API behind site B
+	version      bool   // print the version instead
+	replay       string // replay mode: a HAR file whose recorded server site B plays
 }
 
-func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
-	var f labFlags
+// labFlagSet declares corslab's own flags into f; its usage, on w, lists
+// the commands too.
+func labFlagSet(f *labFlags, w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("corslab", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(w)
 	fs.StringVar(&f.siteA, "site-a", lab.DefaultSiteA, "`host:port` of site A, the page's origin")
 	fs.StringVar(&f.siteB, "site-b", lab.DefaultSiteB, "`host:port` of site B, the API on another origin (same host as site A)")
 	fs.BoolVar(&f.lan, "lan", false, "allow non-loopback addresses, to serve a classroom (prints a warning)")
@@ -59,16 +59,27 @@ func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
 	fs.StringVar(&f.policy, "policy", "", "site B's starting policy document (JSON `file`)")
 	fs.StringVar(&f.scenario, "scenario", "", "start in a scenario of the bug catalogue: its buggy policy (`name`; corslab scenarios lists them)")
 	fs.StringVar(&f.upstream, "upstream", "", "proxy mode: site B forwards every request, preflights too, to your API at `URL` (e.g. http://localhost:3000); its CORS headers pass through unless the policy overrides them")
+	fs.StringVar(&f.replay, "replay", "", "replay mode: site B answers as the server recorded in a HAR `file` did (its status, headers, body per method and path); the page offers the recorded requests; the policy overrides header by header")
 	fs.StringVar(&f.progress, "progress", "", "the lessons' progress `file` (default: corslab/progress.json in the user's config directory)")
+	fs.BoolVar(&f.version, "version", false, "print corslab's version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corslab [flags]\n       corslab explain [-text] < exchange.json\n       corslab scenarios\n       corslab check URL -origin ORIGIN [-method M] [-H 'Name: value'] [-credentials include] [-json]\n       corslab export -policy FILE -format rs-cors|express|nginx|headers\n\nflags:\n")
+		printUsage(w)
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
+	var f labFlags
+	fs := labFlagSet(&f, stderr)
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
 	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected argument %q (subcommands: explain, scenarios, check, export)", fs.Arg(0))
+		return f, fmt.Errorf("unexpected argument %q (commands: %s)", fs.Arg(0), commandNames())
+	}
+	if f.replay != "" && f.upstream != "" {
+		return f, errors.New("-replay and -upstream both say what site B answers: give one")
 	}
 	if f.scenario != "" && f.policy != "" {
 		return f, errors.New("-scenario and -policy both set a starting policy: give one")
@@ -85,6 +96,9 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintf(stderr, "corslab: %v\n", err)
 		return exitUsage
 	}
+	if f.version {
+		return runVersion(ctx, nil, stdin, stdout, stderr)
+	}
 	cfg := lab.Config{SiteA: f.siteA, SiteB: f.siteB, LAN: f.lan, Upstream: f.upstream}
 	if f.policy != "" {
 		if cfg.Policy, err = loadPolicy(f.policy); err != nil {
@@ -95,6 +109,12 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if f.scenario != "" {
 		if cfg.Policy, err = scenarioPolicy(f.scenario); err != nil {
 			fmt.Fprintf(stderr, "corslab: -scenario: %v\n", err)
+			return exitUsage
+		}
+	}
+	if f.replay != "" {
+		if cfg.Replay, err = loadReplay(f.replay); err != nil {
+			fmt.Fprintf(stderr, "corslab: -replay %s: %v\n", f.replay, err)
 			return exitUsage
 		}
 	}
@@ -118,6 +138,13 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if u := l.SiteB.Upstream(); u != nil {
 		fmt.Fprintf(stdout, "corslab: site B is a proxy to %s: its CORS headers pass through unless the policy overrides them\n", u)
 	}
+	if rp := cfg.Replay; rp != nil {
+		fmt.Fprintf(stdout, "corslab: site B replays %s as recorded in %s: %d answers, %d requests offered on the page; the policy overrides header by header\n",
+			rp.Server, rp.File, len(rp.Answers), len(rp.Calls))
+		if len(rp.Others) > 0 {
+			fmt.Fprintf(stdout, "corslab: not replayed (other servers in the file): %s\n", strings.Join(rp.Others, ", "))
+		}
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -140,6 +167,20 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return exitFail
 	}
 	return code
+}
+
+// loadReplay reads the HAR file of -replay.
+func loadReplay(path string) (*lab.Replay, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, err
+	}
+	defer f.Close()
+	return lab.LoadReplay(f, path)
 }
 
 func loadPolicy(path string) (*policy.Policy, error) {
@@ -204,7 +245,7 @@ func logLine(e *journal.Event) string {
 		} else if x.UpstreamStatus != 0 {
 			fmt.Fprintf(&b, " (upstream: %d, %s)", x.UpstreamStatus, upstreamACAO(x.UpstreamHeader))
 		}
-		if x.Effect != "" {
+		if x.Effect != nil {
 			fmt.Fprintf(&b, "; %s", x.Effect)
 		}
 		return b.String()

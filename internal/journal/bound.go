@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // The journal is bounded in bytes, not only in counts: whatever arrives —
@@ -52,19 +54,21 @@ func ClipNote(s string, max int) string {
 }
 
 // clipRequest bounds what the page announced.
-func clipRequest(r TrialRequest) TrialRequest {
+func clipRequest(r trial.Request) trial.Request {
 	r.Label = Clip(r.Label, maxLabel)
 	r.Method = Clip(r.Method, maxLabel)
 	r.URL = ClipNote(r.URL, maxText)
 	r.Body = ClipNote(r.Body, maxText)
 	r.Credentials = Clip(r.Credentials, maxLabel)
 	r.Mode = Clip(r.Mode, maxLabel)
+	r.ReadHeader = Clip(r.ReadHeader, maxLabel)
+	r.Site = Clip(r.Site, maxLabel)
 	r.Headers = clipPairs(r.Headers)
 	return r
 }
 
 // clipOutcome bounds what the page reported.
-func clipOutcome(o Outcome) Outcome {
+func clipOutcome(o trial.Outcome) trial.Outcome {
 	o.Type = Clip(o.Type, maxLabel)
 	o.Body = ClipNote(o.Body, maxText)
 	o.Error = Clip(o.Error, maxText)
@@ -108,7 +112,11 @@ func (e *Event) size() int {
 }
 
 func (x *Exchange) size() int {
-	return len(x.Method) + len(x.Path) + len(x.Origin) + len(x.Trial) + len(x.Effect) + len(x.UpstreamError) +
+	n := 0
+	if x.Effect != nil {
+		n = len(x.Effect.Name) + len(x.Effect.Was) + len(x.Effect.Origin) + 64
+	}
+	return n + len(x.Method) + len(x.Path) + len(x.Origin) + len(x.Trial) + len(x.UpstreamError) +
 		headerSize(x.RequestHeader) + headerSize(x.ResponseHeader) + headerSize(x.UpstreamHeader) + eventOverhead
 }
 
@@ -123,8 +131,8 @@ func (t *Trial) size() int {
 	return n
 }
 
-func requestSize(r TrialRequest) int {
-	return len(r.Label) + len(r.Method) + len(r.URL) + len(r.Body) + len(r.Credentials) + len(r.Mode) + pairsSize(r.Headers)
+func requestSize(r trial.Request) int {
+	return len(r.ReadHeader) + len(r.Site) + len(r.Label) + len(r.Method) + len(r.URL) + len(r.Body) + len(r.Credentials) + len(r.Mode) + pairsSize(r.Headers)
 }
 
 func headerSize(h http.Header) int {

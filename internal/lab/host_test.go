@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/testsupport/labtest"
 )
 
 // hostRequest sends method path to base with the Host header host and the
@@ -155,8 +156,7 @@ func TestProxyKeepsUpstreamHostDefence(t *testing.T) {
 		io.WriteString(w, "the user's API")
 	}))
 	t.Cleanup(upstream.Close)
-	l, stop := startLabWith(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Upstream: upstream.URL})
-	t.Cleanup(stop)
+	l := labtest.Start(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Upstream: upstream.URL})
 	portB := hostPort(t, l.URLB)
 
 	if status, body := hostRequest(t, "GET", l.URLB, "/api/data", "evil.example:"+portB, ""); status != http.StatusForbidden {
@@ -196,8 +196,7 @@ func TestUpstreamIsNotTheLabItself(t *testing.T) {
 func TestLANTeacherAndStudents(t *testing.T) {
 	t.Parallel()
 	lanIP := nonLoopbackAddress(t)
-	l, stop := startLabWith(t, lab.Config{SiteA: "0.0.0.0:0", SiteB: "0.0.0.0:0", LAN: true})
-	t.Cleanup(stop)
+	l := labtest.Start(t, lab.Config{SiteA: "0.0.0.0:0", SiteB: "0.0.0.0:0", LAN: true})
 	if strings.Contains(l.URLA, "0.0.0.0") || l.TeacherURL == "" {
 		t.Fatalf("URLA %s, teacher link %q: want the machine's address and a teacher link", l.URLA, l.TeacherURL)
 	}
@@ -300,8 +299,7 @@ func TestLANTeacherAndStudents(t *testing.T) {
 // Under -lan the live log never carries a credential's value.
 func TestLANMasksSecrets(t *testing.T) {
 	t.Parallel()
-	l, stop := startLabWith(t, lab.Config{SiteA: "0.0.0.0:0", SiteB: "0.0.0.0:0", LAN: true})
-	t.Cleanup(stop)
+	l := labtest.Start(t, lab.Config{SiteA: "0.0.0.0:0", SiteB: "0.0.0.0:0", LAN: true})
 	sub := l.Journal.Hub().Subscribe(0)
 	defer sub.Close()
 	req, _ := http.NewRequest("POST", "http://127.0.0.1:"+hostPort(t, l.URLB)+"/api/login", nil)

@@ -48,6 +48,9 @@ type Config struct {
 	// user's own API — instead of serving its endpoints (corslab -upstream;
 	// siteB.NewProxy).
 	Upstream string
+	// Replay, when set, makes site B answer as a recorded server did
+	// (corslab -replay FILE.har; siteB.NewReplay).
+	Replay *Replay
 }
 
 // Lab is a running pair of sites.
@@ -94,6 +97,9 @@ func Listen(cfg Config) (*Lab, error) {
 			return nil, &FlagError{"upstream", cfg.Upstream, err}
 		}
 	}
+	if cfg.Replay != nil && upstream != nil {
+		return nil, &FlagError{"replay", cfg.Replay.File, errors.New("site B replays a HAR or proxies to -upstream, not both")}
+	}
 	lnA, err := listen("site-a", cfg.SiteA)
 	if err != nil {
 		return nil, err
@@ -116,7 +122,9 @@ func Listen(cfg Config) (*Lab, error) {
 	l.URLB = "http://" + net.JoinHostPort(shown, port(lnB))
 	l.guardA = hostguard.New("site A", port(lnA), l.URLA, names...)
 	l.guardB = hostguard.New("site B", port(lnB), l.URLB, names...)
-	if upstream == nil {
+	if cfg.Replay != nil {
+		l.SiteB = siteB.NewReplay(l.Journal, cfg.Replay.Server, cfg.Replay.Answers)
+	} else if upstream == nil {
 		l.SiteB = siteB.New(l.Journal)
 	} else if p := upstream.Port(); l.isSelf(upstream) {
 		lnA.Close()
@@ -137,6 +145,9 @@ func Listen(cfg Config) (*Lab, error) {
 	}
 	if u := l.SiteB.Upstream(); u != nil {
 		cfgA.Upstream = u.String()
+	}
+	if rp := cfg.Replay; rp != nil {
+		cfgA.Replay = &siteA.Replay{File: rp.File, Server: rp.Server, Calls: rp.Calls}
 	}
 	l.SiteA = siteA.New(cfgA, l.Journal, l.SiteB)
 	return l, nil

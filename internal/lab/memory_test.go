@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/trial"
 	"github.com/corslab/corslab/internal/testsupport/loadtest/race"
 )
 
@@ -113,7 +114,7 @@ func TestHostileRequestsStayWithinMemory(t *testing.T) {
 	heapAfter("trials", start)
 	start = time.Now()
 	// Announce messages as large as the live log takes (64 KiB), each a new trial.
-	conn, _, err := websocket.DefaultDialer.Dial(wsURL(l.URLA), http.Header{"Origin": {l.URLA}})
+	conn, _, err := websocket.DefaultDialer.Dial(l.WS, http.Header{"Origin": {l.URLA}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestHostileRequestsStayWithinMemory(t *testing.T) {
 	}()
 	label := strings.Repeat("L", 60<<10)
 	for i := range 4096 / scale {
-		req := journal.TrialRequest{Label: label, Method: "GET", URL: l.URLB + "/api/items"}
+		req := trial.Request{Label: label, Method: "GET", URL: l.URLB + "/api/items"}
 		if err := conn.WriteJSON(map[string]any{"type": "announce", "id": fmt.Sprint("a", i), "request": req}); err != nil {
 			t.Fatalf("announce %d: %v", i, err)
 		}

@@ -7,31 +7,31 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/corslab/corslab/internal/model/syntax"
 )
 
-// MaxExchangeSize is the most input DecodeExchange reads.
+// MaxExchangeSize is the largest input ParseExchange accepts.
 const MaxExchangeSize = 8 << 20
 
 // maxDepth bounds JSON nesting; a valid exchange nests 4 deep.
 const maxDepth = 32
 
-// DecodeExchange reads one exchange in the JSON form of verdict-format.md,
+// ParseExchange parses one exchange in the JSON form of verdict-format.md,
 // strictly: unknown fields, missing required fields and values of the wrong type
 // are errors. The error is one line naming the field, e.g.
 // `request.method: missing`, `response.status: must be a number`,
-// `request.headers["X"]: must be a string`, or `line 3:7: …` for a JSON syntax
-// error.
+// `request.headers["X"]: must be a string`, or `line 3, column 7: …` for a
+// JSON syntax error or invalid UTF-8.
 //
 // Header objects keep their order and repeated names (a repeated request header
 // is combined as fetch() does; a repeated response header is several lines).
 // An optional response given as null counts as absent.
-func DecodeExchange(r io.Reader) (Exchange, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxExchangeSize+1))
-	if err != nil {
-		return Exchange{}, fmt.Errorf("reading input: %v", err)
-	}
+// Input over MaxExchangeSize bytes is refused.
+func ParseExchange(data []byte) (Exchange, error) {
 	if len(data) > MaxExchangeSize {
 		return Exchange{}, fmt.Errorf("input: larger than %d bytes", MaxExchangeSize)
 	}
@@ -72,11 +72,14 @@ func (n *node) kindName() string {
 	return "null"
 }
 
-// parseJSON parses data into a node tree, reporting syntax errors with their
-// line and column.
+// parseJSON parses data into a node tree, reporting syntax errors and
+// invalid UTF-8 with their line and column.
 func parseJSON(data []byte) (*node, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("input: empty, expected a JSON object with a \"request\" field")
+	}
+	if err := syntax.CheckUTF8(data); err != nil {
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -85,18 +88,18 @@ func parseJSON(data []byte) (*node, error) {
 		return nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%s: unexpected data after the exchange object", position(data, dec.InputOffset()))
+		return nil, fmt.Errorf("%s: unexpected data after the exchange object", syntax.Position(data, dec.InputOffset()))
 	}
 	return n, nil
 }
 
 func parseValue(dec *json.Decoder, data []byte, depth int) (*node, error) {
 	if depth > maxDepth {
-		return nil, fmt.Errorf("%s: JSON nested more than %d levels deep", position(data, dec.InputOffset()), maxDepth)
+		return nil, fmt.Errorf("%s: JSON nested more than %d levels deep", syntax.Position(data, dec.InputOffset()), maxDepth)
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, syntaxError(err, data, dec)
+		return nil, syntax.JSONError(data, err)
 	}
 	switch t := tok.(type) {
 	case json.Delim:
@@ -106,7 +109,7 @@ func parseValue(dec *json.Decoder, data []byte, depth int) (*node, error) {
 			for dec.More() {
 				kt, err := dec.Token()
 				if err != nil {
-					return nil, syntaxError(err, data, dec)
+					return nil, syntax.JSONError(data, err)
 				}
 				key, _ := kt.(string)
 				v, err := parseValue(dec, data, depth+1)
@@ -116,7 +119,7 @@ func parseValue(dec *json.Decoder, data []byte, depth int) (*node, error) {
 				n.fields = append(n.fields, field{key, v})
 			}
 			if _, err := dec.Token(); err != nil {
-				return nil, syntaxError(err, data, dec)
+				return nil, syntax.JSONError(data, err)
 			}
 			return n, nil
 		case '[':
@@ -129,7 +132,7 @@ func parseValue(dec *json.Decoder, data []byte, depth int) (*node, error) {
 				n.items = append(n.items, v)
 			}
 			if _, err := dec.Token(); err != nil {
-				return nil, syntaxError(err, data, dec)
+				return nil, syntax.JSONError(data, err)
 			}
 			return n, nil
 		}
@@ -142,34 +145,7 @@ func parseValue(dec *json.Decoder, data []byte, depth int) (*node, error) {
 	case nil:
 		return &node{kind: 'z'}, nil
 	}
-	return nil, fmt.Errorf("%s: unexpected %v", position(data, dec.InputOffset()), tok)
-}
-
-func syntaxError(err error, data []byte, dec *json.Decoder) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		// Offset counts the bytes read, the offending one included.
-		return fmt.Errorf("%s: %s", position(data, se.Offset-1), strings.TrimPrefix(se.Error(), "json: "))
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s: unexpected end of input", position(data, int64(len(data))))
-	}
-	return fmt.Errorf("%s: %v", position(data, dec.InputOffset()), err)
-}
-
-// position turns a byte offset into "line L:C" (both from 1; the column counts
-// bytes).
-func position(data []byte, off int64) string {
-	if off < 0 {
-		off = 0
-	}
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	before := data[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return fmt.Sprintf("line %d:%d", line, col)
+	return nil, fmt.Errorf("%s: unexpected %v", syntax.Position(data, dec.InputOffset()), tok)
 }
 
 // object checks that n is an object with only the allowed keys, each at most
@@ -209,7 +185,16 @@ func decodeExchange(root *node) (Exchange, error) {
 	if root.kind != 'o' {
 		return x, fmt.Errorf("exchange: must be an object, not %s", root.kindName())
 	}
-	top, err := object(root, "", "request", "preflightResponse", "response")
+	// `corslab check -json` prints {"exchange": …, "verdict": …}: take the
+	// exchange, so that its output pipes into explain.
+	path := ""
+	if ex := wrapped(root); ex != nil {
+		if ex.kind != 'o' {
+			return x, fmt.Errorf("exchange: must be an object, not %s", ex.kindName())
+		}
+		root, path = ex, "exchange"
+	}
+	top, err := object(root, path, "request", "preflightResponse", "response", "redirects")
 	if err != nil {
 		return x, err
 	}
@@ -226,12 +211,100 @@ func decodeExchange(root *node) (Exchange, error) {
 	if x.Actual, err = decodeResponse(top["response"], "response"); err != nil {
 		return x, err
 	}
+	if x.Redirects, err = decodeRedirects(top["redirects"], x); err != nil {
+		return x, err
+	}
 	return x, nil
+}
+
+// wrapped returns the exchange of `corslab check -json` output — an object
+// of exactly "exchange" and "verdict" or "error" — or nil.
+func wrapped(root *node) *node {
+	var ex *node
+	for _, f := range root.fields {
+		switch f.key {
+		case "exchange":
+			ex = f.val
+		case "verdict", "error":
+		default:
+			return nil
+		}
+	}
+	return ex
+}
+
+// maxHops bounds the redirects an exchange may list: one more than the
+// browser follows, to show the one it refuses.
+const maxHops = maxRedirects + 1
+
+// decodeRedirects reads "redirects": the requests the browser made after the
+// response redirected, each {"url", "preflightResponse", "response"}. A url,
+// when given, must be where the previous answer's Location leads; left out,
+// it is filled in.
+func decodeRedirects(n *node, x Exchange) ([]Hop, error) {
+	if n == nil || n.kind == 'z' {
+		return nil, nil
+	}
+	if n.kind != 'a' {
+		return nil, fmt.Errorf("redirects: must be an array of {url, preflightResponse, response}, not %s", n.kindName())
+	}
+	if len(n.items) > maxHops {
+		return nil, fmt.Errorf("redirects: %d hops; the browser follows at most %d redirects", len(n.items), maxRedirects)
+	}
+	prevURL, prev, prevPath := x.Request.URL, x.Actual, "response"
+	if u, err := url.Parse(prevURL); err == nil && !u.IsAbs() {
+		if base, err := url.Parse(x.Request.Origin + "/"); err == nil {
+			prevURL = base.ResolveReference(u).String()
+		}
+	}
+	hops := make([]Hop, 0, len(n.items))
+	for i, it := range n.items {
+		path := fmt.Sprintf("redirects[%d]", i)
+		m, err := object(it, path, "url", "preflightResponse", "response")
+		if err != nil {
+			return nil, err
+		}
+		if prev == nil {
+			return nil, fmt.Errorf("%s: follows no answer (%s is missing)", path, prevPath)
+		}
+		loc, ok := redirectTarget(prev)
+		if !ok {
+			return nil, fmt.Errorf("%s: %s does not redirect (status %d, or no Location)", path, prevPath, prev.Status)
+		}
+		base, err1 := url.Parse(prevURL)
+		ref, err2 := url.Parse(loc)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("%s: %s.headers[\"Location\"] %q is not a URL", path, prevPath, loc)
+		}
+		next := base.ResolveReference(ref)
+		next.Fragment, next.RawFragment = "", ""
+		want := canonicalURL(next)
+		var h Hop
+		if u, ok := m["url"]; ok && u.kind != 'z' {
+			if u.kind != 's' {
+				return nil, fmt.Errorf("%s.url: must be a string, not %s", path, u.kindName())
+			}
+			got, err := url.Parse(u.str)
+			if err != nil || !got.IsAbs() || canonicalURL(got) != want {
+				return nil, fmt.Errorf("%s.url: %q, but %s redirects to %s", path, u.str, prevPath, want)
+			}
+		}
+		h.URL = want
+		if h.Preflight, err = decodeResponse(m["preflightResponse"], path+".preflightResponse"); err != nil {
+			return nil, err
+		}
+		if h.Actual, err = decodeResponse(m["response"], path+".response"); err != nil {
+			return nil, err
+		}
+		hops = append(hops, h)
+		prevURL, prev, prevPath = want, h.Actual, path+".response"
+	}
+	return hops, nil
 }
 
 func decodeRequest(n *node) (Request, error) {
 	var r Request
-	m, err := object(n, "request", "origin", "url", "method", "headers", "credentials", "mode")
+	m, err := object(n, "request", "origin", "url", "method", "headers", "credentials", "mode", "body")
 	if err != nil {
 		return r, err
 	}
@@ -266,6 +339,9 @@ func decodeRequest(n *node) (Request, error) {
 		return r, err
 	}
 	if r.Mode, err = str("mode", false); err != nil {
+		return r, err
+	}
+	if r.Body, err = str("body", false); err != nil {
 		return r, err
 	}
 	if h, ok := m["headers"]; ok && h.kind != 'z' {
@@ -313,7 +389,7 @@ func decodeResponse(n *node, path string) (*Response, error) {
 	}
 	hp := path + ".headers"
 	for _, f := range h.fields {
-		if !isToken(f.key) {
+		if !syntax.IsToken(f.key) {
 			return nil, fmt.Errorf("%s: not a valid header name", quoted(hp, f.key))
 		}
 		key := http.CanonicalHeaderKey(f.key)
