@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/textclean"
 )
 
 // runExplain is `corslab explain [-text]`: one exchange as JSON on stdin, its
@@ -61,7 +62,7 @@ func explain(stdin io.Reader, stdout, stderr io.Writer, text bool) int {
 	v := fetch.Judge(x)
 	var out []byte
 	if text {
-		out = []byte(v.Text())
+		out = []byte(textclean.Strip(v.Text())) // the exchange's own text must not drive the terminal
 	} else {
 		out = v.IndentedJSON()
 	}

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/corslab/corslab/internal/model/trial"
+	"github.com/corslab/corslab/internal/textclean"
 )
 
 // The journal is bounded in bytes, not only in counts: whatever arrives —
@@ -53,25 +54,28 @@ func ClipNote(s string, max int) string {
 	return Clip(s, max) + fmt.Sprintf(" [%d bytes in all]", len(s))
 }
 
-// clipRequest bounds what the page announced.
+// clipRequest bounds what the page announced, and strips the control
+// characters of its text (textclean): a label or a header carrying an
+// escape sequence must not reach a terminal (the TUI, the -no-tui log).
 func clipRequest(r trial.Request) trial.Request {
-	r.Label = Clip(r.Label, maxLabel)
-	r.Method = Clip(r.Method, maxLabel)
-	r.URL = ClipNote(r.URL, maxText)
-	r.Body = ClipNote(r.Body, maxText)
-	r.Credentials = Clip(r.Credentials, maxLabel)
-	r.Mode = Clip(r.Mode, maxLabel)
-	r.ReadHeader = Clip(r.ReadHeader, maxLabel)
-	r.Site = Clip(r.Site, maxLabel)
+	r.Label = textclean.Strip(Clip(r.Label, maxLabel))
+	r.Method = textclean.Strip(Clip(r.Method, maxLabel))
+	r.URL = textclean.Strip(ClipNote(r.URL, maxText))
+	r.Body = textclean.Strip(ClipNote(r.Body, maxText))
+	r.Credentials = textclean.Strip(Clip(r.Credentials, maxLabel))
+	r.Mode = textclean.Strip(Clip(r.Mode, maxLabel))
+	r.ReadHeader = textclean.Strip(Clip(r.ReadHeader, maxLabel))
+	r.Site = textclean.Strip(Clip(r.Site, maxLabel))
 	r.Headers = clipPairs(r.Headers)
 	return r
 }
 
-// clipOutcome bounds what the page reported.
+// clipOutcome bounds what the page reported, its text stripped of control
+// characters as clipRequest's.
 func clipOutcome(o trial.Outcome) trial.Outcome {
-	o.Type = Clip(o.Type, maxLabel)
-	o.Body = ClipNote(o.Body, maxText)
-	o.Error = Clip(o.Error, maxText)
+	o.Type = textclean.Strip(Clip(o.Type, maxLabel))
+	o.Body = textclean.Strip(ClipNote(o.Body, maxText))
+	o.Error = textclean.Strip(Clip(o.Error, maxText))
 	o.Headers = clipPairs(o.Headers)
 	return o
 }
@@ -83,7 +87,7 @@ func clipPairs(h [][2]string) [][2]string {
 	n := min(len(h), maxHeaderLines)
 	out := make([][2]string, n, n+1)
 	for i := range n {
-		out[i] = [2]string{Clip(h[i][0], maxHeaderValue), Clip(h[i][1], maxHeaderValue)}
+		out[i] = [2]string{textclean.Strip(Clip(h[i][0], maxHeaderValue)), textclean.Strip(Clip(h[i][1], maxHeaderValue))}
 	}
 	if len(h) > n {
 		out = append(out, [2]string{ClipMark, fmt.Sprintf("%d more header lines", len(h)-n)})

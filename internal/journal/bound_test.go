@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 func TestClip(t *testing.T) {
@@ -74,5 +76,27 @@ func TestTrialsBoundedInBytes(t *testing.T) {
 	}
 	if _, ok := j.Trial("t0"); ok {
 		t.Error("the oldest trial is still held")
+	}
+}
+
+// A page's announce and outcome reach terminals (the TUI, the -no-tui
+// log): their escape sequences are stripped, what they hide shown.
+func TestAnnounceStripsControls(t *testing.T) {
+	j := New(16)
+	req := trial.Request{Label: "\x1b[8mhidden\x1b[0m", Method: "GET", URL: "http://b/\x1b[5m", Headers: [][2]string{{"X-A", "\x1b[31mred"}}}
+	if err := j.Announce("t1", "http://a", req); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Settle("t1", trial.Outcome{Error: "TypeError\x1b]0;title\x07"}); err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := j.Trial("t1")
+	for _, s := range []string{tr.Request.Label, tr.Request.URL, tr.Request.Headers[0][1], tr.Outcome.Error} {
+		if strings.ContainsAny(s, "\x1b\x07") {
+			t.Errorf("kept a control character: %q", s)
+		}
+	}
+	if tr.Request.Label != "[8mhidden[0m" {
+		t.Errorf("label %q, want the text shown", tr.Request.Label)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/model/trial"
+	"github.com/corslab/corslab/internal/textclean"
 )
 
 // Journal is the lab's record: a Hub of events plus the trials being
@@ -174,7 +175,7 @@ func (j *Journal) Announce(id, origin string, req trial.Request) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	t := j.trial(id)
-	t.Origin, t.Request, t.announced, t.announcedAt = Clip(origin, maxText), clipRequest(req), true, now
+	t.Origin, t.Request, t.announced, t.announcedAt = textclean.Strip(Clip(origin, maxText)), clipRequest(req), true, now
 	if origin == "null" {
 		if len(j.null) == maxNullOpen {
 			j.null = append(j.null[:0], j.null[1:]...)
