@@ -442,15 +442,19 @@ func TestLoginAndMe(t *testing.T) {
 		{"me with the cookie", "GET", "/api/me", 200, `"secret"`, ""},
 		{"log out", "POST", "/api/logout", 200, `"user":""`, "logged out"},
 		{"me after logging out", "GET", "/api/me", 401, "not logged in", ""},
-		{"log in by navigation", "GET", "/api/login", 200, `"user":"learner"`, "logged in: set cookie " + SessionCookie},
-		{"me again", "GET", "/api/me", 200, `"secret"`, ""},
+		{"log in again", "POST", "/api/login", 200, `"user":"learner"`, "logged in: set cookie " + SessionCookie},
+		// A GET changes nothing: any site's <img src=…/api/login> would
+		// otherwise replace the learner's session (log them out).
+		{"a GET does not log in", "GET", "/api/login", 405, "", ""},
+		{"a GET does not log out", "GET", "/api/logout", 405, "", ""},
+		{"me still logged in", "GET", "/api/me", 200, `"secret"`, ""},
 	}
 	for _, tt := range tests { // steps on one site and one cookie jar, in order
 		r := st.do(t, tt.method, tt.path, nil, "")
 		if r.status != tt.wantStatus || !strings.Contains(r.body, tt.wantBody) || r.x.Effect.String() != tt.wantEffect {
 			t.Errorf("%s: %d %q effect %q; want %d, %q, effect %q", tt.desc, r.status, r.body, r.x.Effect.String(), tt.wantStatus, tt.wantBody, tt.wantEffect)
 		}
-		if strings.HasSuffix(tt.path, "/login") {
+		if strings.HasSuffix(tt.path, "/login") && tt.method == "POST" {
 			c := r.header.Get("Set-Cookie")
 			for _, want := range []string{SessionCookie + "=", "HttpOnly", "SameSite=Lax", "Path=/"} {
 				if !strings.Contains(c, want) {
