@@ -44,6 +44,9 @@ type Options struct {
 	// MoveLesson starts the lesson delta steps away (n: +1, p: -1), with
 	// its starting policy, and says which it started.
 	MoveLesson func(delta int) (string, error)
+	// Notice is the status line's first text, until something replaces
+	// it: under -lan, the teacher link.
+	Notice string
 }
 
 // replay is how many recent events the console shows when it starts.
@@ -123,6 +126,7 @@ func New(opts Options) Model {
 		policy: newPolicyPanel(opts),
 		log:    newLogPanel(),
 		detail: viewport.New(),
+		status: statusMsg{text: opts.Notice},
 	}
 	if opts.Hub != nil {
 		m.sub = opts.Hub.Subscribe(replay)
