@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/corslab/corslab/internal/journal"
 )
 
 // explain -text prints an exchange's own text (a header's value): its
@@ -18,5 +20,15 @@ func TestExplainTextStripsEscapes(t *testing.T) {
 	}
 	if strings.ContainsRune(stdout.String(), 0x1b) || !strings.Contains(stdout.String(), "[8mhttp://evil[0m") {
 		t.Errorf("explain -text printed %q: want the escapes stripped, their text shown", stdout.String())
+	}
+}
+
+// The -no-tui log prints a path clipped: a 200 KB query string is one
+// short line, saying it was cut.
+func TestLogLineClipsPath(t *testing.T) {
+	x := &journal.Exchange{Method: "GET", Path: "/api/items?" + strings.Repeat("q", 200<<10), Status: 431}
+	line := logLine(&journal.Event{Kind: journal.KindExchange, Exchange: x})
+	if len(line) > 2*maxLogPath || !strings.Contains(line, journal.ClipMark) || !strings.Contains(line, "/api/items?qqq") {
+		t.Errorf("log line of %d bytes: %.300q", len(line), line)
 	}
 }
