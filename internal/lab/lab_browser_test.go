@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,8 +23,9 @@ import (
 
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/lab"
-	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
+	"github.com/corslab/corslab/internal/testsupport/labtest"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 	"github.com/corslab/corslab/siteB"
 )
 
@@ -33,47 +33,11 @@ func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
 
 const wait = 15 * time.Second // deadline of every poll; a fetch takes milliseconds
 
-// startLab runs a lab on free loopback ports until the test ends.
-func startLab(t *testing.T, policy string) *lab.Lab {
+// startLab runs a lab on free loopback ports (localhost) under the policy
+// document doc ("": the closed policy) until the test ends.
+func startLab(t *testing.T, doc string) *labtest.Lab {
 	t.Helper()
-	l, stop := startLabOn(t, "localhost:0", "localhost:0", policy)
-	t.Cleanup(stop)
-	return l
-}
-
-// startLabOn runs a lab on the given addresses until stop is called.
-func startLabOn(t *testing.T, addrA, addrB, doc string) (l *lab.Lab, stop func()) {
-	t.Helper()
-	cfg := lab.Config{SiteA: addrA, SiteB: addrB}
-	if doc != "" {
-		p, err := policy.ParsePolicy([]byte(doc))
-		if err != nil {
-			t.Fatalf("policy %s: %v", doc, err)
-		}
-		cfg.Policy = p
-	}
-	return startLabWith(t, cfg)
-}
-
-// startLabWith runs a lab configured by cfg until stop is called.
-func startLabWith(t *testing.T, cfg lab.Config) (l *lab.Lab, stop func()) {
-	t.Helper()
-	l, err := lab.Listen(cfg)
-	if err != nil {
-		t.Fatalf("lab.Listen: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- l.Serve(ctx) }()
-	var once sync.Once
-	return l, func() {
-		once.Do(func() {
-			cancel()
-			if err := <-served; err != nil {
-				t.Errorf("lab.Serve: %v", err)
-			}
-		})
-	}
+	return labtest.Start(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Policy: labtest.Policy(t, []byte(doc))})
 }
 
 // page is site A's page open in a browser tab.
@@ -86,7 +50,7 @@ type page struct {
 // openPage starts a lab and opens its page, waiting for corslab.ready.
 func openPage(t *testing.T, policy string) *page {
 	t.Helper()
-	return openLabPage(t, startLab(t, policy))
+	return openLabPage(t, startLab(t, policy).Lab)
 }
 
 // openLabPage opens l's page in a new tab, waiting for corslab.ready.
@@ -147,17 +111,15 @@ func (p *page) send(request string) sent {
 // the browser has its response, and the outcome comes after).
 func (p *page) settled(id string) *journal.Trial {
 	p.t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		if tr, ok := p.lab.Journal.Trial(id); ok && tr.Outcome != nil {
-			return tr
+	var tr *journal.Trial
+	poll.Check(p.t, wait, func() error {
+		var ok bool
+		if tr, ok = p.lab.Journal.Trial(id); !ok || tr.Outcome == nil {
+			return fmt.Errorf("trial %s not settled in the journal: %+v", id, tr)
 		}
-		if time.Now().After(deadline) {
-			tr, _ := p.lab.Journal.Trial(id)
-			p.t.Fatalf("trial %s not settled in the journal within %v: %+v", id, wait, tr)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return nil
+	})
+	return tr
 }
 
 // entryText waits until the live-log entry of trial id contains want, and returns its text.
@@ -535,18 +497,17 @@ func TestRenderVerdict(t *testing.T) {
 // started again on the same ports is recognised as new and its log shown.
 func TestPageReconnectsToRestartedLab(t *testing.T) {
 	t.Parallel()
-	l1, stop1 := startLabOn(t, "localhost:0", "localhost:0", "")
-	t.Cleanup(stop1)
+	l1 := startLab(t, "")
 	tab := browsertest.NewTab(t)
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l1.URLA)); err != nil {
 		t.Fatal(err)
 	}
-	p := &page{t: t, lab: l1, tab: tab}
+	p := &page{t: t, lab: l1.Lab, tab: tab}
 	evalJS[bool](p, `window.corslab.ready.then(() => true)`)
 	first := p.send(`corslab.presets.simpleGet()`)
 	p.entryText(first.ID, "site B received and ran it")
 
-	stop1()
+	l1.Stop()
 	down := pollJS[string](p, `document.querySelector("#conn").dataset.state === "down" && document.querySelector("#conn").textContent`)
 	if !strings.Contains(down, "reconnecting in") {
 		t.Errorf("connection state while the lab is down: %q", down)
@@ -554,9 +515,7 @@ func TestPageReconnectsToRestartedLab(t *testing.T) {
 
 	addrA := strings.TrimPrefix(l1.URLA, "http://")
 	addrB := strings.TrimPrefix(l1.URLB, "http://")
-	l2, stop2 := startLabOn(t, addrA, addrB, "")
-	t.Cleanup(stop2)
-	p.lab = l2
+	p.lab = labtest.Start(t, lab.Config{SiteA: addrA, SiteB: addrB}).Lab
 	pollJS[bool](p, `document.querySelector("#conn").dataset.state === "live"`)
 	second := p.send(`corslab.presets.simplePost({name: "after the restart"})`)
 	tr := p.settled(second.ID)

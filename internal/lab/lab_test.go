@@ -18,14 +18,12 @@ import (
 	"github.com/corslab/corslab/internal/journal"
 )
 
-func wsURL(base string) string { return "ws" + strings.TrimPrefix(base, "http") + "/lab/ws" }
-
 // Websockets are not covered by CORS: site A must check Origin itself.
 func TestLiveLogRefusesForeignOrigin(t *testing.T) {
 	t.Parallel()
 	l := startLab(t, "")
 	for _, origin := range []string{l.URLB, "http://evil.example", "null"} {
-		conn, resp, err := websocket.DefaultDialer.Dial(wsURL(l.URLA), http.Header{"Origin": {origin}})
+		conn, resp, err := websocket.DefaultDialer.Dial(l.WS, http.Header{"Origin": {origin}})
 		if err == nil {
 			conn.Close()
 			t.Errorf("Origin %s: websocket opened, want 403", origin)
@@ -42,7 +40,7 @@ func TestLiveLogRefusesForeignOrigin(t *testing.T) {
 func TestLiveLogProtocol(t *testing.T) {
 	t.Parallel()
 	l := startLab(t, "")
-	conn, _, err := websocket.DefaultDialer.Dial(wsURL(l.URLA), http.Header{"Origin": {l.URLA}})
+	conn, _, err := websocket.DefaultDialer.Dial(l.WS, http.Header{"Origin": {l.URLA}})
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}

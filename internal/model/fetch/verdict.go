@@ -1,6 +1,9 @@
 package fetch
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // Chromium's CORS error names (network::mojom::CorsError without the leading
 // k), as verdict-format.md lists them, plus TypeError for a fetch() that rejects
@@ -90,6 +93,20 @@ func (v Verdict) MarshalJSON() ([]byte, error) {
 	p.RequestHeadersInPreflight = nonNil(p.RequestHeadersInPreflight)
 	p.ReadableHeaders = nonNil(p.ReadableHeaders)
 	return json.Marshal(p)
+}
+
+// IndentedJSON is the verdict as `corslab explain` prints it
+// (verdict-format.md): JSON indented by two spaces with a trailing newline,
+// < > & left readable in the messages.
+func (v Verdict) IndentedJSON() []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		panic(err) // cannot happen: a Verdict holds only strings, bools and []string
+	}
+	return buf.Bytes()
 }
 
 func nonNil(s []string) []string {
