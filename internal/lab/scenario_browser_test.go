@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/corslab/corslab/internal/content/scenario"
 	"github.com/corslab/corslab/internal/journal"
 )
@@ -110,7 +112,7 @@ func TestScenarios(t *testing.T) {
 	}
 }
 
-func jsObject(t *testing.T, r scenario.Request) string {
+func jsObject(t *testing.T, r trial.Request) string {
 	t.Helper()
 	b, err := json.Marshal(r)
 	if err != nil {

@@ -23,18 +23,15 @@ import (
 //go:embed scenarios/*.json
 var files embed.FS
 
-// Request is a fetch() as site A's page makes it (window.corslab.send):
-// its URL a path on site B, unless Site is "A".
-type Request = trial.Request
-
 // Scenario is one bug of the catalogue.
 type Scenario struct {
 	Name        string `json:"name"`
 	Title       string `json:"title"`
 	Explanation string `json:"explanation"`
 	// Setup are requests to make first (logging in).
-	Setup   []Request `json:"setup,omitempty"`
-	Request Request   `json:"request"`
+	Setup []trial.Request `json:"setup,omitempty"`
+	// Request is the fetch() that shows the bug: its URL a path on site B.
+	Request trial.Request `json:"request"`
 	// Error is Chromium's CORS error name under the buggy policy; "" when
 	// the browser lets the request through and the bug shows otherwise
 	// (the explanation says what to observe).
