@@ -12,10 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/corslab/corslab/internal/content/scenario"
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // observe checks a scenario's bug (fixed false) or its absence (fixed true)

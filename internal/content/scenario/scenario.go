@@ -15,9 +15,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 //go:embed scenarios/*.json
