@@ -460,3 +460,39 @@ func TestEventJSONConcurrent(t *testing.T) {
 		t.Errorf("decoded seq %d trial %+v, %v", back.Seq, back.Trial, err)
 	}
 }
+
+// A burst of late exchanges (any client can send a settled trial's
+// Referer) rebuilds the account off the request path, at most once per
+// exchange, and the last trial event carries every exchange.
+func TestLateExchangesCoalesce(t *testing.T) {
+	j := newJournal(1024)
+	if err := j.Announce("t1", "http://a", trial.Request{Method: "GET", URL: "http://b/api/items"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Settle("t1", trial.Outcome{Error: "TypeError: Failed to fetch"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	for i := range n {
+		j.Record(exchange("t1", fmt.Sprint("/late/", i)))
+	}
+	var last *Trial
+	trials := 0
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); runtime.Gosched() {
+		trials, last = 0, nil
+		for _, e := range all(j) {
+			if e.Kind == KindTrial {
+				trials, last = trials+1, e.Trial
+			}
+		}
+		if last != nil && len(last.Exchanges) == n {
+			break
+		}
+	}
+	if last == nil || len(last.Exchanges) != n || last.Verdict == nil {
+		t.Fatalf("last trial event: %+v, want all %d late exchanges, judged", last, n)
+	}
+	if trials > 2+n {
+		t.Errorf("%d trial events for %d late exchanges", trials, n)
+	}
+}
