@@ -185,6 +185,9 @@ func Build(in Input) Account {
 		v = fetch.Judge(x)
 	}
 	a.Verdict, a.Fix, a.Trace = &v, v.Fix, fetch.Trace(x)
+	if len(a.Trace) > 0 && a.Trace[0].From == fetch.ActorPage {
+		a.Trace[0].What = a.Call // the call as the page made it, headers and body included
+	}
 	if a.Happened.Preflight == PreflightCached {
 		a.Notes = append(a.Notes, cacheNote(in.Cache))
 	}
