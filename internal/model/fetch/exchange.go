@@ -13,13 +13,13 @@ import (
 	"github.com/corslab/corslab/internal/model/syntax"
 )
 
-// MaxExchangeSize is the most input DecodeExchange reads.
+// MaxExchangeSize is the largest input ParseExchange accepts.
 const MaxExchangeSize = 8 << 20
 
 // maxDepth bounds JSON nesting; a valid exchange nests 4 deep.
 const maxDepth = 32
 
-// DecodeExchange reads one exchange in the JSON form of verdict-format.md,
+// ParseExchange parses one exchange in the JSON form of verdict-format.md,
 // strictly: unknown fields, missing required fields and values of the wrong type
 // are errors. The error is one line naming the field, e.g.
 // `request.method: missing`, `response.status: must be a number`,
@@ -29,11 +29,8 @@ const maxDepth = 32
 // Header objects keep their order and repeated names (a repeated request header
 // is combined as fetch() does; a repeated response header is several lines).
 // An optional response given as null counts as absent.
-func DecodeExchange(r io.Reader) (Exchange, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxExchangeSize+1))
-	if err != nil {
-		return Exchange{}, fmt.Errorf("reading input: %v", err)
-	}
+// Input over MaxExchangeSize bytes is refused.
+func ParseExchange(data []byte) (Exchange, error) {
 	if len(data) > MaxExchangeSize {
 		return Exchange{}, fmt.Errorf("input: larger than %d bytes", MaxExchangeSize)
 	}
@@ -209,7 +206,7 @@ func decodeExchange(root *node) (Exchange, error) {
 
 func decodeRequest(n *node) (Request, error) {
 	var r Request
-	m, err := object(n, "request", "origin", "url", "method", "headers", "credentials", "mode")
+	m, err := object(n, "request", "origin", "url", "method", "headers", "credentials", "mode", "body")
 	if err != nil {
 		return r, err
 	}
@@ -244,6 +241,9 @@ func decodeRequest(n *node) (Request, error) {
 		return r, err
 	}
 	if r.Mode, err = str("mode", false); err != nil {
+		return r, err
+	}
+	if r.Body, err = str("body", false); err != nil {
 		return r, err
 	}
 	if h, ok := m["headers"]; ok && h.kind != 'z' {
