@@ -33,6 +33,7 @@ type Trial struct {
 	announcedAt time.Time
 	preflightAt time.Time // when site B's last preflight for it was recorded
 	bytes       int       // its size as the journal counts it (Journal.resize)
+	rejudging   bool      // a rebuild after a late exchange is on its way
 }
 
 // snapshot returns a copy that later changes to t do not touch.
