@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/regularfile"
 	"github.com/corslab/corslab/static"
 )
 
@@ -158,23 +159,12 @@ func bodyError(w http.ResponseWriter, what string, err error) {
 	var netErr net.Error
 	switch {
 	case errors.As(err, &tooBig):
-		http.Error(w, fmt.Sprintf("%s: larger than %s", what, size(tooBig.Limit)), http.StatusRequestEntityTooLarge)
+		http.Error(w, fmt.Sprintf("%s: larger than %s", what, regularfile.Size(tooBig.Limit)), http.StatusRequestEntityTooLarge)
 	case errors.As(err, &netErr) && netErr.Timeout():
 		http.Error(w, what+": the upload timed out before the body was complete", http.StatusRequestTimeout)
 	default:
 		http.Error(w, what+": reading the body: "+err.Error(), http.StatusBadRequest)
 	}
-}
-
-// size writes n bytes as "1 MiB", "64 KiB" or "100 bytes".
-func size(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // originAllowed reports whether a websocket may be opened from origin.

@@ -119,7 +119,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 	e := &exchange{rec: recordingWriter{ResponseWriter: w}}
 	e.x = journal.Exchange{
-		Method:    r.Method,
+		Method:    ownMethod(r.Method),
 		Path:      journal.ClipNote(r.URL.RequestURI(), maxRecordedPath),
 		Origin:    journal.Clip(r.Header.Get("Origin"), maxRecordedPath),
 		Preflight: IsPreflight(r),
@@ -137,7 +137,23 @@ func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 	if e.x.Trial == "" {
 		e.x.Trial = wsTrialID(r)
 	}
+	if e.x.Trial != "" {
+		e.x.Trial = strings.Clone(e.x.Trial) // a slice of a Referer or of the request line: do not keep all of it
+	}
 	return e
+}
+
+// ownMethod returns the method as a string of its own: net/http's
+// r.Method is a slice of the request line, and keeping it would keep the
+// whole line — a 60 KB query string with it — for as long as the journal
+// keeps the exchange. The usual methods are constants: no allocation.
+func ownMethod(m string) string {
+	for _, c := range [...]string{"GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "HEAD"} {
+		if m == c {
+			return c
+		}
+	}
+	return strings.Clone(journal.Clip(m, 64))
 }
 
 // record completes e with the response and hands it to the recorder.

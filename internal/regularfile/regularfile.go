@@ -51,7 +51,7 @@ func ReadLimited(r io.Reader, max int64) ([]byte, error) {
 		return nil, bare(err)
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("larger than %s", size(max))
+		return nil, fmt.Errorf("larger than %s", Size(max))
 	}
 	return data, nil
 }
@@ -80,7 +80,8 @@ func bare(err error) error {
 	return err
 }
 
-func size(n int64) string {
+// Size writes n bytes as a person reads it: "1 MiB", "64 KiB", "100 bytes".
+func Size(n int64) string {
 	if n >= 1<<20 && n%(1<<20) == 0 {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
