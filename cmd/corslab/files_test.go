@@ -49,9 +49,12 @@ func TestSpecialFilesRefused(t *testing.T) {
 		{[]string{"-progress", "/dev/null"}, "corslab: -progress /dev/null: not a regular file\n"},
 		{[]string{"export", "-format", "headers", "-policy", "/dev/zero"}, "corslab export: -policy /dev/zero: not a regular file\n"},
 		{[]string{"export", "-format", "headers", "-policy", fifo}, "corslab export: -policy " + fifo + ": not a regular file\n"},
+		{[]string{"-replay", fifo}, "corslab: -replay " + fifo + ": not a regular file\n"},
+		{[]string{"-replay", "/dev/zero"}, "corslab: -replay /dev/zero: not a regular file\n"},
+		{[]string{"har", fifo}, "corslab har: " + fifo + ": not a regular file\n"},
 	} {
 		args := append([]string{"-no-tui", "-site-a", "localhost:0", "-site-b", "localhost:0"}, tt.args...)
-		if tt.args[0] == "export" {
+		if tt.args[0] == "export" || tt.args[0] == "har" {
 			args = tt.args
 		}
 		var stdout, stderr syncBuffer

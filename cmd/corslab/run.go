@@ -146,19 +146,35 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 
+	show := func(ctx context.Context) error {
+		if f.noTUI || !isTerminal(stdout) {
+			fmt.Fprintf(stdout, "corslab: open %s in a browser; Ctrl-C stops\n", l.URLA)
+			printLog(ctx, l.Journal.Hub(), stdout)
+			return nil
+		}
+		if err := runTUI(ctx, l, stdin, stdout); err != nil {
+			return fmt.Errorf("terminal UI: %w", err)
+		}
+		return nil
+	}
+	return serveAndShow(ctx, l.Serve, show, stderr)
+}
+
+// serveAndShow runs serve and show (the TUI or the -no-tui log) until
+// either ends: the user quits, ctx ends (a signal), or a server stops on
+// an error — which ends show too, rather than leave a UI over dead
+// servers. Each failure is one line on stderr and exit status 1.
+func serveAndShow(ctx context.Context, serve, show func(context.Context) error, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	served := make(chan error, 1)
 	go func() {
-		served <- l.Serve(ctx)
-		cancel() // a server that stopped on an error stops the UI too
+		served <- serve(ctx)
+		cancel()
 	}()
 	code := exitOK
-	if f.noTUI || !isTerminal(stdout) {
-		fmt.Fprintf(stdout, "corslab: open %s in a browser; Ctrl-C stops\n", l.URLA)
-		printLog(ctx, l.Journal.Hub(), stdout)
-	} else if err := runTUI(ctx, l, stdin, stdout); err != nil {
-		fmt.Fprintf(stderr, "corslab: terminal UI: %v\n", err)
+	if err := show(ctx); err != nil {
+		fmt.Fprintf(stderr, "corslab: %v\n", err)
 		code = exitFail
 	}
 	cancel()
@@ -171,12 +187,8 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 
 // loadReplay reads the HAR file of -replay.
 func loadReplay(path string) (*lab.Replay, error) {
-	f, err := os.Open(path)
+	f, err := regularfile.Open(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
 		return nil, err
 	}
 	defer f.Close()

@@ -26,6 +26,18 @@ var ErrNotRegular = errors.New("not a regular file")
 // it with its flag): "not a regular file", "larger than 1 MiB", "no such
 // file or directory".
 func Read(path string, max int64) ([]byte, error) {
+	f, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadLimited(f, max)
+}
+
+// Open opens the regular file at path for reading, as Read does, for a
+// caller that streams it (a HAR file may be large): never a device or a
+// FIFO. Errors are as Read's.
+func Open(path string) (*os.File, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, bare(err)
@@ -37,11 +49,11 @@ func Read(path string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, bare(err)
 	}
-	defer f.Close()
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() { // replaced since the first look
+		f.Close()
 		return nil, ErrNotRegular
 	}
-	return ReadLimited(f, max)
+	return f, nil
 }
 
 // ReadLimited reads r to its end, at most max bytes (more is an error).
