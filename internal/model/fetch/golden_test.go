@@ -162,11 +162,14 @@ func TestParseExchangeBadInput(t *testing.T) {
 	for _, c := range []struct {
 		desc, in, want string
 	}{
-		{"not JSON", "hello", "line 1:1: invalid character 'h' looking for beginning of value"},
+		{"not JSON", "hello", "line 1, column 1: invalid character 'h' looking for beginning of value"},
 		{"empty", "", "input: empty"},
 		{"only spaces", "  \n ", "input: empty"},
-		{"truncated", "{\"request\": {", "line 1:14: unexpected end of input"},
-		{"syntax error on line 3", "{\n \"request\": {\n  \"origin\" \"x\"}}", "line 3:"},
+		{"truncated", "{\"request\": {", "line 1, column 14: unexpected end of JSON input"},
+		{"syntax error on line 3", "{\n \"request\": {\n  \"origin\" \"x\"}}", "line 3, column 12: invalid character '\"' after object key"},
+		{"invalid UTF-8 in a string", "{\"request\": {\"origin\": \"http://\xffx\"}}", "line 1, column 32: invalid UTF-8 (byte 0xff)"},
+		{"invalid UTF-8 on line 2", "{\n\"req\xc3uest\": {}}", "line 2, column 5: invalid UTF-8 (byte 0xc3)"},
+		{"top-level field given twice", `{"request": {` + req + `}, "request": {` + req + `}}`, "request: given twice"},
 		{"trailing data", `{"request": {` + req + `}} {}`, "unexpected data after the exchange object"},
 		{"an array", `[]`, "exchange: must be an object, not an array"},
 		{"missing request", `{}`, "request: missing"},
