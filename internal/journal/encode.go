@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // The hand-written event encoder (docs/ARCHITECTURE.md, performance).
@@ -95,9 +97,8 @@ func (x *Exchange) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, int64(x.Status), 10)
 	b = append(b, `,"responseHeaders":`...)
 	b = appendHeader(b, x.ResponseHeader)
-	if x.Effect != "" {
-		b = append(b, `,"effect":`...)
-		b = appendString(b, x.Effect)
+	if x.Effect != nil {
+		b = appendEffect(append(b, `,"effect":`...), x.Effect)
 	}
 	b = append(b, `,"micros":`...)
 	b = strconv.AppendInt(b, x.Micros, 10)
@@ -116,6 +117,24 @@ func (x *Exchange) appendJSON(b []byte) []byte {
 	if x.UpstreamError != "" {
 		b = append(b, `,"upstreamError":`...)
 		b = appendString(b, x.UpstreamError)
+	}
+	return append(b, '}')
+}
+
+// appendEffect writes an effect as encoding/json does.
+func appendEffect(b []byte, e *trial.Effect) []byte {
+	b = appendString(append(b, `{"kind":`...), string(e.Kind))
+	if e.Item != 0 {
+		b = strconv.AppendInt(append(b, `,"item":`...), int64(e.Item), 10)
+	}
+	if e.Name != "" {
+		b = appendString(append(b, `,"name":`...), e.Name)
+	}
+	if e.Was != "" {
+		b = appendString(append(b, `,"was":`...), e.Was)
+	}
+	if e.Origin != "" {
+		b = appendString(append(b, `,"origin":`...), e.Origin)
 	}
 	return append(b, '}')
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // Kind names what an Event carries.
@@ -55,8 +57,8 @@ type Exchange struct {
 	RequestHeader  http.Header `json:"requestHeaders"`
 	Status         int         `json:"status"`
 	ResponseHeader http.Header `json:"responseHeaders"`
-	// Effect says what the endpoint did to site B's data ("created item 4"), if anything.
-	Effect string `json:"effect,omitempty"`
+	// Effect says what the endpoint did to site B's data (created item 4), if anything.
+	Effect *trial.Effect `json:"effect,omitempty"`
 	// Micros is how long site B took to answer, in microseconds.
 	Micros int64 `json:"micros"`
 	// Truncated counts the header lines (and over-long values) left out
