@@ -12,13 +12,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	cdplog "github.com/chromedp/cdproto/log"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 // cspWatch records, in one tab, every CSP violation Chromium reports: the
@@ -136,13 +136,12 @@ func TestPageRefusesFraming(t *testing.T) {
 	}
 	// Chromium refuses the frame, and site A's page never starts in it (it
 	// would open the live log).
-	deadline := time.Now().Add(wait)
-	for !hasFrameAncestors(w.consoleMessages()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("Chromium did not report the frame-ancestors refusal; console: %q", w.consoleMessages())
+	poll.Check(t, wait, func() error {
+		if msgs := w.consoleMessages(); !hasFrameAncestors(msgs) {
+			return fmt.Errorf("Chromium did not report the frame-ancestors refusal; console: %q", msgs)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
 	if n := l.Journal.Hub().Subscribers(); n != 0 {
 		t.Errorf("site A's page started in another site's frame: %d live-log clients", n)
 	}
