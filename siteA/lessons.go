@@ -161,8 +161,18 @@ func (s *Server) routeLessons() {
 	s.mux.HandleFunc("GET /trial/{id}", s.sandbox)
 }
 
+// getLessons serves the lessons, their texts naming the origins as the
+// page that asks sees them.
 func (s *Server) getLessons(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.lessons.all)
+	a, b, ok := s.hostOrigins(r.Host)
+	if !ok {
+		a, b = "site A's origin", "site B's origin"
+	}
+	all := make([]lesson.Lesson, len(s.lessons.all))
+	for i, l := range s.lessons.all {
+		all[i] = l.WithOrigins(a, b)
+	}
+	writeJSON(w, http.StatusOK, all)
 }
 
 func (s *Server) getProgress(w http.ResponseWriter, r *http.Request) {

@@ -51,3 +51,18 @@ func TestLessonPanelFilledOnEveryReload(t *testing.T) {
 		}
 	}
 }
+
+// Lesson 1 names the lab's real origins, here on ports other than the
+// default 7070 and 7071.
+func TestLessonTextShowsTheLabsOrigins(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	if strings.HasSuffix(p.lab.URLA, ":7070") || strings.HasSuffix(p.lab.URLB, ":7071") {
+		t.Fatalf("the lab runs on a default port (%s, %s): the test proves nothing", p.lab.URLA, p.lab.URLB)
+	}
+	want := fmt.Sprintf("site A, %s, and site B, %s, are two origins", p.lab.URLA, p.lab.URLB)
+	got := pollJS[string](p, `document.querySelector("#lesson-concept").textContent`)
+	if !strings.Contains(got, want) {
+		t.Errorf("lesson 1's concept on the page: %q, want %q in it", got, want)
+	}
+}
