@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
@@ -127,6 +126,14 @@ func TestPolicyControlAPI(t *testing.T) {
 			"actual.headers[\"X\"]: value contains CR or LF, which would inject a header\n", false, closed},
 		{"not JSON", "PUT", sfs("same-origin"), "{\n\"actual\" []}", 400,
 			"policy: line 2, column 10: invalid character '[' after object key\n", false, closed},
+		{"every problem, one per line", "PUT", nil, `{"preflight": {"status": 1}, "actual": {"headers": {"X": "a\r\nb", "Y": 1}}}`, 400,
+			"actual.headers[\"Y\"]: must be a string or an array of strings\n" +
+				"preflight.status: 1 is not an HTTP status (100-599)\n" +
+				"actual.headers[\"X\"]: value contains CR or LF, which would inject a header\n", false, closed},
+		{"a header given twice", "PUT", nil, `{"actual": {"headers": {"Vary": "Origin", "Vary": "Cookie"}}}`, 400,
+			"actual.headers[\"Vary\"]: given twice\n", false, closed},
+		{"invalid UTF-8", "PUT", nil, "{\"actual\": {\"headers\": {\"X\": \"\xff\"}}}", 400,
+			"policy: line 1, column 31: invalid UTF-8 (byte 0xff)\n", false, closed},
 		{"empty body", "PUT", nil, "", 400, "policy: empty document\n", false, closed},
 		{"body over 1 MiB", "PUT", nil, "{}" + strings.Repeat(" ", 1<<20-1), 413, "policy: larger than 1 MiB\n", false, closed},
 		{"body of exactly 1 MiB", "PUT", nil, newPolicy + strings.Repeat(" ", 1<<20-len(newPolicy)), 200, replaced, false, replaced},
@@ -235,17 +242,5 @@ func TestConfigJSON(t *testing.T) {
 	}
 	if got != (LabConfig{SiteBPort: siteBPort}) {
 		t.Errorf("config = %+v", got)
-	}
-}
-
-// waitUntil polls cond until it holds, failing the test after a deadline.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not before the deadline", what)
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
