@@ -8,7 +8,7 @@
 // server's own account of each trial.
 
 import { el, clock } from "./dom.js";
-import { addEntry, clear as clearLog, exchangeView, note, onEvict } from "./log.js";
+import { addEntry, clear as clearLog, effectText, exchangeView, note, onEvict } from "./log.js";
 import { shortURL } from "./origins.js";
 import { renderResult } from "./result.js";
 
@@ -177,7 +177,7 @@ function loudLine(m) {
     return null;
   }
   if (!o.ok && actual.some((x) => x.effect || (x.status >= 200 && x.status < 300))) {
-    const eff = actual.map((x) => x.effect).filter(Boolean).join("; ");
+    const eff = actual.map((x) => effectText(x.effect)).filter(Boolean).join("; ");
     return { cls: "hidden-answer", text: `site B received and ran it${eff ? " (" + eff + ")" : ""}; the browser hid the answer` };
   }
   if (o.ok && o.type === "websocket") return { cls: "hidden-answer", text: "a websocket: no CORS — site B accepted the Origin and JavaScript read its message, with no Access-Control-* header" };

@@ -6,6 +6,7 @@ package lab_test
 // websockets, the sandboxed iframe, the SVG diagram) and nothing else.
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/corslab/corslab/internal/model/trial"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
 )
 
@@ -97,6 +99,38 @@ func TestPageUnderCSP(t *testing.T) {
 	pollJS[bool](p, `document.querySelector("#verdict svg.seq line") !== null`)
 	pollJS[bool](p, `document.querySelector("#conn").dataset.state === "live"`)
 
+	// The form refuses a URL the policy would block, saying why, and sends
+	// a full URL on site B.
+	for _, tt := range []struct {
+		url       string
+		wantError bool
+	}{
+		{"http://127.0.0.1:9/api/items", true},
+		{"ws://example.com/api/ws", true},
+		{l.URLB + "/api/items/2", false},
+	} {
+		before := evalJS[string](p, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`)
+		evalJS[bool](p, fmt.Sprintf(`(() => { document.querySelector("#f-method").value = "GET";
+			document.querySelector("#f-path").value = %q; document.querySelector("#f-headers").value = "";
+			document.querySelector("#f-body").value = ""; document.querySelector("#f-mode").value = "cors"; return true; })()`, tt.url))
+		click(p, "#custom button[type=submit]")
+		if tt.wantError {
+			msg := pollJS[string](p, `!document.querySelector("#f-error").hidden && document.querySelector("#f-error").textContent`)
+			if !strings.Contains(msg, "Content-Security-Policy") || !strings.Contains(msg, l.URLB) {
+				t.Errorf("%s: the form says %q", tt.url, msg)
+			}
+			if after := evalJS[string](p, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`); after != before {
+				t.Errorf("%s: the form sent trial %s", tt.url, after)
+			}
+			continue
+		}
+		id := pollJS[string](p, fmt.Sprintf(`(() => { const id = document.querySelector("#log li.trial.selected")?.dataset.trial || "";
+			return id !== %q ? id : ""; })()`, before))
+		if tr := p.settled(id); tr.Request.URL != tt.url || len(tr.Exchanges) != 1 {
+			t.Errorf("%s: the trial asked %s and site B saw %s", tt.url, tr.Request.URL, kinds(tr.Exchanges))
+		}
+	}
+
 	if v := evalJS[[]string](p, `window.__csp`); len(v) != 0 {
 		t.Errorf("CSP violations on the page: %q", v)
 	}
@@ -170,4 +204,27 @@ func hasFrameAncestors(msgs []string) bool {
 		}
 	}
 	return false
+}
+
+// The page says an exchange's effect in the words the TUI and the -no-tui
+// log use (trial.Effect's String).
+func TestPageSaysEffectsAsTheTUIDoes(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	effects := []trial.Effect{
+		{Kind: trial.Created, Item: 4, Name: "milk"},
+		{Kind: trial.Created, Item: 5, Name: `say "hi"`},
+		{Kind: trial.Renamed, Item: 1, Name: "pear", Was: "apple"},
+		{Kind: trial.Deleted, Item: 3, Name: "cherry"},
+		{Kind: trial.LoggedIn, Name: "session"},
+		{Kind: trial.LoggedOut},
+		{Kind: trial.WSMessage, Origin: p.lab.URLA},
+	}
+	for _, e := range effects {
+		data, _ := json.Marshal(e)
+		got := evalJS[string](p, fmt.Sprintf(`import("/static/log.js").then((m) => m.effectText(%s))`, data))
+		if want := e.String(); got != want {
+			t.Errorf("effect %s: the page says %q, want %q", data, got, want)
+		}
+	}
 }

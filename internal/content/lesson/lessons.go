@@ -84,13 +84,9 @@ var lessons = []Lesson{{
 	Title: "The preflight: a PUT that asks first",
 	Concept: "PUT and DELETE are not simple. Before sending one, the browser asks site B with an OPTIONS preflight carrying " +
 		"Access-Control-Request-Method (and -Headers). Unless the answer allows it, the PUT is never sent: site B's data stays as it was.",
-	Goal: "Make the PUT succeed without allowing every origin (no Access-Control-Allow-Origin: *).",
-	Hint: "The preflight needs Allow-Origin (site A's origin or {origin}), Allow-Methods: PUT and Allow-Headers: content-type; the PUT's own response needs Allow-Origin too. " +
-		"Keep the starting Access-Control-Max-Age: 0: the lesson looks for the preflight that let the PUT through, and without it the browser keeps a preflight's answer " +
-		"for 5 s (Chromium) and sends a PUT made within them with no preflight at all.",
-	// Max-Age 0: the browser caches no preflight, so the PUT after a fix
-	// is asked for again; the cache is lesson 9's subject, not this one's.
-	Policy: doc(`{"preflight": {"headers": {"Access-Control-Max-Age": "0"}}}`), Requests: []Request{put},
+	Goal:   "Make the PUT succeed without allowing every origin (no Access-Control-Allow-Origin: *).",
+	Hint:   "The preflight needs Allow-Origin (site A's origin or {origin}), Allow-Methods: PUT and Allow-Headers: content-type; the PUT's own response needs Allow-Origin too.",
+	Policy: doc(closed), Requests: []Request{put},
 	Check: func(a Attempt) bool {
 		for i, t := range a.Trials {
 			x := actual(t)
