@@ -31,7 +31,8 @@ type Server struct {
 	setMu    sync.Mutex // makes SetPolicy's swap and announcement one step, so the journal's last policy is the one in force
 	recorder Recorder
 	api      http.Handler
-	proxy    *proxy // proxy mode: forward to the user's server (proxy.go)
+	proxy    *proxy    // proxy mode: forward to the user's server (proxy.go)
+	replay   *replayer // replay mode: answer as a recorded server did (replay.go)
 }
 
 // New returns site B with the Closed policy, recording into rec.
@@ -81,6 +82,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e := newExchange(w, r)
 	if s.proxy != nil {
 		s.proxy.serve(e, r, p)
+	} else if s.replay != nil {
+		s.replay.serve(e, r, p)
 	} else if e.x.Preflight {
 		p.WritePreflight(w.Header(), r)
 		e.rec.WriteHeader(p.PreflightStatus())
