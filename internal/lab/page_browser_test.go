@@ -151,15 +151,16 @@ func TestPageUnderCSP(t *testing.T) {
 	}
 }
 
-// Another site cannot frame the page (clickjacking its buttons); site A
-// itself can.
+// Another site cannot frame the page (clickjacking its buttons), nor the
+// sandboxed page of the null-origin lesson; site A itself can.
 func TestPageRefusesFraming(t *testing.T) {
 	t.Parallel()
 	l := startLab(t, "")
 	// The other site: another origin (127.0.0.1, another port) whose page frames site A's.
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, `<!doctype html><title>a site that frames the lab</title><iframe src=%q></iframe>`, l.URLA)
+		fmt.Fprintf(w, `<!doctype html><title>a site that frames the lab</title><iframe src=%q></iframe><iframe src=%q></iframe>`,
+			l.URLA, l.URLA+"/trial/AAAAAAAAAAAA")
 	}))
 	t.Cleanup(other.Close)
 
@@ -168,10 +169,10 @@ func TestPageRefusesFraming(t *testing.T) {
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(other.URL)); err != nil {
 		t.Fatal(err)
 	}
-	// Chromium refuses the frame, and site A's page never starts in it (it
-	// would open the live log).
+	// Chromium refuses both frames, the page and the null-origin lesson's
+	// sandbox, and site A's page never starts (it would open the live log).
 	deadline := time.Now().Add(wait)
-	for !hasFrameAncestors(w.consoleMessages()) {
+	for frameAncestors(w.consoleMessages()) < 2 {
 		if time.Now().After(deadline) {
 			t.Fatalf("Chromium did not report the frame-ancestors refusal; console: %q", w.consoleMessages())
 		}
@@ -197,13 +198,15 @@ func TestPageRefusesFraming(t *testing.T) {
 	}
 }
 
-func hasFrameAncestors(msgs []string) bool {
+// frameAncestors counts the frames refused by a frame-ancestors directive.
+func frameAncestors(msgs []string) int {
+	n := 0
 	for _, m := range msgs {
 		if strings.Contains(m, "frame-ancestors") {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // The page says an exchange's effect in the words the TUI and the -no-tui
