@@ -27,10 +27,21 @@ func (s *Server) pageHeaders(w http.ResponseWriter, r *http.Request) {
 
 // pagePolicy is the page's Content-Security-Policy when it is loaded from
 // host (the request's Host).
+//
+// A source expression cannot name an IPv6 literal (CSP3 §2.3.1's
+// host-char has no brackets or colons; Chromium ignores such a source):
+// on one, site B is named by its port on any host, http://*:port, and
+// site A's websocket by 'self', which matches ws: on the page's own host
+// and port (CSP3 §6.7.2.8).
 func (s *Server) pagePolicy(host string) string {
 	connect := "'self'"
 	if a, b, ok := s.hostOrigins(host); ok {
-		connect += " " + b + " " + wsOrigin(a) + " " + wsOrigin(b)
+		if strings.HasPrefix(host, "[") {
+			b = "http://*:" + s.cfg.SiteBPort
+			connect += " " + b + " " + wsOrigin(b)
+		} else {
+			connect += " " + b + " " + wsOrigin(a) + " " + wsOrigin(b)
+		}
 	}
 	return "default-src 'self'; script-src 'self'; style-src 'self'; connect-src " + connect +
 		"; img-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'"

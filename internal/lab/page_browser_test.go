@@ -19,8 +19,10 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/corslab/corslab/internal/lab"
 	"github.com/corslab/corslab/internal/model/trial"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
+	"github.com/corslab/corslab/internal/testsupport/labtest"
 )
 
 // cspWatch records, in one tab, every CSP violation Chromium reports: the
@@ -63,9 +65,19 @@ func (w *cspWatch) consoleMessages() []string {
 	return append([]string(nil), w.console...)
 }
 
+// On each loopback name, since the policy names site B's origin by the
+// host the page was loaded from: a name, an IPv4 and an IPv6 literal.
 func TestPageUnderCSP(t *testing.T) {
 	t.Parallel()
-	l := startLab(t, wildcard)
+	for _, host := range []string{"localhost", "127.0.0.1", "[::1]"} {
+		t.Run(host, func(t *testing.T) {
+			t.Parallel()
+			testPageUnderCSP(t, labtest.Start(t, lab.Config{SiteA: host + ":0", SiteB: host + ":0", Policy: labtest.Policy(t, []byte(wildcard))}))
+		})
+	}
+}
+
+func testPageUnderCSP(t *testing.T, l *labtest.Lab) {
 	tab := browsertest.NewTab(t)
 	w := watchCSP(t, tab)
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.URLA)); err != nil {
@@ -90,7 +102,7 @@ func TestPageUnderCSP(t *testing.T) {
 	for _, r := range requests {
 		res := p.send(r.js)
 		if r.wantType != "" && (!res.Outcome.OK || res.Outcome.Type != r.wantType) {
-			t.Errorf("%s: outcome %+v, want ok with type %s", r.desc, res.Outcome, r.wantType)
+			t.Errorf("%s: outcome %+v, want ok with type %s; console %q", r.desc, res.Outcome, r.wantType, w.consoleMessages())
 		}
 		p.settled(res.ID)
 	}
