@@ -237,7 +237,7 @@ func TestPageSaysEffectsAsTheTUIDoes(t *testing.T) {
 	}
 	for _, e := range effects {
 		data, _ := json.Marshal(e)
-		got := evalJS[string](p, fmt.Sprintf(`import("/static/log.js").then((m) => m.effectText(%s))`, data))
+		got := evalJS[string](p, fmt.Sprintf(`import("/static/log.js").then((m) => m.effectWords(%s))`, data))
 		if want := e.String(); got != want {
 			t.Errorf("effect %s: the page says %q, want %q", data, got, want)
 		}
