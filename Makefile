@@ -2,16 +2,20 @@
 GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test lint
+.PHONY: run build test test-short lint
 
-run: ## start the lab: site A, site B and the terminal UI
-	$(GO) run ./cmd/corslab
+ARGS ?=
+run: ## start the lab: site A, site B and the terminal UI (flags: make run ARGS='-site-a localhost:8080')
+	$(GO) run ./cmd/corslab $(ARGS)
 
 build: ## build bin/corslab
 	$(GO) build -o bin/corslab ./cmd/corslab
 
 test: ## every test, real Chromium included (skipped without it, required under CI=true)
 	$(GO) test -race -shuffle=on -timeout 45m ./...
+
+test-short: ## the fast inner loop (under a minute): no browser, tmux, soak or long load tests
+	$(GO) test -short ./...
 
 lint: ## gofmt, go vet, staticcheck
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -83,6 +83,7 @@ func (s *Server) Close() { s.close() }
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	s.pageHeaders(w, r)
 	http.ServeFileFS(w, r, static.Files, "index.html")
 }
 

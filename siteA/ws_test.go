@@ -15,10 +15,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 func (l *lab) wsURL() string { return "ws" + strings.TrimPrefix(l.ts.URL, "http") + "/lab/ws" }
@@ -276,9 +279,9 @@ func TestWSAnnounceAndOutcome(t *testing.T) {
 	origin := "http://localhost:" + l.port
 	c, _ := l.dial(t, origin)
 	s := &stream{c: c}
-	req := journal.TrialRequest{Label: "PUT json", Method: "PUT", URL: "http://localhost:7071/api/items/1",
+	req := trial.Request{Label: "PUT json", Method: "PUT", URL: "http://localhost:7071/api/items/1",
 		Headers: [][2]string{{"Content-Type", "application/json"}}, Body: `{"name":"x"}`, Credentials: "omit", Mode: "cors"}
-	out := journal.Outcome{OK: false, Error: "TypeError: Failed to fetch"}
+	out := trial.Outcome{OK: false, Error: "TypeError: Failed to fetch"}
 	send := func(v any) {
 		t.Helper()
 		if err := c.WriteJSON(v); err != nil {
@@ -291,7 +294,7 @@ func TestWSAnnounceAndOutcome(t *testing.T) {
 	r.Header.Set("Origin", origin)
 	r.Header.Set("Access-Control-Request-Method", "PUT")
 	r.Header.Set("Referer", origin+"/trial/t-1")
-	waitUntil(t, "the announcement", func() bool { _, ok := l.j.Trial("t-1"); return ok })
+	poll.Until(t, 10*time.Second, "the announcement", func() bool { _, ok := l.j.Trial("t-1"); return ok })
 	l.b.ServeHTTP(discard{}, r)
 	send(map[string]any{"type": "outcome", "id": "t-1", "outcome": out})
 
@@ -398,7 +401,7 @@ func TestWSBadMessages(t *testing.T) {
 			if errors.As(err, &ce) && (!utf8.ValidString(ce.Text) || len(ce.Text) > 123) {
 				t.Errorf("close reason %q: not UTF-8 or too long", ce.Text)
 			}
-			waitUntil(t, "unsubscribed", func() bool { return l.j.Hub().Subscribers() == 0 })
+			poll.Until(t, 10*time.Second, "unsubscribed", func() bool { return l.j.Hub().Subscribers() == 0 })
 		})
 	}
 }
@@ -489,7 +492,7 @@ func TestWSSlowClientIsEvicted(t *testing.T) {
 		t.Errorf("stalled client read %d events up to seq %d, of %d", len(stalled.got), stalled.last, published)
 	}
 	t.Logf("stalled client read %d events before its close", len(stalled.got))
-	waitUntil(t, "the stalled client unsubscribed", func() bool { return l.j.Hub().Subscribers() == 1 })
+	poll.Until(t, 10*time.Second, "the stalled client unsubscribed", func() bool { return l.j.Hub().Subscribers() == 1 })
 
 	// The good client is still there and still in order.
 	l.j.PolicyChanged("after", []byte(`{}`))
@@ -503,7 +506,7 @@ func TestWSCloseEndsConnections(t *testing.T) {
 		c, _ := l.dial(t, "")
 		streams = append(streams, &stream{c: c})
 	}
-	waitUntil(t, "three subscribers", func() bool { return l.j.Hub().Subscribers() == 3 })
+	poll.Until(t, 10*time.Second, "three subscribers", func() bool { return l.j.Hub().Subscribers() == 3 })
 	l.a.Close()
 	for i, s := range streams {
 		err := s.closeErr(t)
@@ -512,7 +515,7 @@ func TestWSCloseEndsConnections(t *testing.T) {
 			t.Errorf("client %d: still open after Close: %v", i, err)
 		}
 	}
-	waitUntil(t, "no subscribers", func() bool { return l.j.Hub().Subscribers() == 0 })
+	poll.Until(t, 10*time.Second, "no subscribers", func() bool { return l.j.Hub().Subscribers() == 0 })
 }
 
 // In proxy mode the hello names the upstream, for the page's header.

@@ -30,9 +30,6 @@ type Recording struct {
 	// is answered with the request's own Origin instead, so the recording
 	// behaves for site A's page as it did for the recorded one.
 	Origin string
-	// From says where the answer was recorded, for the live log
-	// ("entry 12 of prod.har").
-	From string
 }
 
 // replayer answers from recordings.
@@ -101,7 +98,6 @@ func (rp *replayer) serve(e *exchange, r *http.Request, pol *policy.Policy) {
 		}
 	}
 	e.x.UpstreamStatus, e.x.UpstreamHeader = rec.Status, rec.Header
-	e.rec.effect = "replayed " + rec.From
 	status, body := rec.Status, rec.Body
 	if e.x.Preflight && pol.SetsPreflightStatus() {
 		status, body = pol.PreflightStatus(), nil

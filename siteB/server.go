@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
 )
@@ -122,7 +124,10 @@ func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 func (s *Server) record(e *exchange, start time.Time) {
 	rec, x := &e.rec, &e.x
 	rec.done()
-	x.Status, x.Effect = rec.status, rec.effect
+	x.Status = rec.status
+	if rec.effect.Kind != trial.NoneEffect {
+		x.Effect = &rec.effect // in e, which the journal keeps with x: no allocation
+	}
 	x.ResponseHeader = rec.header
 	if !withinLimits(x.ResponseHeader) {
 		x.ResponseHeader = boundedCopy(x.ResponseHeader, &x.Truncated)
@@ -284,7 +289,7 @@ type recordingWriter struct {
 	http.ResponseWriter
 	status int
 	header http.Header
-	effect string
+	effect trial.Effect
 }
 
 func (w *recordingWriter) WriteHeader(code int) {

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 // busyModel is a console with a policy, a full log and a selected trial.
@@ -179,9 +180,9 @@ func TestRunReturnsWhenContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done, out := runHeadless(ctx, opts, &bytes.Buffer{})
 	// Wait until the console has drawn and subscribed, then publish and cancel.
-	waitFor(t, func() bool { return strings.Contains(out.String(), "Site B policy") && hub.Subscribers() == 1 })
+	poll.Until(t, 5*time.Second, "the policy panel and one subscriber", func() bool { return strings.Contains(out.String(), "Site B policy") && hub.Subscribers() == 1 })
 	hub.Publish(exchangeEvent(0, simpleGET("/from-run", 200, "")))
-	waitFor(t, func() bool { return strings.Contains(out.String(), "/from-run") })
+	poll.Until(t, 5*time.Second, "/from-run on the screen", func() bool { return strings.Contains(out.String(), "/from-run") })
 	cancel()
 	select {
 	case err := <-done:
@@ -206,18 +207,6 @@ func TestRunReturnsOnQuit(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after q")
-	}
-}
-
-// waitFor polls cond until it holds or a deadline passes.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met before the deadline")
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,8 +15,6 @@ import (
 	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/tool/check"
 )
-
-func init() { subcommands["check"] = runCheck }
 
 // checkTransport sends the probe's requests; tests swap it for an
 // httptest TLS server's client transport. nil means the system's.
@@ -212,10 +209,10 @@ func runCheck(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 }
 
 // validRequest checks the origin and URL through the model's own decoder
-// (DecodeExchange), so that an exchange check prints is always one explain
+// (ParseExchange), so that an exchange check prints is always one explain
 // reads; its field names become the flags'.
 func validRequest(r fetch.Request) error {
-	_, err := fetch.DecodeExchange(bytes.NewReader(check.MarshalExchange(fetch.Exchange{Request: r})))
+	_, err := fetch.ParseExchange(check.MarshalExchange(fetch.Exchange{Request: r}))
 	if err != nil {
 		msg := err.Error()
 		msg = strings.Replace(msg, "request.origin:", "-origin:", 1)

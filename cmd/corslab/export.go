@@ -14,8 +14,6 @@ import (
 	"github.com/corslab/corslab/internal/tool/export"
 )
 
-func init() { subcommands["export"] = runExport }
-
 // exitNothing: the policy allows no origin, so there is nothing to configure.
 const exitNothing = 1
 

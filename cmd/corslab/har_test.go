@@ -169,7 +169,7 @@ func TestRunReplay(t *testing.T) {
 	if resp.StatusCode != 404 || !strings.Contains(body, "nothing was recorded for PUT /api/items/1 on http://localhost:8081") {
 		t.Errorf("unrecorded PUT: %d %q", resp.StatusCode, body)
 	}
-	waitFor(t, &stdout, regexp.MustCompile(`GET\s+/api/items\?page=2 from \S+ → 200, Access-Control-Allow-Origin: \* \(upstream: 200, Access-Control-Allow-Origin: \*\); replayed entry 2 of chromium-put-blocked.har`))
+	waitFor(t, &stdout, regexp.MustCompile(`GET\s+/api/items\?page=2 from \S+ → 200, Access-Control-Allow-Origin: \* \(upstream: 200, Access-Control-Allow-Origin: \*\)`))
 	waitFor(t, &stdout, regexp.MustCompile(`PUT\s+/api/items/1 from \S+ → 404, no Access-Control-Allow-Origin; upstream: nothing recorded for PUT /api/items/1`))
 
 	var rp siteAReplay
@@ -177,7 +177,7 @@ func TestRunReplay(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &rp); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("GET /lab/replay: %d %q %v", resp.StatusCode, body, err)
 	}
-	if rp.Server != "http://localhost:8081" || len(rp.Calls) != 2 || rp.Calls[0].Method != "PUT" || rp.Calls[0].Path != "/api/items/1" ||
+	if rp.Server != "http://localhost:8081" || len(rp.Calls) != 2 || rp.Calls[0].Method != "PUT" || rp.Calls[0].URL != "/api/items/1" ||
 		rp.Calls[0].RecordedOrigin != "http://localhost:8080" || rp.Calls[0].RecordedError != fetch.ErrMethodDisallowedByPreflightResponse ||
 		rp.Calls[0].Body != `{"n":1}` || len(rp.Calls[0].Headers) != 2 {
 		t.Errorf("GET /lab/replay: %+v", rp)
@@ -191,7 +191,7 @@ func TestRunReplay(t *testing.T) {
 type siteAReplay struct {
 	Server string
 	Calls  []struct {
-		Method, Path, Body, RecordedOrigin, RecordedError string
-		Headers                                           [][2]string
+		Method, URL, Body, RecordedOrigin, RecordedError string
+		Headers                                          [][2]string
 	}
 }

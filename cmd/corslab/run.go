@@ -25,15 +25,12 @@ const (
 // run is the whole program, testable: it returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		if cmd, ok := subcommands[args[0]]; ok {
-			return cmd(ctx, args[1:], stdin, stdout, stderr)
+		if c, ok := lookup(args[0]); ok {
+			return c.run(ctx, args[1:], stdin, stdout, stderr)
 		}
 	}
 	return runLab(ctx, args, stdin, stdout, stderr)
 }
-
-// subcommands are the verbs corslab takes before its flags.
-var subcommands = map[string]func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int{}
 
 // labFlags are the flags of `corslab` itself.
 type labFlags struct {
@@ -45,12 +42,14 @@ type labFlags struct {
 	progress     string // the lessons' progress file
 	upstream     string // proxy mode: the user's API behind site B
 	replay       string // replay mode: a HAR file whose recorded server site B plays
+	version      bool   // print the version instead
 }
 
-func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
-	var f labFlags
+// labFlagSet declares corslab's own flags into f; its usage, on w, lists
+// the commands too.
+func labFlagSet(f *labFlags, w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("corslab", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(w)
 	fs.StringVar(&f.siteA, "site-a", lab.DefaultSiteA, "`host:port` of site A, the page's origin")
 	fs.StringVar(&f.siteB, "site-b", lab.DefaultSiteB, "`host:port` of site B, the API on another origin (same host as site A)")
 	fs.BoolVar(&f.lan, "lan", false, "allow non-loopback addresses, to serve a classroom (prints a warning)")
@@ -60,15 +59,22 @@ func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
 	fs.StringVar(&f.upstream, "upstream", "", "proxy mode: site B forwards every request, preflights too, to your API at `URL` (e.g. http://localhost:3000); its CORS headers pass through unless the policy overrides them")
 	fs.StringVar(&f.replay, "replay", "", "replay mode: site B answers as the server recorded in a HAR `file` did (its status, headers, body per method and path); the page offers the recorded requests; the policy overrides header by header")
 	fs.StringVar(&f.progress, "progress", "", "the lessons' progress `file` (default: corslab/progress.json in the user's config directory)")
+	fs.BoolVar(&f.version, "version", false, "print corslab's version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corslab [flags]\n       corslab -replay FILE.har [flags]\n       corslab explain [-text] < exchange.json\n       corslab scenarios\n       corslab check URL -origin ORIGIN [-method M] [-H 'Name: value'] [-credentials include] [-json]\n       corslab har [-json] FILE.har\n       corslab export -policy FILE -format rs-cors|express|nginx|headers\n\nflags:\n")
+		printUsage(w)
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
+	var f labFlags
+	fs := labFlagSet(&f, stderr)
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
 	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected argument %q (subcommands: explain, scenarios, check, har, export)", fs.Arg(0))
+		return f, fmt.Errorf("unexpected argument %q (commands: %s)", fs.Arg(0), commandNames())
 	}
 	if f.replay != "" && f.upstream != "" {
 		return f, errors.New("-replay and -upstream both say what site B answers: give one")
@@ -87,6 +93,9 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		fmt.Fprintf(stderr, "corslab: %v\n", err)
 		return exitUsage
+	}
+	if f.version {
+		return runVersion(ctx, nil, stdin, stdout, stderr)
 	}
 	cfg := lab.Config{SiteA: f.siteA, SiteB: f.siteB, LAN: f.lan, Upstream: f.upstream}
 	if f.policy != "" {
@@ -223,7 +232,7 @@ func logLine(e *journal.Event) string {
 		} else if x.UpstreamStatus != 0 {
 			fmt.Fprintf(&b, " (upstream: %d, %s)", x.UpstreamStatus, upstreamACAO(x.UpstreamHeader))
 		}
-		if x.Effect != "" {
+		if x.Effect != nil {
 			fmt.Fprintf(&b, "; %s", x.Effect)
 		}
 		return b.String()

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while run writes to it.
@@ -33,17 +36,15 @@ func (s *syncBuffer) String() string {
 }
 
 // waitFor polls until the buffer matches re, or fails the test at the deadline.
-func waitFor(t *testing.T, b *syncBuffer, re *regexp.Regexp) []string {
+func waitFor(t *testing.T, b *syncBuffer, re *regexp.Regexp) (m []string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(b.String()); m != nil {
-			return m
+	poll.Check(t, 10*time.Second, func() error {
+		if m = re.FindStringSubmatch(b.String()); m == nil {
+			return fmt.Errorf("output never matched %v:\n%s", re, b.String())
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("output never matched %v:\n%s", re, b.String())
-	return nil
+		return nil
+	})
+	return m
 }
 
 func TestRunBadInput(t *testing.T) {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,12 +14,20 @@ import (
 	"github.com/corslab/corslab/internal/model/policy"
 )
 
-func init() { subcommands["scenarios"] = runScenarios }
-
 // runScenarios is `corslab scenarios`: the bug catalogue, one line each.
 func runScenarios(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintf(stderr, "corslab scenarios: unexpected argument %q; start one with corslab -scenario NAME\n", args[0])
+	fs := flag.NewFlagSet("corslab scenarios", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: corslab scenarios\n\nLists the bug catalogue: each scenario's name and the bug. Start the lab\nwith one in place with corslab -scenario NAME.")
+	}
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	} else if err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "corslab scenarios: unexpected argument %q; start one with corslab -scenario NAME\n", fs.Arg(0))
 		return exitUsage
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)

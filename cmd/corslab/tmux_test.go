@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 // TestTUISmoke drives the real binary in tmux as a teacher would: it waits
@@ -16,8 +19,44 @@ import (
 // very next answer carries the new header; then q quits and the terminal is
 // given back.
 func TestTUISmoke(t *testing.T) {
+	siteA, siteB := freeAddr(t), freeAddr(t)
+	tm := newTmux(t, `"$CORSLAB" -site-a `+siteA+` -site-b `+siteB)
+
+	tm.waitScreen("Site B policy")
+	if got := acao(t, "http://"+siteB+"/api/items"); got != "" {
+		t.Fatalf("before any key: Access-Control-Allow-Origin %q, want none", got)
+	}
+	tm.run("send-keys", "-t", "lab", "Right") // Allow-Origin: absent → *
+	tm.waitScreen("policy changed by tui")
+	if got := acao(t, "http://"+siteB+"/api/items"); got != "*" {
+		t.Fatalf("after →: Access-Control-Allow-Origin %q, want *", got)
+	}
+	tm.waitScreen("GET     /api/items") // the request shows in the live log
+
+	tm.run("send-keys", "-t", "lab", "q") // quitting ends the program, and so the session
+	poll.Check(t, 10*time.Second, func() error {
+		if exec.Command("tmux", "-S", tm.socket, "has-session", "-t", "lab").Run() == nil {
+			// The session may end between the two commands: no Fatal here.
+			screen, _ := exec.Command("tmux", "-S", tm.socket, "capture-pane", "-p", "-t", "lab").Output()
+			return fmt.Errorf("corslab still running after q:\n%s", screen)
+		}
+		return nil
+	})
+}
+
+// tmux is a private tmux server running one session, "lab", 120×40.
+type tmux struct {
+	t      *testing.T
+	socket string
+}
+
+// newTmux builds corslab and runs the shell command cmd, in which $CORSLAB
+// is the binary, in a new tmux session. It skips under -short, and without
+// tmux except under CI=true.
+func newTmux(t *testing.T, cmd string) *tmux {
+	t.Helper()
 	if testing.Short() {
-		t.Skip("builds and runs the binary")
+		t.Skip("builds and runs the binary in tmux")
 	}
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -29,48 +68,33 @@ func TestTUISmoke(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	siteA, siteB := freeAddr(t), freeAddr(t)
-	socket := filepath.Join(t.TempDir(), "tmux.sock") // a private tmux server
-	tmux := func(args ...string) string {
-		out, err := exec.Command("tmux", append([]string{"-S", socket}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	tmux("new-session", "-d", "-x", "120", "-y", "40", "-s", "lab", bin+" -site-a "+siteA+" -site-b "+siteB)
-	t.Cleanup(func() { exec.Command("tmux", "-S", socket, "kill-server").Run() })
-	screen := func() string { return tmux("capture-pane", "-p", "-t", "lab") }
-	waitScreen := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for !strings.Contains(screen(), want) {
-			if time.Now().After(deadline) {
-				t.Fatalf("screen never showed %q:\n%s", want, screen())
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	tm := &tmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
+	tm.run("new-session", "-d", "-x", "120", "-y", "40", "-s", "lab", "-e", "CORSLAB="+bin, cmd)
+	t.Cleanup(func() { exec.Command("tmux", "-S", tm.socket, "kill-server").Run() })
+	return tm
+}
 
-	waitScreen("Site B policy")
-	if got := acao(t, "http://"+siteB+"/api/items"); got != "" {
-		t.Fatalf("before any key: Access-Control-Allow-Origin %q, want none", got)
+// run runs a tmux command against the session's server.
+func (tm *tmux) run(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-S", tm.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
 	}
-	tmux("send-keys", "-t", "lab", "Right") // Allow-Origin: absent → *
-	waitScreen("policy changed by tui")
-	if got := acao(t, "http://"+siteB+"/api/items"); got != "*" {
-		t.Fatalf("after →: Access-Control-Allow-Origin %q, want *", got)
-	}
-	waitScreen("GET     /api/items") // the request shows in the live log
+	return string(out)
+}
 
-	tmux("send-keys", "-t", "lab", "q") // quitting ends the program, and so the session
-	deadline := time.Now().Add(10 * time.Second)
-	for exec.Command("tmux", "-S", socket, "has-session", "-t", "lab").Run() == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("corslab still running after q:\n%s", screen())
+func (tm *tmux) screen() string { return tm.run("capture-pane", "-p", "-t", "lab") }
+
+// waitScreen waits until the screen shows want.
+func (tm *tmux) waitScreen(want string) {
+	tm.t.Helper()
+	poll.Check(tm.t, 15*time.Second, func() error {
+		if s := tm.screen(); !strings.Contains(s, want) {
+			return fmt.Errorf("screen never showed %q:\n%s", want, s)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func acao(t *testing.T, url string) string {

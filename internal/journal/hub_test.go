@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 // publishN publishes n policy events and returns them.
@@ -34,18 +36,6 @@ func span(from, to uint64) []uint64 {
 		out = append(out, s)
 	}
 	return out
-}
-
-// waitUntil polls cond until it holds, failing the test after a deadline.
-func waitUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met before the deadline")
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
 
 func TestHubPublishStampsSeqFromOne(t *testing.T) {
@@ -219,7 +209,7 @@ func TestNextEndsWithContext(t *testing.T) {
 				}
 				done <- err
 			}()
-			waitUntil(t, func() bool { h.mu.Lock(); defer h.mu.Unlock(); return h.waiting })
+			poll.Until(t, 5*time.Second, "the subscriber to wait", func() bool { h.mu.Lock(); defer h.mu.Unlock(); return h.waiting })
 			end()
 			select {
 			case err := <-done:

@@ -268,9 +268,9 @@ func TestHARFromChromium(t *testing.T) {
 				}
 				res := p.send(jsObject(t, s.Request))
 				p.settled(res.ID)
-				chromiumErr, ok := rec.corsError(s.Request.Method, s.Request.Path)
+				chromiumErr, ok := rec.corsError(s.Request.Method, s.Request.URL)
 				if !ok {
-					t.Fatalf("Chromium reported no request %s %s", s.Request.Method, s.Request.Path)
+					t.Fatalf("Chromium reported no request %s %s", s.Request.Method, s.Request.URL)
 				}
 				rec.fetchBodies(t, p.tab.Ctx)
 				file := rec.HAR()
@@ -281,9 +281,9 @@ func TestHARFromChromium(t *testing.T) {
 				if err != nil {
 					t.Fatalf("corslab har: %v\n%s", err, file)
 				}
-				x := lastFor(rep, s.Request.Method, p.lab.URLB+s.Request.Path)
+				x := lastFor(rep, s.Request.Method, p.lab.URLB+s.Request.URL)
 				if x == nil {
-					t.Fatalf("no exchange for %s %s in the HAR:\n%s", s.Request.Method, s.Request.Path, file)
+					t.Fatalf("no exchange for %s %s in the HAR:\n%s", s.Request.Method, s.Request.URL, file)
 				}
 				if x.Verdict.Error != chromiumErr || x.Verdict.Allowed != (chromiumErr == "") {
 					t.Errorf("corslab har says %q (allowed %t), Chromium said %q\nexchange %+v\nnotes %q", x.Verdict.Error, x.Verdict.Allowed, chromiumErr, x.Exchange, x.Notes)

@@ -14,16 +14,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/corslab/corslab/internal/model/trial"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/lab"
-	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
+	"github.com/corslab/corslab/internal/testsupport/labtest"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 	"github.com/corslab/corslab/siteB"
 )
 
@@ -31,47 +33,11 @@ func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
 
 const wait = 15 * time.Second // deadline of every poll; a fetch takes milliseconds
 
-// startLab runs a lab on free loopback ports until the test ends.
-func startLab(t *testing.T, policy string) *lab.Lab {
+// startLab runs a lab on free loopback ports (localhost) under the policy
+// document doc ("": the closed policy) until the test ends.
+func startLab(t *testing.T, doc string) *labtest.Lab {
 	t.Helper()
-	l, stop := startLabOn(t, "localhost:0", "localhost:0", policy)
-	t.Cleanup(stop)
-	return l
-}
-
-// startLabOn runs a lab on the given addresses until stop is called.
-func startLabOn(t *testing.T, addrA, addrB, doc string) (l *lab.Lab, stop func()) {
-	t.Helper()
-	cfg := lab.Config{SiteA: addrA, SiteB: addrB}
-	if doc != "" {
-		p, err := policy.ParsePolicy([]byte(doc))
-		if err != nil {
-			t.Fatalf("policy %s: %v", doc, err)
-		}
-		cfg.Policy = p
-	}
-	return startLabWith(t, cfg)
-}
-
-// startLabWith runs a lab configured by cfg until stop is called.
-func startLabWith(t *testing.T, cfg lab.Config) (l *lab.Lab, stop func()) {
-	t.Helper()
-	l, err := lab.Listen(cfg)
-	if err != nil {
-		t.Fatalf("lab.Listen: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- l.Serve(ctx) }()
-	var once sync.Once
-	return l, func() {
-		once.Do(func() {
-			cancel()
-			if err := <-served; err != nil {
-				t.Errorf("lab.Serve: %v", err)
-			}
-		})
-	}
+	return labtest.Start(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Policy: labtest.Policy(t, []byte(doc))})
 }
 
 // page is site A's page open in a browser tab.
@@ -84,7 +50,7 @@ type page struct {
 // openPage starts a lab and opens its page, waiting for corslab.ready.
 func openPage(t *testing.T, policy string) *page {
 	t.Helper()
-	return openLabPage(t, startLab(t, policy))
+	return openLabPage(t, startLab(t, policy).Lab)
 }
 
 // openLabPage opens l's page in a new tab, waiting for corslab.ready.
@@ -126,8 +92,8 @@ func pollJS[T any](p *page, js string) T {
 
 // sent is what corslab.send resolves to.
 type sent struct {
-	ID      string          `json:"id"`
-	Outcome journal.Outcome `json:"outcome"`
+	ID      string        `json:"id"`
+	Outcome trial.Outcome `json:"outcome"`
 	Read    *struct {
 		Name  string  `json:"name"`
 		Value *string `json:"value"`
@@ -145,17 +111,15 @@ func (p *page) send(request string) sent {
 // the browser has its response, and the outcome comes after).
 func (p *page) settled(id string) *journal.Trial {
 	p.t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		if tr, ok := p.lab.Journal.Trial(id); ok && tr.Outcome != nil {
-			return tr
+	var tr *journal.Trial
+	poll.Check(p.t, wait, func() error {
+		var ok bool
+		if tr, ok = p.lab.Journal.Trial(id); !ok || tr.Outcome == nil {
+			return fmt.Errorf("trial %s not settled in the journal: %+v", id, tr)
 		}
-		if time.Now().After(deadline) {
-			tr, _ := p.lab.Journal.Trial(id)
-			p.t.Fatalf("trial %s not settled in the journal within %v: %+v", id, wait, tr)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return nil
+	})
+	return tr
 }
 
 // entryText waits until the live-log entry of trial id contains want, and returns its text.
@@ -181,7 +145,7 @@ func (p *page) putPolicy(doc string) {
 	}
 }
 
-func wantFailed(t *testing.T, o journal.Outcome) {
+func wantFailed(t *testing.T, o trial.Outcome) {
 	t.Helper()
 	if o.OK || o.Error != "TypeError: Failed to fetch" {
 		t.Errorf("outcome = %+v, want ok false with TypeError: Failed to fetch", o)
@@ -281,8 +245,8 @@ func TestSimplePOSTBlockedYetCreated(t *testing.T) {
 		t.Fatalf("exchanges = %s, want one POST and no preflight", kinds(tr.Exchanges))
 	}
 	x := tr.Exchanges[0]
-	if x.Method != "POST" || x.Status != http.StatusCreated || !strings.HasPrefix(x.Effect, "created item ") || !strings.Contains(x.Effect, `"blocked but created"`) {
-		t.Errorf("site B saw %s %d with effect %q, want POST 201 created item … \"blocked but created\"", x.Method, x.Status, x.Effect)
+	if x.Method != "POST" || x.Status != http.StatusCreated || !strings.HasPrefix(x.Effect.String(), "created item ") || !strings.Contains(x.Effect.String(), `"blocked but created"`) {
+		t.Errorf("site B saw %s %d with effect %q, want POST 201 created item … \"blocked but created\"", x.Method, x.Status, x.Effect.String())
 	}
 	var items []siteB.Item
 	getJSON(t, p.lab.URLB+"/api/items", &items)
@@ -372,8 +336,8 @@ func wantAllowedPUT(t *testing.T, p *page, request, name string) {
 	if got := kinds(tr.Exchanges); got != "OPTIONS(preflight) 204, PUT 200" {
 		t.Errorf("site B saw %s, want OPTIONS(preflight) 204, PUT 200", got)
 	}
-	if n := len(tr.Exchanges); n > 0 && !strings.Contains(tr.Exchanges[n-1].Effect, name) {
-		t.Errorf("effect = %q, want the item renamed to %q", tr.Exchanges[n-1].Effect, name)
+	if n := len(tr.Exchanges); n > 0 && !strings.Contains(tr.Exchanges[n-1].Effect.String(), name) {
+		t.Errorf("effect = %q, want the item renamed to %q", tr.Exchanges[n-1].Effect.String(), name)
 	}
 }
 
@@ -386,7 +350,7 @@ func TestWildcardWithCredentials(t *testing.T) {
 	wantCORSError(t, p, "/api/login", "WildcardOriginNotAllowed")
 	wantVerdict(t, p, res.ID, "WildcardOriginNotAllowed")
 	tr := p.settled(res.ID)
-	if got := kinds(tr.Exchanges); got != "POST 200" || !strings.Contains(tr.Exchanges[0].Effect, "logged in") {
+	if got := kinds(tr.Exchanges); got != "POST 200" || !strings.Contains(tr.Exchanges[0].Effect.String(), "logged in") {
 		t.Errorf("site B saw %s, want POST 200 that logged in", got)
 	}
 	// Without credentials the same wildcard is enough.
@@ -533,18 +497,17 @@ func TestRenderVerdict(t *testing.T) {
 // started again on the same ports is recognised as new and its log shown.
 func TestPageReconnectsToRestartedLab(t *testing.T) {
 	t.Parallel()
-	l1, stop1 := startLabOn(t, "localhost:0", "localhost:0", "")
-	t.Cleanup(stop1)
+	l1 := startLab(t, "")
 	tab := browsertest.NewTab(t)
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l1.URLA)); err != nil {
 		t.Fatal(err)
 	}
-	p := &page{t: t, lab: l1, tab: tab}
+	p := &page{t: t, lab: l1.Lab, tab: tab}
 	evalJS[bool](p, `window.corslab.ready.then(() => true)`)
 	first := p.send(`corslab.presets.simpleGet()`)
 	p.entryText(first.ID, "site B received and ran it")
 
-	stop1()
+	l1.Stop()
 	down := pollJS[string](p, `document.querySelector("#conn").dataset.state === "down" && document.querySelector("#conn").textContent`)
 	if !strings.Contains(down, "reconnecting in") {
 		t.Errorf("connection state while the lab is down: %q", down)
@@ -552,13 +515,11 @@ func TestPageReconnectsToRestartedLab(t *testing.T) {
 
 	addrA := strings.TrimPrefix(l1.URLA, "http://")
 	addrB := strings.TrimPrefix(l1.URLB, "http://")
-	l2, stop2 := startLabOn(t, addrA, addrB, "")
-	t.Cleanup(stop2)
-	p.lab = l2
+	p.lab = labtest.Start(t, lab.Config{SiteA: addrA, SiteB: addrB}).Lab
 	pollJS[bool](p, `document.querySelector("#conn").dataset.state === "live"`)
 	second := p.send(`corslab.presets.simplePost({name: "after the restart"})`)
 	tr := p.settled(second.ID)
-	if len(tr.Exchanges) != 1 || !strings.Contains(tr.Exchanges[0].Effect, "after the restart") {
+	if len(tr.Exchanges) != 1 || !strings.Contains(tr.Exchanges[0].Effect.String(), "after the restart") {
 		t.Errorf("after reconnecting, site B saw %s", kinds(tr.Exchanges))
 	}
 	p.entryText(second.ID, "site B received and ran it")

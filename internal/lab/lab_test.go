@@ -11,19 +11,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
 )
-
-func wsURL(base string) string { return "ws" + strings.TrimPrefix(base, "http") + "/lab/ws" }
 
 // Websockets are not covered by CORS: site A must check Origin itself.
 func TestLiveLogRefusesForeignOrigin(t *testing.T) {
 	t.Parallel()
 	l := startLab(t, "")
 	for _, origin := range []string{l.URLB, "http://evil.example", "null"} {
-		conn, resp, err := websocket.DefaultDialer.Dial(wsURL(l.URLA), http.Header{"Origin": {origin}})
+		conn, resp, err := websocket.DefaultDialer.Dial(l.WS, http.Header{"Origin": {origin}})
 		if err == nil {
 			conn.Close()
 			t.Errorf("Origin %s: websocket opened, want 403", origin)
@@ -40,7 +40,7 @@ func TestLiveLogRefusesForeignOrigin(t *testing.T) {
 func TestLiveLogProtocol(t *testing.T) {
 	t.Parallel()
 	l := startLab(t, "")
-	conn, _, err := websocket.DefaultDialer.Dial(wsURL(l.URLA), http.Header{"Origin": {l.URLA}})
+	conn, _, err := websocket.DefaultDialer.Dial(l.WS, http.Header{"Origin": {l.URLA}})
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
@@ -60,7 +60,7 @@ func TestLiveLogProtocol(t *testing.T) {
 	}
 
 	const id = "AbCdEf012345"
-	if err := conn.WriteJSON(map[string]any{"type": "announce", "id": id, "request": journal.TrialRequest{Label: "from Go", Method: "GET", URL: l.URLB + "/api/items"}}); err != nil {
+	if err := conn.WriteJSON(map[string]any{"type": "announce", "id": id, "request": trial.Request{Label: "from Go", Method: "GET", URL: l.URLB + "/api/items"}}); err != nil {
 		t.Fatal(err)
 	}
 	req, _ := http.NewRequest(http.MethodGet, l.URLB+"/api/items", nil)
@@ -71,7 +71,7 @@ func TestLiveLogProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if err := conn.WriteJSON(map[string]any{"type": "outcome", "id": id, "outcome": journal.Outcome{OK: false, Error: "TypeError: Failed to fetch"}}); err != nil {
+	if err := conn.WriteJSON(map[string]any{"type": "outcome", "id": id, "outcome": trial.Outcome{OK: false, Error: "TypeError: Failed to fetch"}}); err != nil {
 		t.Fatal(err)
 	}
 

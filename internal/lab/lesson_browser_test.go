@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -21,6 +20,7 @@ import (
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/lab"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
+	"github.com/corslab/corslab/internal/testsupport/labtest"
 	"github.com/corslab/corslab/siteA"
 )
 
@@ -72,7 +72,7 @@ var lessonSteps = map[string][]step{
 func TestLessonsPlayedFromThePage(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(t.TempDir(), "sub", "progress.json")
-	l := startLabWithProgress(t, file)
+	l := labtest.Start(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Progress: file}).Lab
 	tab := browsertest.NewTab(t)
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.URLA)); err != nil {
 		t.Fatal(err)
@@ -157,18 +157,4 @@ func clickRequest(p *page, i int) string {
 	click(p, fmt.Sprintf(`#lesson-requests button[data-lesson-request="%d"]`, i))
 	return pollJS[string](p, fmt.Sprintf(`(() => { const id = document.querySelector("#log li.trial.selected")?.dataset.trial || "";
 		return id !== %q ? id : ""; })()`, before))
-}
-
-func startLabWithProgress(t *testing.T, file string) *lab.Lab {
-	t.Helper()
-	l, err := lab.Listen(lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Progress: file})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); l.Serve(ctx) }()
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	return l
 }

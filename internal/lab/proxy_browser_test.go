@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/testsupport/labtest"
 )
 
 // userAPI is a user's API with a CORS bug: no CORS headers at all, except a
@@ -70,9 +71,7 @@ func (a *userAPI) count(method string) int {
 // site A's page.
 func openProxyPage(t *testing.T, upstream string) *page {
 	t.Helper()
-	l, stop := startLabWith(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Upstream: upstream})
-	t.Cleanup(stop)
-	return openLabPage(t, l)
+	return openLabPage(t, labtest.Start(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Upstream: upstream}).Lab)
 }
 
 // A simple GET through site B: pass-through is blocked as the upstream is

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
+	"github.com/corslab/corslab/internal/model/trial"
 	"github.com/corslab/corslab/internal/tool/har"
 	"github.com/corslab/corslab/siteA"
 	"github.com/corslab/corslab/siteB"
@@ -36,19 +36,16 @@ func LoadReplay(r io.Reader, file string) (*Replay, error) {
 	servers := rep.Servers()
 	rp := &Replay{File: file, Server: servers[0], Others: servers[1:]}
 	answers, calls := rep.Recorded(rp.Server)
-	name := file[strings.LastIndexAny(file, `/\`)+1:]
 	for _, a := range answers {
-		from := fmt.Sprintf("entry %d of %s", a.Entry, name)
-		if a.BodyTruncated {
-			from += " (its body cut short in the file)"
-		}
 		rp.Answers = append(rp.Answers, siteB.Recording{Method: a.Method, Path: a.Path, Status: a.Status, Header: a.Header,
-			Body: a.Body, Origin: a.Origin, From: from})
+			Body: a.Body, Origin: a.Origin})
 	}
 	for _, c := range calls {
 		label := c.Method + " " + c.Path
-		rp.Calls = append(rp.Calls, siteA.ReplayCall{Label: label, Method: c.Method, Path: c.Path, Headers: c.Headers, Body: c.Body,
-			Credentials: c.Credentials, Mode: c.Mode, RecordedOrigin: c.Origin, RecordedError: c.Error})
+		rp.Calls = append(rp.Calls, siteA.ReplayCall{
+			Request: trial.Request{Label: label, Method: c.Method, URL: c.Path, Headers: c.Headers, Body: c.Body,
+				Credentials: c.Credentials, Mode: c.Mode},
+			RecordedOrigin: c.Origin, RecordedError: c.Error})
 	}
 	if len(rp.Answers) == 0 {
 		return nil, fmt.Errorf("no answer from %s is recorded in the file (every request to it failed before one came)", rp.Server)

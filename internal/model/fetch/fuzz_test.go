@@ -79,7 +79,7 @@ func exchangeJSON(x Exchange) []byte {
 // same verdict (so the fuzz seeds mean what the table means).
 func TestTableRoundTrip(t *testing.T) {
 	for _, c := range judgeCases {
-		x, err := DecodeExchange(bytes.NewReader(exchangeJSON(c.x)))
+		x, err := ParseExchange(exchangeJSON(c.x))
 		if err != nil {
 			t.Errorf("%s: %v\n%s", c.desc, err, exchangeJSON(c.x))
 			continue
@@ -92,7 +92,7 @@ func TestTableRoundTrip(t *testing.T) {
 	}
 }
 
-// FuzzJudge feeds arbitrary bytes through DecodeExchange and Judge (and Trace,
+// FuzzJudge feeds arbitrary bytes through ParseExchange and Judge (and Trace,
 // Text) and checks the verdict's invariants.
 func FuzzJudge(f *testing.F) {
 	for _, c := range judgeCases {
@@ -107,7 +107,7 @@ func FuzzJudge(f *testing.F) {
 	}
 	f.Add([]byte(`{"request":{"origin":"null","url":"//x","method":"get"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		x, err := DecodeExchange(bytes.NewReader(data))
+		x, err := ParseExchange(data)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("error is not one line: %q", err)

@@ -1,6 +1,9 @@
 package fetch
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // Chromium's CORS error names (network::mojom::CorsError without the leading
 // k), as verdict-format.md lists them, plus TypeError for a fetch() that rejects
@@ -71,6 +74,10 @@ type Verdict struct {
 	FailedParameter           string   `json:"failedParameter"`
 	Message                   string   `json:"message"`
 	ReadableHeaders           []string `json:"readableHeaders"`
+	// Fix is the whole change to the server's answers that lets this
+	// request through, every header at once; nil when it is allowed or no
+	// answer can fix it (fetch() refused it, or there was no answer).
+	Fix *Fix `json:"fix,omitempty"`
 
 	// Notes are remarks for the learner that are not part of the JSON contract:
 	// where Chromium differs from the standard for this exchange, headers
@@ -86,6 +93,20 @@ func (v Verdict) MarshalJSON() ([]byte, error) {
 	p.RequestHeadersInPreflight = nonNil(p.RequestHeadersInPreflight)
 	p.ReadableHeaders = nonNil(p.ReadableHeaders)
 	return json.Marshal(p)
+}
+
+// IndentedJSON is the verdict as `corslab explain` prints it
+// (verdict-format.md): JSON indented by two spaces with a trailing newline,
+// < > & left readable in the messages.
+func (v Verdict) IndentedJSON() []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		panic(err) // cannot happen: a Verdict holds only strings, bools and []string
+	}
+	return buf.Bytes()
 }
 
 func nonNil(s []string) []string {

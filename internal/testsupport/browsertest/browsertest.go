@@ -23,6 +23,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 // Candidates are where Chromium is looked for, after $CORSLAB_CHROME.
@@ -125,9 +126,13 @@ type Failure struct {
 }
 
 // NewTab opens a tab in the shared browser, closed when the test ends. It
-// skips the test when no browser is available, or fails it if Required.
+// skips the test under -short (the fast inner loop, make test-short), and
+// when no browser is available unless Required, where it fails it.
 func NewTab(t testing.TB) *Tab {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped under -short")
+	}
 	shared.once.Do(start)
 	if shared.err != nil {
 		if Required() {
@@ -174,18 +179,18 @@ func (tab *Tab) Failures() []Failure {
 // with the given suffix, and returns it.
 func (tab *Tab) WaitCORSError(t testing.TB, urlSuffix string, timeout time.Duration) Failure {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		for _, f := range tab.Failures() {
+	var found Failure
+	poll.Check(t, timeout, func() error {
+		failures := tab.Failures()
+		for _, f := range failures {
 			if f.CorsError != "" && (urlSuffix == "" || hasSuffix(f.URL, urlSuffix)) {
-				return f
+				found = f
+				return nil
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no CORS failure for %q within %v; failures: %+v", urlSuffix, timeout, tab.Failures())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return fmt.Errorf("no CORS failure for %q; failures: %+v", urlSuffix, failures)
+	})
+	return found
 }
 
 func hasSuffix(s, suffix string) bool {

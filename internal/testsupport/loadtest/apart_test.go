@@ -18,6 +18,7 @@ func TestMain(m *testing.M) {
 // A load from a process of its own reaches the lab, its subscribers read
 // every event through the last, and both processes' CPU is counted.
 func TestRunApart(t *testing.T) {
+	loadtest.SkipLoad(t) // a load process beside the lab: not beside other packages' tests
 	l := loadtest.StartLab(t, nil)
 	a := loadtest.Apart{Base: l.URLB, Origin: l.URLA, Path: "/api/items", WS: l.WS, Subs: 2, Conns: 4,
 		Warm: 50 * time.Millisecond, Duration: 300 * time.Millisecond}

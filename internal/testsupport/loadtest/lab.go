@@ -5,63 +5,21 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/corslab/corslab/internal/lab"
-	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/testsupport/labtest"
 )
 
-// Lab is a lab running on loopback ports for a test.
-type Lab struct {
-	*lab.Lab
-	// WS is the live log's address, ws://127.0.0.1:port/lab/ws.
-	WS string
-	// Stop shuts the lab down (as Ctrl-C does) and waits for it; it runs
-	// at the test's cleanup too, and again does nothing.
-	Stop func() error
-}
+// Lab is a lab running on loopback ports for a test, with a load tool's
+// view of it: live-log subscribers.
+type Lab struct{ *labtest.Lab }
 
 // StartLab starts a lab on free loopback ports under policy (nil: the
-// closed policy), stopped when the test ends.
+// closed policy), stopped when the test ends (labtest.StartPolicy).
 func StartLab(tb testing.TB, doc []byte) *Lab {
 	tb.Helper()
-	cfg := lab.Config{SiteA: "127.0.0.1:0", SiteB: "127.0.0.1:0"}
-	if doc != nil {
-		p, err := policy.ParsePolicy(doc)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		cfg.Policy = p
-	}
-	l, err := lab.Listen(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- l.Serve(ctx) }()
-	var stopped bool
-	var stopErr error
-	stop := func() error {
-		if !stopped {
-			stopped = true
-			cancel()
-			select {
-			case stopErr = <-served:
-			case <-time.After(15 * time.Second):
-				stopErr = fmt.Errorf("lab did not stop within 15s")
-			}
-		}
-		return stopErr
-	}
-	tb.Cleanup(func() {
-		if err := stop(); err != nil {
-			tb.Error(err)
-		}
-	})
-	return &Lab{Lab: l, WS: "ws" + strings.TrimPrefix(l.URLA, "http") + "/lab/ws", Stop: stop}
+	return &Lab{labtest.StartPolicy(tb, doc)}
 }
 
 // Subscribe opens a live-log client from site A's own origin, closed when
@@ -79,14 +37,6 @@ func (l *Lab) Subscribe(tb testing.TB, opts SubOptions) *Subscriber {
 	}
 	tb.Cleanup(s.Close)
 	return s
-}
-
-// LastSeq is the sequence number of the newest event in the journal.
-func (l *Lab) LastSeq() uint64 {
-	if e := l.Journal.Hub().Recent(1); len(e) > 0 {
-		return e[0].Seq
-	}
-	return 0
 }
 
 // BrowserGET returns request i as site A's page sends it from trial i/2

@@ -217,6 +217,7 @@ func TestFaultHugeRequestHeaders(t *testing.T) {
 // cut off by ReadHeaderTimeout (10 s), on both sites, while others are
 // served as usual.
 func TestFaultSlowLoris(t *testing.T) {
+	loadtest.SkipLoad(t) // waits out the servers' 10s header timeout
 	t.Parallel()
 	l, good, client := faultLab(t)
 	for _, site := range []string{l.URLA, l.URLB} {

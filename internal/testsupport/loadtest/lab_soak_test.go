@@ -97,6 +97,7 @@ func soakRequest(base, origin string) func(i int) *http.Request {
 // history is full; and when it is all over the goroutines are back to
 // where they started.
 func TestSoak(t *testing.T) {
+	loadtest.SkipLoad(t)
 	requests := loadtest.Size(1_000_000, 20_000, 3_000)
 	swaps := loadtest.Size(10_000, 2_000, 300)
 	limit := 90 * time.Second

@@ -17,6 +17,16 @@ func Size(full, normal, small int) int {
 	return normal
 }
 
+// SkipLoad skips a soak test, a long load test or one that needs the
+// machine to itself under -short, the fast inner loop (make test-short);
+// make test and CI run it.
+func SkipLoad(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("soak or load test: skipped under -short")
+	}
+}
+
 // Soak reports whether the full-size soak was asked for (make soak).
 func Soak() bool { return os.Getenv("CORSLAB_SOAK") != "" }
 

@@ -150,13 +150,13 @@ func TestRun(t *testing.T) {
 // the result's verdict.
 func sameAsExplain(t *testing.T, res *Result) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	if code := fetch.Explain(bytes.NewReader(MarshalExchange(res.Exchange)), &out, &errOut, false); code != 0 {
-		t.Fatalf("explain exit %d: %s\nexchange: %s", code, errOut.String(), MarshalExchange(res.Exchange))
+	x, err := fetch.ParseExchange(MarshalExchange(res.Exchange))
+	if err != nil {
+		t.Fatalf("explain: %v\nexchange: %s", err, MarshalExchange(res.Exchange))
 	}
 	want, _ := json.Marshal(res.Verdict)
 	var a, b any
-	json.Unmarshal(out.Bytes(), &a)
+	json.Unmarshal(fetch.Judge(x).IndentedJSON(), &a)
 	json.Unmarshal(want, &b)
 	aj, _ := json.Marshal(a)
 	bj, _ := json.Marshal(b)

@@ -1,6 +1,7 @@
 package export_test
 
 import (
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corslab/corslab/internal/testsupport/poll"
 	"github.com/corslab/corslab/internal/tool/export"
 )
 
@@ -75,19 +77,16 @@ http {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	poll.Check(t, 10*time.Second, func() error {
 		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
+		if err != nil {
 			log, _ := os.ReadFile(dir + "/error.log")
-			t.Fatalf("nginx did not listen on %s: %v\n%s", addr, err, log)
+			return fmt.Errorf("nginx did not listen on %s: %v\n%s", addr, err, log)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		c.Close()
+		return nil
+	})
+	return "http://" + addr
 }
 
 // nginx sends every policy exactly, bugs included: a real nginx configured

@@ -3,7 +3,6 @@ package fetch
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -15,9 +14,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/fetch")
 
-// goldenDir holds exchanges (name.json) and what Explain prints for them
-// (name.out.json, name.out.txt).
-const goldenDir = "../../testdata/fetch"
+// goldenDir holds exchanges (name.json) and their verdicts as `corslab
+// explain` prints them (name.out.json: IndentedJSON, name.out.txt: Text).
+const goldenDir = "../../../testdata/fetch"
 
 func goldenInputs(t testing.TB) []string {
 	files, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
@@ -36,7 +35,21 @@ func goldenInputs(t testing.TB) []string {
 	return in
 }
 
-func TestExplainGolden(t *testing.T) {
+// verdictOf is what `corslab explain` prints for input: the verdict's JSON,
+// or its text.
+func verdictOf(t testing.TB, input []byte, text bool) []byte {
+	t.Helper()
+	x, err := ParseExchange(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text {
+		return []byte(Judge(x).Text())
+	}
+	return Judge(x).IndentedJSON()
+}
+
+func TestVerdictGolden(t *testing.T) {
 	for _, in := range goldenInputs(t) {
 		base := strings.TrimSuffix(in, ".json")
 		for _, text := range []bool{false, true} {
@@ -49,13 +62,7 @@ func TestExplainGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var stdout, stderr bytes.Buffer
-				if code := Explain(bytes.NewReader(input), &stdout, &stderr, text); code != 0 {
-					t.Fatalf("exit %d: %s", code, stderr.String())
-				}
-				if stderr.Len() > 0 {
-					t.Errorf("stderr: %s", stderr.String())
-				}
+				stdout := bytes.NewBuffer(verdictOf(t, input, text))
 				if *update {
 					if err := os.WriteFile(outFile, stdout.Bytes(), 0o644); err != nil {
 						t.Fatal(err)
@@ -94,10 +101,7 @@ func TestContractExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stdout, stderr bytes.Buffer
-	if code := Explain(bytes.NewReader(input), &stdout, &stderr, false); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
-	}
+	stdout := bytes.NewBuffer(verdictOf(t, input, false))
 	var got map[string]any
 	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
 		t.Fatal(err)
@@ -151,16 +155,21 @@ func TestContractExample(t *testing.T) {
 	}
 }
 
-func TestExplainBadInput(t *testing.T) {
+// TestParseExchangeBadInput: input that is not an exchange is an error on one
+// line naming the field (cmd/corslab tests the exit status and streams).
+func TestParseExchangeBadInput(t *testing.T) {
 	const req = `"origin": "http://localhost:7070", "url": "http://localhost:7071/x", "method": "GET"`
 	for _, c := range []struct {
 		desc, in, want string
 	}{
-		{"not JSON", "hello", "line 1:1: invalid character 'h' looking for beginning of value"},
+		{"not JSON", "hello", "line 1, column 1: invalid character 'h' looking for beginning of value"},
 		{"empty", "", "input: empty"},
 		{"only spaces", "  \n ", "input: empty"},
-		{"truncated", "{\"request\": {", "line 1:14: unexpected end of input"},
-		{"syntax error on line 3", "{\n \"request\": {\n  \"origin\" \"x\"}}", "line 3:"},
+		{"truncated", "{\"request\": {", "line 1, column 14: unexpected end of JSON input"},
+		{"syntax error on line 3", "{\n \"request\": {\n  \"origin\" \"x\"}}", "line 3, column 12: invalid character '\"' after object key"},
+		{"invalid UTF-8 in a string", "{\"request\": {\"origin\": \"http://\xffx\"}}", "line 1, column 32: invalid UTF-8 (byte 0xff)"},
+		{"invalid UTF-8 on line 2", "{\n\"req\xc3uest\": {}}", "line 2, column 5: invalid UTF-8 (byte 0xc3)"},
+		{"top-level field given twice", `{"request": {` + req + `}, "request": {` + req + `}}`, "request: given twice"},
 		{"trailing data", `{"request": {` + req + `}} {}`, "unexpected data after the exchange object"},
 		{"an array", `[]`, "exchange: must be an object, not an array"},
 		{"missing request", `{}`, "request: missing"},
@@ -175,7 +184,7 @@ func TestExplainBadInput(t *testing.T) {
 		{"headers an array", `{"request": {` + req + `, "headers": [["X", "1"]]}}`, "request.headers: must be an object of name: value, not an array"},
 		{"header value a number", `{"request": {` + req + `, "headers": {"X": 1}}}`, `request.headers["X"]: must be a string, not a number`},
 		{"unknown top-level field", `{"request": {` + req + `}, "preflight": {}}`, "preflight: unknown field (expected request, preflightResponse, response)"},
-		{"unknown request field", `{"request": {` + req + `, "body": "x"}}`, "request.body: unknown field"},
+		{"unknown request field", `{"request": {` + req + `, "cache": "x"}}`, "request.cache: unknown field"},
 		{"unknown response field", `{"request": {` + req + `}, "response": {"status": 200, "body": ""}}`, "response.body: unknown field (expected status, headers)"},
 		{"field given twice", `{"request": {` + req + `, "url": "http://y/"}}`, "request.url: given twice"},
 		{"bad origin", `{"request": {"origin": "localhost:7070", "url": "http://x/", "method": "GET"}}`, `request.origin: "localhost:7070" is not a serialized origin`},
@@ -192,26 +201,22 @@ func TestExplainBadInput(t *testing.T) {
 		{"too deep", strings.Repeat("[", 100) + strings.Repeat("]", 100), "nested more than"},
 	} {
 		t.Run(c.desc, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := Explain(strings.NewReader(c.in), &stdout, &stderr, false)
-			if code != 2 {
-				t.Errorf("exit %d, want 2", code)
+			_, err := ParseExchange([]byte(c.in))
+			if err == nil {
+				t.Fatal("no error")
 			}
-			if stdout.Len() != 0 {
-				t.Errorf("stdout: %q", stdout.String())
-			}
-			e := stderr.String()
-			if !strings.HasSuffix(e, "\n") || strings.Count(e, "\n") != 1 {
-				t.Errorf("stderr is not one line: %q", e)
+			e := err.Error()
+			if strings.Contains(e, "\n") {
+				t.Errorf("error is not one line: %q", e)
 			}
 			if !strings.Contains(e, c.want) {
-				t.Errorf("stderr = %q, want it to contain %q", e, c.want)
+				t.Errorf("error = %q, want it to contain %q", e, c.want)
 			}
 		})
 	}
 }
 
-func TestExplainValidOddities(t *testing.T) {
+func TestParseExchangeValidOddities(t *testing.T) {
 	// Still exchanges (exit 0): fetch() rejects them, or they are merely unusual.
 	const req = `"origin": "http://localhost:7070", "url": "http://localhost:7071/x"`
 	for _, c := range []struct{ desc, in, wantErr string }{
@@ -221,13 +226,13 @@ func TestExplainValidOddities(t *testing.T) {
 		{"repeated request header names combine", `{"request": {` + req + `, "method": "GET", "headers": {"Accept": "a", "Accept": "("}}, "preflightResponse": {"status": 204, "headers": {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "accept"}}, "response": {"status": 200, "headers": {"Access-Control-Allow-Origin": "*"}}}`, ""},
 		{"empty header array is no header", `{"request": {` + req + `, "method": "GET"}, "response": {"status": 200, "headers": {"Access-Control-Allow-Origin": []}}}`, ErrMissingAllowOriginHeader},
 	} {
-		var stdout, stderr bytes.Buffer
-		if code := Explain(strings.NewReader(c.in), &stdout, &stderr, false); code != 0 {
-			t.Errorf("%s: exit %d: %s", c.desc, code, stderr.String())
+		x, err := ParseExchange([]byte(c.in))
+		if err != nil {
+			t.Errorf("%s: %v", c.desc, err)
 			continue
 		}
 		var v Verdict
-		if err := json.Unmarshal(stdout.Bytes(), &v); err != nil {
+		if err := json.Unmarshal(Judge(x).IndentedJSON(), &v); err != nil {
 			t.Fatal(err)
 		}
 		if v.Error != c.wantErr {
@@ -236,11 +241,11 @@ func TestExplainValidOddities(t *testing.T) {
 	}
 }
 
-func TestDecodeExchangeKeepsOrderAndLines(t *testing.T) {
+func TestParseExchangeKeepsOrderAndLines(t *testing.T) {
 	in := `{"request": {"origin": "null", "url": "https://b.example/x", "method": "GET",
 		"headers": {"X-Z": "1", "X-A": "2", "x-z": "3"}, "credentials": "omit", "mode": "cors"},
 		"response": {"status": 200, "headers": {"vary": ["Origin", "Accept"], "X-One": "1"}}}`
-	x, err := DecodeExchange(strings.NewReader(in))
+	x, err := ParseExchange([]byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,32 +258,16 @@ func TestDecodeExchangeKeepsOrderAndLines(t *testing.T) {
 	}
 }
 
-type failingWriter struct{}
-
-func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
-
-func TestExplainWriteFailure(t *testing.T) {
-	in, err := os.ReadFile(filepath.Join(goldenDir, "example.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	if code := Explain(bytes.NewReader(in), failingWriter{}, &stderr, false); code != 1 || !strings.Contains(stderr.String(), "disk full") {
-		t.Errorf("exit %d, stderr %q", code, stderr.String())
+func TestParseExchangeTooLarge(t *testing.T) {
+	big := bytes.Repeat([]byte(" "), MaxExchangeSize+1)
+	if _, err := ParseExchange(big); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("error %v, want larger than", err)
 	}
 }
 
-func TestExplainTooLarge(t *testing.T) {
-	big := bytes.Repeat([]byte(" "), MaxExchangeSize+10)
-	var stdout, stderr bytes.Buffer
-	if code := Explain(bytes.NewReader(big), &stdout, &stderr, false); code != 2 || !strings.Contains(stderr.String(), "larger than") {
-		t.Errorf("exit %d, stderr %q", code, stderr.String())
-	}
-}
-
-// TestExplainHostileRepeats: a header name repeated a hundred thousand times
+// TestParseExchangeHostileRepeats: a header name repeated a hundred thousand times
 // (1 MB of input) is a valid exchange.
-func TestExplainHostileRepeats(t *testing.T) {
+func TestParseExchangeHostileRepeats(t *testing.T) {
 	var b bytes.Buffer
 	b.WriteString(`{"request":{"origin":"http://localhost:7070","url":"http://localhost:7071/x","method":"GET","headers":{`)
 	for i := 0; b.Len() < 1<<20; i++ {
@@ -288,10 +277,11 @@ func TestExplainHostileRepeats(t *testing.T) {
 		b.WriteString(`"a":"b"`)
 	}
 	b.WriteString(`}}}`)
-	var stdout, stderr bytes.Buffer
-	if code := Explain(&b, &stdout, &stderr, false); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
+	x, err := ParseExchange(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
 	}
+	Judge(x).IndentedJSON()
 }
 
 // TestRepeatedHeadersCostLinearMemory: combining a name repeated n times must
