@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,7 +29,11 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/corslab/corslab/internal/content/scenario"
+	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/testsupport/labtest"
 	"github.com/corslab/corslab/internal/tool/har"
+	"github.com/corslab/corslab/siteA"
 )
 
 // harRecorder collects a tab's network events.
@@ -300,4 +305,83 @@ func lastFor(rep *har.Report, method, u string) *har.Exchange {
 		}
 	}
 	return nil
+}
+
+// TestReplayInChromium: a HAR recorded from real Chromium against a buggy
+// API, replayed by a second lab (corslab -replay), reproduces the bug when
+// the recorded request is clicked on the page — re-issued from the second
+// lab's origin — and the policy's override of one header fixes it.
+func TestReplayInChromium(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		scenario string
+		fix      string // the policy that overrides the recorded answer
+	}{
+		{"wildcard-credentials", `{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`},
+		{"multiple-allow-origin", `{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			t.Parallel()
+			s, serr := scenario.Get(tt.scenario)
+			if serr != nil {
+				t.Fatal(serr)
+			}
+			// The production run: the buggy API, recorded.
+			prod := openPage(t, string(s.Buggy))
+			rec := recordHAR(t, prod.tab.Ctx)
+			prod.settled(prod.send(jsObject(t, s.Request)).ID)
+			rec.fetchBodies(t, prod.tab.Ctx)
+			rp, err := lab.LoadReplay(bytes.NewReader(rec.HAR()), "prod.har")
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// The replay, on other ports: another page origin.
+			l := labtest.Start(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Replay: rp})
+			p := openLabPage(t, l.Lab)
+			if p.lab.URLA == prod.lab.URLA {
+				t.Fatal("the replay's page has the recorded page's origin")
+			}
+			button := slices.IndexFunc(rp.Calls, func(c siteA.ReplayCall) bool { return c.Method == s.Request.Method && c.URL == s.Request.URL })
+			if button < 0 {
+				t.Fatalf("no replay call for %s %s: %+v", s.Request.Method, s.Request.URL, rp.Calls)
+			}
+			sel := fmt.Sprintf(`#replay-calls button[data-replay="%d"]`, button)
+			if got := pollJS[string](p, fmt.Sprintf(`document.querySelector(%q)?.textContent ?? ""`, sel)); !strings.Contains(got, "recorded from "+prod.lab.URLA+": blocked ("+s.Error+")") {
+				t.Errorf("button text %q", got)
+			}
+
+			// Reproduce: Chromium fails it as it did in production.
+			tr := p.click(sel)
+			wantCORSError(t, p, s.Request.URL, s.Error)
+			if tr.Verdict == nil || tr.Verdict.Error != s.Error || tr.Outcome.OK {
+				t.Errorf("replayed: verdict %+v, outcome %+v; want %s", tr.Verdict, tr.Outcome, s.Error)
+			}
+			// Fix: one header overridden, the rest as recorded.
+			p.putPolicy(tt.fix)
+			failures := len(p.tab.Failures())
+			tr = p.click(sel)
+			if !tr.Outcome.OK || tr.Verdict == nil || !tr.Verdict.Allowed || len(p.tab.Failures()) != failures {
+				t.Errorf("with the override: outcome %+v, verdict %+v, Chromium failures %+v", tr.Outcome, tr.Verdict, p.tab.Failures()[failures:])
+			}
+		})
+	}
+}
+
+// click clicks the button sel on the page and returns the trial it made,
+// settled.
+func (p *page) click(sel string) *journal.Trial {
+	p.t.Helper()
+	before := evalJS[[]string](p, `[...document.querySelectorAll("#log [data-trial]")].map(e => e.dataset.trial)`)
+	if err := chromedp.Do(p.tab.Ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		p.t.Fatalf("click %s: %v", sel, err)
+	}
+	id := pollJS[string](p, fmt.Sprintf(`[...document.querySelectorAll("#log [data-trial]")].map(e => e.dataset.trial).find(id => !%s.includes(id)) ?? ""`, jsonString(before)))
+	return p.settled(id)
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
