@@ -25,6 +25,10 @@ type Exchange struct {
 	// Chromium's response._error of the actual request, or of the preflight
 	// ("net::ERR_FAILED" for a CORS error); empty when the file says nothing.
 	Recorded string
+	// IfCredentials is the verdict with credentials: 'include', when the
+	// file cannot tell whether fetch() sent credentials and that verdict
+	// differs from Verdict.
+	IfCredentials *fetch.Verdict
 	// Notes say what the reader had to infer: a preflight the file does not
 	// hold, credentials the export does not show, headers it left out.
 	Notes []string
@@ -64,7 +68,9 @@ func Analyze(r io.Reader) (*Report, error) {
 	}
 	rep := &Report{Log: lg, Browser: BrowserOf(lg)}
 	for _, p := range pair(kept) {
-		rep.Exchanges = append(rep.Exchanges, build(p.actual, p.preflight))
+		// Chromium's exports mark every failed request (response._error):
+		// a request without the mark succeeded.
+		rep.Exchanges = append(rep.Exchanges, build(p.actual, p.preflight, rep.Browser == "chromium"))
 	}
 	if len(rep.Exchanges) == 0 {
 		return rep, ErrNothingCrossOrigin
@@ -180,14 +186,14 @@ func key(e *Entry, withOrigin bool) string {
 
 // pair matches every preflight with the actual request it was sent for: the
 // nearest unpaired request in the file with the same origin, URL and method
-// (Access-Control-Request-Method), before or after it: Chromium starts the
-// actual request before its preflight, Firefox lists the preflight first.
-// A request whose preflight failed was never sent: Chromium exports it
-// without an Origin header (see unsent), and it pairs on method and URL. A
-// preflight with no request stands alone (Firefox leaves out the request
-// whose preflight failed); a request without a preflight had it cached, or
-// the export omits preflights; an unsent entry no preflight claims is left
-// out.
+// (Access-Control-Request-Method), before or after it: both Chromium and
+// Firefox (153) list the actual request before its preflight, which it
+// started. A request whose preflight failed was never sent: Chromium
+// exports it without an Origin header (see unsent), and it pairs on method
+// and URL; Firefox with its Origin and status 0. A preflight with no
+// request stands alone (an export that lost it); a request without a
+// preflight had it cached, or the export omits preflights; an unsent entry
+// no preflight claims is left out.
 func pair(entries []*Entry) []paired {
 	sent := map[string][]int{}     // key → indexes of unpaired requests with an Origin, ascending
 	unsentBy := map[string][]int{} // the same for requests never sent, without the origin in the key
@@ -276,7 +282,7 @@ func pageHeaders(sent [][2]string, requested []string) (kept [][2]string, left [
 			continue
 		case strings.HasPrefix(lower, ":"), strings.HasPrefix(lower, "sec-"), strings.HasPrefix(lower, "proxy-"),
 			slices.Contains(browserAdded, lower):
-			if lower == "cache-control" || lower == "pragma" || lower == "priority" {
+			if lower == "cache-control" || lower == "pragma" {
 				left = append(left, h[0])
 			}
 			continue
@@ -339,7 +345,10 @@ func validName(s string) bool {
 
 // build makes the exchange of the browser model from an actual request and
 // its preflight (either may be nil, not both) and judges it.
-func build(actual, pre *Entry) *Exchange {
+//
+// marksFailures says the browser that wrote the file marks every request
+// it failed, so an unmarked one succeeded.
+func build(actual, pre *Entry, marksFailures bool) *Exchange {
 	x := &Exchange{Entry: actual, Preflight: pre}
 	requested := requestedHeaders(pre)
 	src := actual
@@ -381,7 +390,7 @@ func build(actual, pre *Entry) *Exchange {
 	case pre != nil && x.Exchange.Preflight == nil:
 		x.Recorded = "no answer to the preflight"
 	case actual == nil:
-		// Firefox leaves out a request whose preflight failed.
+		// An export that left out the request: the preflight failed.
 		x.Recorded = "the request itself is not in the file: its preflight failed"
 	}
 
@@ -406,6 +415,17 @@ func build(actual, pre *Entry) *Exchange {
 		if v := fetch.Judge(try); !v.Allowed && v.Error != fetch.ErrTypeError {
 			x.Exchange, x.Verdict = try, v
 			x.note("No cookies in the file, but the browser failed this request (" + x.Recorded + ") and these answers block it only for a request with credentials: judged as fetch() with credentials: 'include' (a sanitized export drops cookies).")
+		}
+	} else if !marksFailures && x.Recorded == "" && req.Credentials != "include" && req.Mode == "cors" && !inferred {
+		// The file does not say whether the browser failed it (Firefox
+		// does not mark a request whose answer arrived) nor whether fetch()
+		// sent credentials (no cookie in the jar, or a sanitized export):
+		// say what the verdict would be with them, when it differs.
+		try := x.Exchange
+		try.Request.Credentials = "include"
+		if v := fetch.Judge(try); v.Allowed != x.Verdict.Allowed {
+			x.IfCredentials = &v
+			x.note("The file does not say whether fetch() sent credentials (no cookie in it). This verdict is without; with credentials: 'include' the browser blocks it: " + v.Error + ".")
 		}
 	}
 	return x
