@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // Replay mode (corslab -replay FILE.har): site B answers as a recorded
@@ -30,6 +31,9 @@ type Recording struct {
 	// is answered with the request's own Origin instead, so the recording
 	// behaves for site A's page as it did for the recorded one.
 	Origin string
+	// From says where the answer was recorded, for the live log
+	// ("entry 12 of prod.har").
+	From string
 }
 
 // replayer answers from recordings.
@@ -98,6 +102,7 @@ func (rp *replayer) serve(e *exchange, r *http.Request, pol *policy.Policy) {
 		}
 	}
 	e.x.UpstreamStatus, e.x.UpstreamHeader = rec.Status, rec.Header
+	e.rec.effect = trial.Effect{Kind: trial.Replayed, Name: rec.From}
 	status, body := rec.Status, rec.Body
 	if e.x.Preflight && pol.SetsPreflightStatus() {
 		status, body = pol.PreflightStatus(), nil

@@ -169,7 +169,7 @@ func TestRunReplay(t *testing.T) {
 	if resp.StatusCode != 404 || !strings.Contains(body, "nothing was recorded for PUT /api/items/1 on http://localhost:8081") {
 		t.Errorf("unrecorded PUT: %d %q", resp.StatusCode, body)
 	}
-	waitFor(t, &stdout, regexp.MustCompile(`GET\s+/api/items\?page=2 from \S+ → 200, Access-Control-Allow-Origin: \* \(upstream: 200, Access-Control-Allow-Origin: \*\)`))
+	waitFor(t, &stdout, regexp.MustCompile(`GET\s+/api/items\?page=2 from \S+ → 200, Access-Control-Allow-Origin: \* \(upstream: 200, Access-Control-Allow-Origin: \*\); replayed entry 2 of chromium-put-blocked.har`))
 	waitFor(t, &stdout, regexp.MustCompile(`PUT\s+/api/items/1 from \S+ → 404, no Access-Control-Allow-Origin; upstream: nothing recorded for PUT /api/items/1`))
 
 	var rp siteAReplay

@@ -41,8 +41,8 @@ type labFlags struct {
 	scenario     string // a bug of the catalogue: its buggy policy (scenarios.go)
 	progress     string // the lessons' progress file
 	upstream     string // proxy mode: the user's API behind site B
-	replay       string // replay mode: a HAR file whose recorded server site B plays
 	version      bool   // print the version instead
+	replay       string // replay mode: a HAR file whose recorded server site B plays
 }
 
 // labFlagSet declares corslab's own flags into f; its usage, on w, lists

@@ -60,7 +60,6 @@ type recEntry struct {
 	mimeType   string
 	finished   bool
 	body       []byte
-	bodyB64    bool
 	errorText  string
 	corsError  string
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/corslab/corslab/internal/model/trial"
 	"github.com/corslab/corslab/internal/tool/har"
@@ -36,9 +37,14 @@ func LoadReplay(r io.Reader, file string) (*Replay, error) {
 	servers := rep.Servers()
 	rp := &Replay{File: file, Server: servers[0], Others: servers[1:]}
 	answers, calls := rep.Recorded(rp.Server)
+	name := file[strings.LastIndexAny(file, `/\`)+1:]
 	for _, a := range answers {
+		from := fmt.Sprintf("entry %d of %s", a.Entry, name)
+		if a.BodyTruncated {
+			from += " (its body cut short in the file)"
+		}
 		rp.Answers = append(rp.Answers, siteB.Recording{Method: a.Method, Path: a.Path, Status: a.Status, Header: a.Header,
-			Body: a.Body, Origin: a.Origin})
+			Body: a.Body, Origin: a.Origin, From: from})
 	}
 	for _, c := range calls {
 		label := c.Method + " " + c.Path

@@ -70,6 +70,23 @@ type Exchange struct {
 	// and Preflight stands for the cached answer. Judge is unchanged; Trace
 	// draws no OPTIONS.
 	PreflightCached bool
+	// Redirects are the requests the browser made after Actual redirected
+	// (Fetch §4.4 "HTTP-redirect fetch"), in order: Redirects[0] answers the
+	// request to Actual's Location, Redirects[1] the request to
+	// Redirects[0].Actual's Location, and so on. Empty when Actual is final —
+	// or when the next answers are unknown: then a redirect that passes its
+	// CORS check is judged as followed, with nothing readable yet.
+	Redirects []Hop
+}
+
+// Hop is one request of a redirect chain: the URL the browser requested
+// (the previous answer's Location, resolved; empty means exactly that) and
+// the answers to its preflight — when the browser sent a new one at this URL
+// — and to the request itself.
+type Hop struct {
+	URL       string
+	Preflight *Response
+	Actual    *Response
 }
 
 // Judge runs the whole algorithm — fetch()'s request construction (Fetch

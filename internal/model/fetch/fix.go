@@ -27,6 +27,10 @@ type Fix struct {
 	// preflight stopped it): Actual then assumes its answer carries no CORS
 	// header, and asks for what it needs — already sent ones need no change.
 	ActualUnseen bool `json:"actualUnseen,omitempty"`
+	// URL is the URL whose answers need these changes when it is not the
+	// one the page fetched: a redirect target (Fetch §4.4), where the
+	// browser checks CORS again. Empty for the page's own URL.
+	URL string `json:"url,omitempty"`
 	// Page is a change to the page's fetch() call (or the URL it calls)
 	// when no header can fix the request; empty otherwise.
 	Page string `json:"page,omitempty"`
@@ -64,14 +68,32 @@ func wholeFix(o *outcome) *Fix {
 	f := &Fix{}
 	x := o.x
 	x.Preflight, x.Actual = cloneResponse(x.Preflight), cloneResponse(x.Actual)
-	cred := p.credentials == credInclude
-	set := func(stage string, name, value string) {
-		r, m := x.Actual, &f.Actual
-		if stage == "preflight" {
-			r, m = x.Preflight, &f.Preflight
+	x.Redirects = slices.Clone(x.Redirects)
+	for i := range x.Redirects {
+		x.Redirects[i].Preflight, x.Redirects[i].Actual = cloneResponse(x.Redirects[i].Preflight), cloneResponse(x.Redirects[i].Actual)
+	}
+	cred := o.page.credentials == credInclude
+	// answers are the responses of the request a run ended on: the page's
+	// own, or those of a redirect it followed (§4.4), which the browser
+	// checks again.
+	hop := -1
+	answers := func(r *outcome) (pre, act **Response, i int) {
+		i = max(0, slices.Index(r.hops, r.cur))
+		if i == 0 {
+			return &x.Preflight, &x.Actual, 0
 		}
-		r.Header.Del(name)
-		r.Header.Set(name, value)
+		h := &x.Redirects[i-1]
+		return &h.Preflight, &h.Actual, i
+	}
+	var r *outcome
+	set := func(stage string, name, value string) {
+		pre, act, _ := answers(r)
+		resp, m := *act, &f.Actual
+		if stage == "preflight" {
+			resp, m = *pre, &f.Preflight
+		}
+		resp.Header.Del(name)
+		resp.Header.Set(name, value)
 		if *m == nil {
 			*m = map[string]string{}
 		}
@@ -80,20 +102,30 @@ func wholeFix(o *outcome) *Fix {
 	redirectFix := ""
 repair:
 	for range maxFixRounds {
-		r := evaluate(x)
+		r = evaluate(x)
 		if r.v.Allowed {
 			break
+		}
+		_, act, i := answers(r)
+		if hop >= 0 && i != hop {
+			break // a second request of the chain needs changes too: fix one server at a time
 		}
 		if r.fail == nil {
 			// The preflight now passes, but the actual request was never
 			// sent: assume its answer has no CORS header, and ask for what
 			// it needs.
-			if r.fetchErr != nil && r.fetchErr.network && x.Actual == nil && r.v.ActualRequestSent {
-				x.Actual = &Response{Status: http.StatusOK, Header: http.Header{}}
+			if r.fetchErr != nil && r.fetchErr.network && *act == nil && r.v.ActualRequestSent {
+				*act = &Response{Status: http.StatusOK, Header: http.Header{}}
 				f.ActualUnseen = true
+				hop = i
 				continue
 			}
 			break
+		}
+		hop = i
+		p := r.p
+		if p.origin == "null" && !cred {
+			p.origin = "*" // after a cross-origin redirect the Origin is null: * is the safe answer
 		}
 		stage := r.failStage
 		switch strings.TrimPrefix(r.fail.name, "Preflight") {
@@ -106,7 +138,8 @@ repair:
 		case ErrInvalidAllowCredentials:
 			set(stage, "Access-Control-Allow-Credentials", "true")
 		case "InvalidStatus":
-			x.Preflight.Status = http.StatusNoContent
+			pre, _, _ := answers(r)
+			(*pre).Status = http.StatusNoContent
 			f.PreflightStatus = http.StatusNoContent
 		case ErrInvalidAllowMethodsPreflightResponse:
 			set(stage, "Access-Control-Allow-Methods", p.method)
@@ -127,10 +160,18 @@ repair:
 			return nil // a check the repair does not know: no fix rather than a wrong one
 		}
 	}
-	if redirectFix == "" && !evaluate(x).v.Allowed {
+	if hop < 0 && redirectFix == "" {
 		return nil
 	}
-	f.Text = strings.TrimSpace(f.words(p.method) + " " + redirectFix)
+	method := o.page.method
+	if hop > 0 {
+		f.URL = r.p.urlString
+		method = r.p.method + " to " + r.p.urlString
+	}
+	f.Text = strings.TrimSpace(f.words(method) + " " + redirectFix)
+	if hop > 0 {
+		f.Text = "The request is redirected to " + r.p.urlString + ", and the browser checks CORS again there: " + f.Text
+	}
 	return f
 }
 

@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 )
 
@@ -28,7 +27,14 @@ type outcome struct {
 	pre       *preflightOutcome // the preflight's answer was judged
 	fail      *corsFailure      // the CORS error that blocked it, if any
 	failStage string            // "preflight" or "actual" for fail
-	redirect  string            // Location the browser follows after the actual response
+	redirect  string            // Location the browser would follow after the last answer given
+
+	// hops are the requests of the redirect chain, the first URL first; cur
+	// is the one the run ended on (o.p, o.need and o.pre describe it).
+	hops []*hopRun
+	cur  *hopRun
+	page prepared // the request as fetch() made it, before any redirect
+	next *hopRun  // the request the browser makes next, when the exchange ends on a redirect it follows
 
 	v Verdict
 }
@@ -45,7 +51,7 @@ func evaluate(x Exchange) *outcome {
 	o := &outcome{x: x}
 	o.v = Verdict{PreflightReasons: []string{}, RequestHeadersInPreflight: []string{}, ReadableHeaders: []string{}, ResponseType: ResponseError}
 	p, terr := prepare(x.Request)
-	o.p = p
+	o.p, o.page = p, p
 	if terr != nil {
 		o.reject(terr)
 		return o
@@ -85,8 +91,7 @@ func evaluate(x Exchange) *outcome {
 		// verdict-format.md allows only cors, opaque and error: the verdict
 		// says cors, lists every readable header, and a note tells the truth.
 		o.path = pathSameOrigin
-		o.note("This request is same-origin, so CORS does not apply: JavaScript sees a \"basic\" response with every header but Set-Cookie. (The verdict contract knows only cors, opaque and error, so responseType says cors.)")
-		o.sameOrigin()
+		o.chain()
 		return o
 	case p.mode == modeNoCORS:
 		o.path = pathNoCORS
@@ -94,7 +99,7 @@ func evaluate(x Exchange) *outcome {
 		return o
 	}
 	o.path = pathCORS
-	o.cors()
+	o.chain()
 	return o
 }
 
@@ -139,81 +144,19 @@ func noAnswer(what string) *typeError {
 	}
 }
 
-func (o *outcome) sameOrigin() {
-	o.v.ActualRequestSent = true
-	if o.x.Actual == nil {
-		o.reject(noAnswer("request"))
-		return
-	}
-	o.allow(ResponseCORS, basicReadableHeaders(o.x.Actual.Header))
-}
-
 func (o *outcome) noCORS() {
 	o.v.ActualRequestSent = true
-	if o.x.Actual == nil {
+	last := o.x.Actual
+	for _, h := range o.x.Redirects {
+		if last == nil {
+			break
+		}
+		last = h.Actual
+	}
+	if last == nil {
 		o.reject(noAnswer("request"))
 		return
 	}
 	o.note("Mode \"no-cors\" gives JavaScript an opaque response: status 0, no headers, no body. The server's CORS headers do not matter, and the request ran on the server all the same.")
 	o.allow(ResponseOpaque, []string{})
-}
-
-func (o *outcome) cors() {
-	p := o.p
-	o.need = preflightNeed(p)
-	for _, h := range p.headers {
-		if chromiumClientHints[h.lower] && !h.byBrowser {
-			if ok, _ := safelistedRequestHeader(h.lower, h.value); ok {
-				o.note(fmt.Sprintf("Chromium treats the client-hint header %s as CORS-safelisted; the Fetch standard does not, so other browsers may send a preflight for it.", h.lower))
-			}
-		}
-	}
-	if o.need.needed {
-		o.v.Preflight = true
-		o.v.PreflightReasons = o.need.reasons
-		o.v.RequestHeadersInPreflight = o.need.names
-		if o.x.Preflight == nil {
-			o.reject(noAnswer("OPTIONS preflight"))
-			return
-		}
-		pre := checkPreflight(p, o.need, o.x.Preflight)
-		o.pre = &pre
-		for _, n := range pre.notes {
-			o.note(n)
-		}
-		if pre.fail != nil {
-			o.block(pre.fail, "preflight")
-			return
-		}
-	}
-	o.v.ActualRequestSent = true
-	if o.x.Actual == nil {
-		o.reject(noAnswer("request"))
-		return
-	}
-	if f := corsCheck(o.x.Actual.Header, p.origin, p.credentials); f != nil {
-		o.block(f, "actual")
-		return
-	}
-	if loc, ok := redirectTarget(o.x.Actual); ok {
-		next, err := url.Parse(loc)
-		if err != nil {
-			o.reject(&typeError{
-				message: "Failed to fetch",
-				network: true,
-				explain: fmt.Sprintf("The response redirects to %q, which is not a valid URL, so the browser fails the request (net::ERR_INVALID_REDIRECT).", loc),
-			})
-			return
-		}
-		next = p.url.ResolveReference(next)
-		o.redirect = canonicalURL(next)
-		if hasCredentials(next) {
-			o.block(&corsFailure{ErrRedirectContainsCredentials, ""}, "actual")
-			return
-		}
-		o.note(fmt.Sprintf("The browser follows the %d redirect to %s. This exchange does not include that next answer: it gets its own CORS check (and if it leaves site B's origin, the browser sends Origin: null from then on). JavaScript will see the final response, not this one.", o.x.Actual.Status, o.redirect))
-		o.allow(ResponseCORS, []string{})
-		return
-	}
-	o.allow(ResponseCORS, readableHeaders(o.x.Actual.Header, p.credentials))
 }

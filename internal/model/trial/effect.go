@@ -15,6 +15,7 @@ const (
 	LoggedIn   EffectKind = "logged-in"  // POST /api/login: Name is the session cookie set
 	LoggedOut  EffectKind = "logged-out" // POST /api/logout
 	WSMessage  EffectKind = "ws-message" // GET /api/ws: a websocket message sent, to Origin
+	Replayed   EffectKind = "replayed"   // -replay: Name is the HAR entry the answer was recorded from
 	NoneEffect EffectKind = ""           // nothing
 )
 
@@ -43,6 +44,8 @@ func (e *Effect) String() string {
 	switch e.Kind {
 	case Created:
 		return "created " + item
+	case Replayed:
+		return "replayed " + e.Name
 	case Renamed:
 		return "renamed item " + strconv.Itoa(e.Item) + " from " + strconv.Quote(e.Was) + " to " + strconv.Quote(e.Name)
 	case Deleted:
