@@ -2,6 +2,7 @@ package har
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -25,6 +26,9 @@ type Exchange struct {
 	// Chromium's response._error of the actual request, or of the preflight
 	// ("net::ERR_FAILED" for a CORS error); empty when the file says nothing.
 	Recorded string
+	// Hops are the requests a redirect led to, each found in the file as
+	// an exchange of its own (Exchange.Redirects holds their answers).
+	Hops []*Exchange
 	// IfCredentials is the verdict with credentials: 'include', when the
 	// file cannot tell whether fetch() sent credentials and that verdict
 	// differs from Verdict.
@@ -72,6 +76,7 @@ func Analyze(r io.Reader) (*Report, error) {
 		// a request without the mark succeeded.
 		rep.Exchanges = append(rep.Exchanges, build(p.actual, p.preflight, rep.Browser == "chromium"))
 	}
+	rep.Exchanges = chain(rep.Exchanges)
 	if len(rep.Exchanges) == 0 {
 		return rep, ErrNothingCrossOrigin
 	}
@@ -429,6 +434,88 @@ func build(actual, pre *Entry, marksFailures bool) *Exchange {
 		}
 	}
 	return x
+}
+
+// maxChain bounds the redirects followed in a file (browsers stop at 20,
+// Fetch §4.4).
+const maxChain = 20
+
+// chain folds into each exchange whose answer redirects (a 3xx with a
+// Location) the requests the browser made after it: each is an entry of
+// its own in a HAR (with Origin "null" once the redirect crossed origins,
+// Fetch §4.4 "tainted origin"), and becomes a hop of the exchange (Fetch
+// §4.4 "HTTP-redirect fetch"), its preflight included. The first unclaimed
+// exchange later in the file whose request went to the resolved Location
+// is the next hop.
+func chain(xs []*Exchange) []*Exchange {
+	claimed := map[*Exchange]bool{}
+	for i, x := range xs {
+		if claimed[x] || x.Entry == nil {
+			continue
+		}
+		cur := x.Entry
+		for range maxChain {
+			loc := location(cur)
+			if loc == "" {
+				break
+			}
+			next := -1
+			for j := i + 1; j < len(xs); j++ {
+				if y := xs[j]; !claimed[y] && y.Entry != nil && y.Entry.Request.URL == loc {
+					next = j
+					break
+				}
+			}
+			if next < 0 {
+				break
+			}
+			y := xs[next]
+			claimed[y] = true
+			hop := fetch.Hop{URL: loc, Actual: y.Exchange.Actual}
+			if y.Preflight != nil {
+				hop.Preflight = y.Exchange.Preflight
+			}
+			x.Exchange.Redirects = append(x.Exchange.Redirects, hop)
+			x.Hops = append(x.Hops, y)
+			if x.Recorded == "" {
+				x.Recorded = y.Recorded
+			}
+			x.note(fmt.Sprintf("Redirected to %s: entry %d of the file is that hop.", loc, y.Entry.Index))
+			cur = y.Entry
+		}
+		if len(x.Exchange.Redirects) > 0 {
+			x.Verdict = fetch.Judge(x.Exchange)
+		}
+	}
+	out := xs[:0]
+	for _, x := range xs {
+		if !claimed[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// location is where an entry's answer redirects to, resolved against its
+// URL; "" when it does not redirect.
+func location(e *Entry) string {
+	if s := e.Response.Status; s < 300 || s > 399 {
+		return ""
+	}
+	loc, ok := Header(e.Response.Headers, "Location")
+	if !ok {
+		return ""
+	}
+	base, err := url.Parse(e.Request.URL)
+	if err != nil {
+		return ""
+	}
+	u, err := base.Parse(strings.TrimSpace(loc))
+	if err != nil {
+		return ""
+	}
+	u.Fragment = "" // a HAR's URLs carry none
+	return u.String()
 }
 
 // passingPreflight is the answer to a preflight that allows exactly req.

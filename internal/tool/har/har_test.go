@@ -49,6 +49,10 @@ func TestAnalyze(t *testing.T) {
 		{"chromium-wildcard-credentials.har", "chromium", 1, []want{
 			{"GET", "http://localhost:44535/api/me", -1, 0, false, fetch.ErrWildcardOriginNotAllowed, "", "include", "", "net::ERR_FAILED", "-"},
 		}},
+		{"redirect.har", "chromium", 4, []want{
+			{"GET", "http://b.test/r", -1, 0, false, fetch.ErrAllowOriginMismatch, "http://a.test", "same-origin", "", "net::ERR_FAILED", "-"},
+			{"GET", "http://b.test/r2", -1, 2, true, "", "", "same-origin", "", "", "-"},
+		}},
 		{"firefox-lab.har", "firefox", 9, []want{
 			{"POST", "http://localhost:38979/api/login", -1, 2, true, "", "", "same-origin", "", "", fetch.ErrWildcardOriginNotAllowed},
 			{"PUT", "http://localhost:38979/api/items/1", 4, 3, false, fetch.ErrMethodDisallowedByPreflightResponse, "PUT", "same-origin",
