@@ -372,6 +372,8 @@ func TestReplayInChromium(t *testing.T) {
 			if tr.Verdict == nil || tr.Verdict.Error != s.Error || tr.Outcome.OK {
 				t.Errorf("replayed: verdict %+v, outcome %+v; want %s", tr.Verdict, tr.Outcome, s.Error)
 			}
+			// The page says where site B's answer came from.
+			p.entryText(tr.ID, "answered as recorded in entry ")
 			// Fix: one header overridden, the rest as recorded.
 			p.putPolicy(tt.fix)
 			failures := len(p.tab.Failures())
