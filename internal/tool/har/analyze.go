@@ -375,6 +375,19 @@ func build(actual, pre *Entry, marksFailures bool) *Exchange {
 		if len(left) > 0 {
 			x.note("Left out " + strings.Join(left, ", ") + ": the browser or DevTools added them (Disable cache adds Cache-Control and Pragma), not the page; they cause no preflight.")
 		}
+		// A sanitized export ("Export HAR (sanitized)") drops Authorization
+		// and Cookie from the request; the preflight still names the
+		// headers the page set.
+		var missing []string
+		for _, n := range requested {
+			if _, ok := Header(actual.Request.Headers, n); !ok && actual.Response.Status != 0 {
+				req.Headers = append(req.Headers, [2]string{n, ""})
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) > 0 {
+			x.note("The preflight asked for " + strings.Join(missing, ", ") + ", which the request in the file lacks (a sanitized export removes Authorization): judged with them, values unknown.")
+		}
 		if _, ok := Header(actual.Request.Headers, "Cookie"); ok || actual.Request.Cookies > 0 {
 			req.Credentials = "include"
 		}

@@ -49,6 +49,9 @@ func TestAnalyze(t *testing.T) {
 		{"chromium-wildcard-credentials.har", "chromium", 1, []want{
 			{"GET", "http://localhost:44535/api/me", -1, 0, false, fetch.ErrWildcardOriginNotAllowed, "", "include", "", "net::ERR_FAILED", "-"},
 		}},
+		{"chromium-sanitized.har", "chromium", 2, []want{
+			{"GET", "https://api.example/me", 1, 0, true, "", "", "same-origin", "authorization=", "", "-"},
+		}},
 		{"redirect.har", "chromium", 4, []want{
 			{"GET", "http://b.test/r", -1, 0, false, fetch.ErrAllowOriginMismatch, "http://a.test", "same-origin", "", "net::ERR_FAILED", "-"},
 			{"GET", "http://b.test/r2", -1, 2, true, "", "", "same-origin", "", "", "-"},
