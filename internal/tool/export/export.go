@@ -26,13 +26,14 @@ import (
 // stacks ranked by how often people configure CORS in them (issue 16).
 var Formats = []string{"rs-cors", "express", "nginx", "headers",
 	"spring", "aspnet", "fastapi", "s3", "flask-cors", "django",
-	"jub0bs-cors", "gin", "chi-cors", "fastify", "koa"}
+	"jub0bs-cors", "gin", "chi-cors", "fastify", "koa", "apache", "caddy"}
 
 // renderers are the formats beyond the first four.
 var renderers = map[string]func(analysis, *output) error{
 	"spring": renderSpring, "aspnet": renderASPNet, "fastapi": renderStarlette, "s3": renderS3,
 	"flask-cors": renderFlask, "django": renderDjango, "jub0bs-cors": renderJubCors, "gin": renderGin,
 	"chi-cors": renderChiCors, "fastify": renderFastify, "koa": renderKoa,
+	"apache": renderApache, "caddy": renderCaddy,
 }
 
 // ErrNothing is returned when the policy sends no
