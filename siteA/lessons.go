@@ -12,6 +12,7 @@ import (
 	"github.com/corslab/corslab/internal/content/lesson"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // maxLessonTrials bounds the settled trials a lesson's check looks at.
@@ -32,6 +33,10 @@ type LessonState struct {
 	Trial string `json:"trial,omitempty"`
 	// Warning is the last problem saving the progress file, one line.
 	Warning string `json:"warning,omitempty"`
+	// Rev numbers the states of this run of the lab: every change has a
+	// higher one. The page gets the state from GET /lab/progress and from
+	// the live log, in no set order, and keeps the one with the highest.
+	Rev uint64 `json:"rev"`
 }
 
 // lessons follows the learner: the current lesson, the trials settled since
@@ -46,6 +51,7 @@ type lessons struct {
 	prog    progress
 	trials  []*journal.Trial
 	warning string
+	rev     uint64 // LessonState.Rev
 }
 
 func newLessons(file string, j *journal.Journal, p PolicyStore) *lessons {
@@ -63,7 +69,7 @@ func newLessons(file string, j *journal.Journal, p PolicyStore) *lessons {
 // for the current lesson. It runs on the reporting connection's reader,
 // after the journal has judged the trial (a websocket trial has no verdict).
 func (l *lessons) check(id string) {
-	if t, ok := l.journal.Trial(id); ok && t.Outcome != nil && (t.Verdict != nil || t.Request.Mode == journal.ModeWebSocket) {
+	if t, ok := l.journal.Trial(id); ok && t.Outcome != nil && (t.Verdict != nil || t.Request.Mode == trial.ModeWebSocket) {
 		l.settled(t)
 	}
 }
@@ -106,11 +112,13 @@ func (l *lessons) state() LessonState {
 	return LessonState{
 		Current: l.prog.Current, Total: len(l.all), ID: cur.ID, Title: cur.Title,
 		Done: append([]string{}, l.prog.Done...), Solved: slices.Contains(l.prog.Done, cur.ID), Warning: l.warning,
+		Rev: l.rev,
 	}
 }
 
-// announce publishes the state on the live log; callers hold mu.
+// announce publishes the state, changed, on the live log; callers hold mu.
 func (l *lessons) announce(doneBy string) {
+	l.rev++
 	st := l.state()
 	st.JustDone, st.Trial = doneBy != "", doneBy
 	data, _ := json.Marshal(st)

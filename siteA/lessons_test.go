@@ -1,6 +1,7 @@
 package siteA
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -56,5 +57,57 @@ func TestProgressWriteErrorIsAWarning(t *testing.T) {
 	st, err := s.StartLesson(2)
 	if err != nil || st.Current != 2 || !strings.HasPrefix(st.Warning, "lesson progress not saved: ") || strings.Contains(st.Warning, "\n") {
 		t.Errorf("StartLesson: %+v, %v; want lesson 2 with a one-line warning", st, err)
+	}
+}
+
+// Every change of the progress has a higher Rev, the same on the live log
+// and from GET /lab/progress, so the page can order the two.
+func TestLessonStateRev(t *testing.T) {
+	j := journal.New(64)
+	s := New(Config{SiteBPort: "1"}, j, siteB.New(j))
+	t.Cleanup(s.Close)
+	lastEvent := func() LessonState {
+		var st LessonState
+		for _, e := range j.Hub().Recent(64) {
+			if e.Kind == journal.KindLesson {
+				st = LessonState{}
+				if err := json.Unmarshal(e.Lesson, &st); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return st
+	}
+	progress := func() LessonState {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", "/lab/progress", nil))
+		var st LessonState
+		if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil {
+			t.Fatalf("GET /lab/progress: %s: %v", rec.Body, err)
+		}
+		return st
+	}
+	if st := progress(); st.Rev != 0 {
+		t.Errorf("before any change: rev %d, want 0", st.Rev)
+	}
+	changes := []struct {
+		desc   string
+		change func() int
+	}{
+		{"start lesson 2", func() int { st, _ := s.StartLesson(2); return st.Current }},
+		{"PUT /lab/progress", func() int {
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, httptest.NewRequest("PUT", "/lab/progress", strings.NewReader(`{"current": 5}`)))
+			return 5
+		}},
+		{"start lesson 5 again", func() int { st, _ := s.StartLesson(5); return st.Current }},
+	}
+	for i, c := range changes {
+		current := c.change()
+		ev, got := lastEvent(), progress()
+		if want := uint64(i + 1); ev.Rev != want || got.Rev != want || got.Current != current || ev.Current != current {
+			t.Errorf("%s: event rev %d (lesson %d), GET /lab/progress rev %d (lesson %d), want rev %d, lesson %d",
+				c.desc, ev.Rev, ev.Current, got.Rev, got.Current, want, current)
+		}
 	}
 }

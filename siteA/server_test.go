@@ -3,6 +3,7 @@ package siteA
 import (
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/siteB"
+	"github.com/corslab/corslab/static"
 )
 
 // lab is site A on an httptest server, with a real journal and site B.
@@ -124,6 +126,14 @@ func TestPolicyControlAPI(t *testing.T) {
 			"actual.headers[\"X\"]: value contains CR or LF, which would inject a header\n", false, closed},
 		{"not JSON", "PUT", sfs("same-origin"), "{\n\"actual\" []}", 400,
 			"policy: line 2, column 10: invalid character '[' after object key\n", false, closed},
+		{"every problem, one per line", "PUT", nil, `{"preflight": {"status": 1}, "actual": {"headers": {"X": "a\r\nb", "Y": 1}}}`, 400,
+			"actual.headers[\"Y\"]: must be a string or an array of strings\n" +
+				"preflight.status: 1 is not an HTTP status (100-599)\n" +
+				"actual.headers[\"X\"]: value contains CR or LF, which would inject a header\n", false, closed},
+		{"a header given twice", "PUT", nil, `{"actual": {"headers": {"Vary": "Origin", "Vary": "Cookie"}}}`, 400,
+			"actual.headers[\"Vary\"]: given twice\n", false, closed},
+		{"invalid UTF-8", "PUT", nil, "{\"actual\": {\"headers\": {\"X\": \"\xff\"}}}", 400,
+			"policy: line 1, column 31: invalid UTF-8 (byte 0xff)\n", false, closed},
 		{"empty body", "PUT", nil, "", 400, "policy: empty document\n", false, closed},
 		{"body over 1 MiB", "PUT", nil, "{}" + strings.Repeat(" ", 1<<20-1), 413, "policy: larger than 1 MiB\n", false, closed},
 		{"body of exactly 1 MiB", "PUT", nil, newPolicy + strings.Repeat(" ", 1<<20-len(newPolicy)), 200, replaced, false, replaced},
@@ -181,10 +191,25 @@ func TestPages(t *testing.T) {
 		header     http.Header
 	}{
 		{"the page", "/", 200, "text/html", "<!doctype html>", http.Header{"Cache-Control": {"no-store"}}},
-		{"its script", "/static/app.js", 200, "text/javascript", "", nil},
 		{"its styles", "/static/style.css", 200, "text/css", "", nil},
 		{"the lab's config", "/lab/config", 200, "application/json", `{"siteBPort":"7071"}`, nil},
 		{"nothing else", "/index.htm", 404, "text/plain", "", nil},
+	}
+	// Every script is a module: a browser runs one only when it is served
+	// with a JavaScript MIME type (HTML §8.1.5.1, "fetch a single module script").
+	scripts, err := fs.Glob(static.Files, "*.js")
+	if err != nil || len(scripts) < 2 {
+		t.Fatalf("the page's scripts: %v, %v", scripts, err)
+	}
+	for _, name := range scripts {
+		tests = append(tests, struct {
+			desc       string
+			path       string
+			wantStatus int
+			wantType   string
+			wantBody   string
+			header     http.Header
+		}{"module " + name, "/static/" + name, 200, "text/javascript", "", nil})
 	}
 	l := newLab(t, 64, nil, nil)
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,51 +13,31 @@ import (
 	"github.com/corslab/corslab/internal/model/policy"
 )
 
-// where says which of site B's responses a header goes on.
-type where uint8
+// whereColumns is the width, in cells, of the panel's "where" column.
+const whereColumns = 3
 
-const (
-	nowhere      where = 0
-	onPreflight  where = 1
-	onActual     where = 2
-	onBoth             = onPreflight | onActual
-	whereColumns       = 3 // cells of the "where" column
-)
-
-// short is the where column: P+A, P or A.
-func (w where) short() string {
+// whereShort is the where column: P+A, P or A.
+func whereShort(w policy.Where) string {
 	switch w {
-	case onBoth:
+	case policy.OnBoth:
 		return "P+A"
-	case onPreflight:
+	case policy.OnPreflight:
 		return "P"
-	case onActual:
+	case policy.OnActual:
 		return "A"
 	}
 	return ""
 }
 
-func (w where) String() string {
+// nextWhere is the next placement `w` moves a header to.
+func nextWhere(w policy.Where) policy.Where {
 	switch w {
-	case onBoth:
-		return "preflight + actual responses"
-	case onPreflight:
-		return "preflight responses only"
-	case onActual:
-		return "actual responses only"
+	case policy.OnBoth:
+		return policy.OnPreflight
+	case policy.OnPreflight:
+		return policy.OnActual
 	}
-	return "not sent"
-}
-
-// next is the next placement `w` moves a header to.
-func (w where) next() where {
-	switch w {
-	case onBoth:
-		return onPreflight
-	case onPreflight:
-		return onActual
-	}
-	return onBoth
+	return policy.OnBoth
 }
 
 // choice is one of a row's common values; nil values mean the header is absent.
@@ -70,8 +51,8 @@ type rowDef struct {
 	label, short string // short is used when the panel is narrow
 	header       string // the header the row controls; "" for the preflight status
 	choices      []choice
-	where        where  // where a header goes when it is first set
-	about        string // what the header does, in a line or two
+	where        policy.Where // where a header goes when it is first set
+	about        string       // what the header does, in a line or two
 }
 
 const statusRowLabel = "Preflight status"
@@ -93,26 +74,26 @@ func rowDefs(siteA string) []rowDef {
 		origin = append(origin, choice{label: siteA + " | *", values: vals(siteA, "*")})
 	}
 	return []rowDef{
-		{label: "Allow-Origin", short: "Origin", header: "Access-Control-Allow-Origin", where: onBoth, choices: origin,
+		{label: "Allow-Origin", short: "Origin", header: "Access-Control-Allow-Origin", where: policy.OnBoth, choices: origin,
 			about: "The origin that may read the response: one origin, or * for any (not with credentials)."},
-		{label: "Allow-Methods", short: "Methods", header: "Access-Control-Allow-Methods", where: onPreflight,
+		{label: "Allow-Methods", short: "Methods", header: "Access-Control-Allow-Methods", where: policy.OnPreflight,
 			about: "Methods a preflight allows; GET, HEAD and POST need none. * means any, unless credentials.", choices: []choice{
 				absent, one("GET, POST"), one("GET, PUT"), one("GET, POST, PUT, PATCH, DELETE"), one("*"), one("{request-method}")}},
-		{label: "Allow-Headers", short: "Headers", header: "Access-Control-Allow-Headers", where: onPreflight,
+		{label: "Allow-Headers", short: "Headers", header: "Access-Control-Allow-Headers", where: policy.OnPreflight,
 			about: "Request headers a preflight allows beyond the CORS-safelisted ones. * never covers Authorization.", choices: []choice{
 				absent, one("Content-Type"), one("Content-Type, X-Requested-With"), one("*"), one("{request-headers}"), one("Authorization")}},
-		{label: "Allow-Credentials", short: "Credentials", header: "Access-Control-Allow-Credentials", where: onBoth,
+		{label: "Allow-Credentials", short: "Credentials", header: "Access-Control-Allow-Credentials", where: policy.OnBoth,
 			about: "true lets JS read the response to a request sent with credentials (cookies); then * is not allowed.", choices: []choice{
 				absent, one("true"), one("false")}},
-		{label: "Expose-Headers", short: "Expose", header: "Access-Control-Expose-Headers", where: onActual,
+		{label: "Expose-Headers", short: "Expose", header: "Access-Control-Expose-Headers", where: policy.OnActual,
 			about: "Response headers JS may read beyond the CORS-safelisted ones.", choices: []choice{
 				absent, one("X-Total"), one("*")}},
-		{label: "Max-Age", short: "Max-Age", header: "Access-Control-Max-Age", where: onPreflight,
+		{label: "Max-Age", short: "Max-Age", header: "Access-Control-Max-Age", where: policy.OnPreflight,
 			about: "Seconds the browser may cache this preflight's answer (Chromium caps it at 7200).", choices: []choice{
 				absent, one("0"), one("5"), one("600"), one("7200")}},
 		{label: statusRowLabel, short: "Status", choices: statusChoices(),
 			about: "A preflight passes only with an ok status (200-299); browsers refuse a redirect."},
-		{label: "Vary: Origin", short: "Vary", header: "Vary", where: onActual,
+		{label: "Vary: Origin", short: "Vary", header: "Vary", where: policy.OnActual,
 			about: "Tells caches the response differs by Origin: needed when Allow-Origin echoes the origin.", choices: []choice{
 				{label: "off"}, {label: "on", values: vals("Origin")}}},
 	}
@@ -147,13 +128,13 @@ func (r row) label(narrow bool) string {
 
 func (r row) isStatus() bool { return r.def != nil && r.def.header == "" }
 
-func (r row) where() where {
-	var w where
+func (r row) where() policy.Where {
+	var w policy.Where
 	if r.pre != nil {
-		w |= onPreflight
+		w |= policy.OnPreflight
 	}
 	if r.act != nil {
-		w |= onActual
+		w |= policy.OnActual
 	}
 	return w
 }
@@ -208,44 +189,28 @@ func (p *policyPanel) refresh() {
 		d := &p.defs[i]
 		r := row{def: d, header: d.header}
 		if d.header == "" {
-			st := p.doc.Preflight.Status
-			if st == 0 {
-				st = policy.DefaultPreflightStatus
-			}
-			r.pre = vals(strconv.Itoa(st))
+			r.pre = vals(strconv.Itoa(p.doc.PreflightStatus()))
 		} else {
-			_, r.pre = lookup(p.doc.Preflight.Headers, d.header)
-			_, r.act = lookup(p.doc.Actual.Headers, d.header)
+			r.pre, r.act = p.doc.Header(d.header)
 		}
 		p.rows = append(p.rows, r)
 	}
-	// Headers the fixed rows do not cover, by canonical name.
-	extra := map[string]*row{}
-	var names []string
-	add := func(hs policy.Headers, pre bool) {
-		for name, vs := range hs {
-			if p.fixed(name) {
+	// Headers the fixed rows do not cover, by canonical name, spelt as the
+	// preflight's rule (else the actual's) spells them.
+	extra := map[string]row{}
+	for _, hs := range []policy.Headers{p.doc.Preflight.Headers, p.doc.Actual.Headers} {
+		for name := range hs {
+			c := http.CanonicalHeaderKey(name)
+			if _, done := extra[c]; done || p.fixed(name) {
 				continue
 			}
-			c := http.CanonicalHeaderKey(name)
-			r, ok := extra[c]
-			if !ok {
-				r = &row{header: name}
-				extra[c] = r
-				names = append(names, c)
-			}
-			if pre {
-				r.pre = vs
-			} else {
-				r.act = vs
-			}
+			r := row{header: name}
+			r.pre, r.act = p.doc.Header(name)
+			extra[c] = r
 		}
 	}
-	add(p.doc.Preflight.Headers, true)
-	add(p.doc.Actual.Headers, false)
-	slices.Sort(names)
-	for _, n := range names {
-		p.rows = append(p.rows, *extra[n])
+	for _, c := range slices.Sorted(maps.Keys(extra)) {
+		p.rows = append(p.rows, extra[c])
 	}
 	p.cursor = min(max(p.cursor, 0), len(p.rows)-1)
 }
@@ -269,7 +234,7 @@ func (p *policyPanel) move(delta int) {
 func (p *policyPanel) headerCount() int {
 	n := 0
 	for _, r := range p.rows {
-		if !r.isStatus() && r.where() != nowhere {
+		if !r.isStatus() && r.where() != policy.Nowhere {
 			n++
 		}
 	}
@@ -313,22 +278,22 @@ func (p *policyPanel) cycle(delta int) (string, error) {
 // goes, or the row's default placement when it was absent.
 func (p *policyPanel) setValues(r row, vs policy.Values) (string, error) {
 	w := r.where()
-	if w == nowhere {
-		w = onBoth
+	if w == policy.Nowhere {
+		w = policy.OnBoth
 		if r.def != nil {
 			w = r.def.where
 		}
 	}
 	if vs == nil {
-		w = nowhere
+		w = policy.Nowhere
 	}
 	d := p.doc.Clone()
-	setHeader(&d, r.header, w, vs)
+	d.SetHeader(r.header, w, vs)
 	return p.apply(d, describe(r.header, vs, w))
 }
 
-func describe(header string, vs policy.Values, w where) string {
-	if w == nowhere {
+func describe(header string, vs policy.Values, w policy.Where) string {
+	if w == policy.Nowhere {
 		return header + " removed"
 	}
 	return fmt.Sprintf("%s: %s  (on %s)", header, strings.Join(vs, " | "), w)
@@ -338,25 +303,8 @@ func describe(header string, vs policy.Values, w where) string {
 // the redirect removes it.
 func (p *policyPanel) setStatus(st int) (string, error) {
 	d := p.doc.Clone()
-	was := d.Preflight.Status
-	if st == policy.DefaultPreflightStatus {
-		st = 0
-	}
-	d.Preflight.Status = st
-	switch {
-	case st >= 300 && st < 400:
-		if k, _ := lookup(d.Preflight.Headers, "Location"); k == "" {
-			setHeader(&d, "Location", onPreflight, vals(p.siteB+"/moved"))
-		}
-	case was >= 300 && was < 400:
-		if k, _ := lookup(d.Preflight.Headers, "Location"); k != "" {
-			delete(d.Preflight.Headers, k)
-		}
-	}
-	shown := st
-	if shown == 0 {
-		shown = policy.DefaultPreflightStatus
-	}
+	d.SetPreflightStatus(st, p.siteB+"/moved")
+	shown := d.PreflightStatus()
 	return p.apply(d, fmt.Sprintf("preflight status: %d %s", shown, http.StatusText(shown)))
 }
 
@@ -366,12 +314,12 @@ func (p *policyPanel) cycleWhere() (string, error) {
 	switch {
 	case r.isStatus():
 		return "", fmt.Errorf("the preflight status only applies to preflights")
-	case r.where() == nowhere:
+	case r.where() == policy.Nowhere:
 		return "", fmt.Errorf("%s is not sent: pick a value first (←→ or e)", r.header)
 	}
-	w := r.where().next()
+	w := nextWhere(r.where())
 	d := p.doc.Clone()
-	setHeader(&d, r.header, w, r.values())
+	d.SetHeader(r.header, w, r.values())
 	return p.apply(d, fmt.Sprintf("%s now on %s", r.header, w))
 }
 
@@ -381,7 +329,7 @@ func (p *policyPanel) remove() (string, error) {
 	if r.isStatus() {
 		return p.setStatus(policy.DefaultPreflightStatus)
 	}
-	if r.where() == nowhere {
+	if r.where() == policy.Nowhere {
 		return "", fmt.Errorf("%s is not sent", r.header)
 	}
 	return p.setValues(r, nil)
@@ -425,40 +373,6 @@ func (p *policyPanel) addHeader(text string) (string, error) {
 	return p.setValues(r, vals(strings.TrimLeft(value, " ")))
 }
 
-// lookup finds a header by case-insensitive name.
-func lookup(hs policy.Headers, name string) (string, policy.Values) {
-	for k, v := range hs {
-		if strings.EqualFold(k, name) {
-			return k, v
-		}
-	}
-	return "", nil
-}
-
-// setHeader puts header name with values vs on the responses w says,
-// removing it from the others, whatever case it was spelt in.
-func setHeader(d *policy.Document, name string, w where, vs policy.Values) {
-	for _, hs := range []policy.Headers{d.Preflight.Headers, d.Actual.Headers} {
-		for k := range hs {
-			if strings.EqualFold(k, name) {
-				delete(hs, k)
-			}
-		}
-	}
-	if w&onPreflight != 0 {
-		if d.Preflight.Headers == nil {
-			d.Preflight.Headers = policy.Headers{}
-		}
-		d.Preflight.Headers[name] = slices.Clone(vs)
-	}
-	if w&onActual != 0 {
-		if d.Actual.Headers == nil {
-			d.Actual.Headers = policy.Headers{}
-		}
-		d.Actual.Headers[name] = slices.Clone(vs)
-	}
-}
-
 // valueLabel is how a row's value reads in the panel.
 func (r row) valueLabel() string {
 	if r.isStatus() {
@@ -467,7 +381,7 @@ func (r row) valueLabel() string {
 		}
 		return r.pre[0]
 	}
-	if r.where() == nowhere {
+	if r.where() == policy.Nowhere {
 		if r.def != nil {
 			return r.def.choices[0].label
 		}
@@ -505,7 +419,7 @@ func (p *policyPanel) view(st styles, w, h int, focused bool) []string {
 			mark = "› "
 		}
 		value := r.valueLabel()
-		wh := r.where().short()
+		wh := whereShort(r.where())
 		if r.isStatus() {
 			wh = "P"
 		}
@@ -515,7 +429,7 @@ func (p *policyPanel) view(st styles, w, h int, focused bool) []string {
 			line = st.selected.Render(line)
 		case i == p.cursor:
 			line = st.title.Render(line)
-		case r.where() == nowhere:
+		case r.where() == policy.Nowhere:
 			line = st.dim.Render(line)
 		}
 		lines = append(lines, line)
@@ -529,13 +443,13 @@ func (p *policyPanel) view(st styles, w, h int, focused bool) []string {
 			s, _ := strconv.Atoi(r.pre[0])
 			lines = append(lines, wrap(fmt.Sprintf("Preflights are answered %d %s.", s, http.StatusText(s)), w)...)
 		} else {
-			if r.where() == nowhere {
+			if r.where() == policy.Nowhere {
 				lines = append(lines, wrap(r.header+": not sent", w)...)
 			}
 			for _, v := range r.values() {
 				lines = append(lines, wrap(r.header+": "+v, w)...)
 			}
-			if r.where() != nowhere {
+			if r.where() != policy.Nowhere {
 				lines = append(lines, st.dim.Render("on "+r.where().String()))
 			}
 		}

@@ -14,8 +14,7 @@ import (
 
 // header returns a header's values in the preflight and actual rules.
 func header(d policy.Document, name string) (pre, act policy.Values) {
-	_, pre = lookup(d.Preflight.Headers, name)
-	_, act = lookup(d.Actual.Headers, name)
+	pre, act = d.Header(name)
 	return pre, act
 }
 
@@ -102,7 +101,7 @@ func TestWhereCyclesPlacement(t *testing.T) {
 		if (p != nil) != s.wantPre || (a != nil) != s.wantAct {
 			t.Fatalf("after %d w: preflight %q actual %q", i+1, p, a)
 		}
-		if got := m.policy.current().where().short(); got != s.column {
+		if got := whereShort(m.policy.current().where()); got != s.column {
 			t.Errorf("after %d w: where column %q, want %q", i+1, got, s.column)
 		}
 	}
@@ -278,7 +277,7 @@ func TestExtraRows(t *testing.T) {
 		}
 	}
 	m = selectRow(t, m, "X-Lab")
-	if w := m.policy.current().where(); w != onBoth {
+	if w := m.policy.current().where(); w != policy.OnBoth {
 		t.Errorf("X-Lab where = %v, want both", w)
 	}
 	m = press(t, m, "right") // no presets: an error, no change
@@ -399,6 +398,11 @@ func TestSaveAndOpen(t *testing.T) {
 		if m.status.err == nil || strings.Count(plain(m), "policy unchanged") != 1 {
 			t.Errorf("loading %s: status %+v", bad, m.status)
 		}
+	}
+	// Every problem of a file shows, on the one status line.
+	m = open(m, `{"zz": 1, "actual": {"headers": {"Vary": "a", "Vary": "b"}}}`)
+	if want := `actual.headers["Vary"]: given twice · zz: unknown field`; !strings.Contains(plain(m), want) {
+		t.Errorf("loading a file with two problems: want %q on the status line\n%s", want, plain(m))
 	}
 	m = open(m, `{"preflight": {"status": 200, "headers": {"Access-Control-Allow-Origin": "{origin}"}}}`)
 	if d := lab.Policy(); d.Preflight.Status != 200 || m.status.err != nil {

@@ -53,11 +53,11 @@ func TestExplainBadInput(t *testing.T) {
 		args     []string
 		want     string
 	}{
-		{"not JSON", "hello", nil, "corslab explain: line 1:1: invalid character 'h' looking for beginning of value"},
+		{"not JSON", "hello", nil, "corslab explain: line 1, column 1: invalid character 'h' looking for beginning of value"},
 		{"empty", "", nil, "corslab explain: input: empty"},
-		{"truncated", "{\"request\": {", nil, "corslab explain: line 1:14: unexpected end of input"},
+		{"truncated", "{\"request\": {", nil, "corslab explain: line 1, column 14: unexpected end of JSON input"},
 		{"missing method", `{"request": {"origin": "http://localhost:7070", "url": "http://x/"}}`, nil, "corslab explain: request.method: missing"},
-		{"unknown field", `{"request": {` + req + `, "body": "x"}}`, nil, "corslab explain: request.body: unknown field"},
+		{"unknown field", `{"request": {` + req + `, "bodyText": "x"}}`, nil, "corslab explain: request.bodyText: unknown field"},
 		{"too large", strings.Repeat(" ", fetch.MaxExchangeSize+10), nil, "corslab explain: input: larger than"},
 		{"an argument", "", []string{"x.json"}, `corslab explain: unexpected argument "x.json": the exchange comes on standard input`},
 	} {

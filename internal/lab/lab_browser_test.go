@@ -17,6 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/chromedp/chromedp"
 
 	"github.com/corslab/corslab/internal/journal"
@@ -90,8 +93,8 @@ func pollJS[T any](p *page, js string) T {
 
 // sent is what corslab.send resolves to.
 type sent struct {
-	ID      string          `json:"id"`
-	Outcome journal.Outcome `json:"outcome"`
+	ID      string        `json:"id"`
+	Outcome trial.Outcome `json:"outcome"`
 	Read    *struct {
 		Name  string  `json:"name"`
 		Value *string `json:"value"`
@@ -143,7 +146,7 @@ func (p *page) putPolicy(doc string) {
 	}
 }
 
-func wantFailed(t *testing.T, o journal.Outcome) {
+func wantFailed(t *testing.T, o trial.Outcome) {
 	t.Helper()
 	if o.OK || o.Error != "TypeError: Failed to fetch" {
 		t.Errorf("outcome = %+v, want ok false with TypeError: Failed to fetch", o)
@@ -243,8 +246,8 @@ func TestSimplePOSTBlockedYetCreated(t *testing.T) {
 		t.Fatalf("exchanges = %s, want one POST and no preflight", kinds(tr.Exchanges))
 	}
 	x := tr.Exchanges[0]
-	if x.Method != "POST" || x.Status != http.StatusCreated || !strings.HasPrefix(x.Effect, "created item ") || !strings.Contains(x.Effect, `"blocked but created"`) {
-		t.Errorf("site B saw %s %d with effect %q, want POST 201 created item … \"blocked but created\"", x.Method, x.Status, x.Effect)
+	if x.Method != "POST" || x.Status != http.StatusCreated || !strings.HasPrefix(x.Effect.String(), "created item ") || !strings.Contains(x.Effect.String(), `"blocked but created"`) {
+		t.Errorf("site B saw %s %d with effect %q, want POST 201 created item … \"blocked but created\"", x.Method, x.Status, x.Effect.String())
 	}
 	var items []siteB.Item
 	getJSON(t, p.lab.URLB+"/api/items", &items)
@@ -334,8 +337,8 @@ func wantAllowedPUT(t *testing.T, p *page, request, name string) {
 	if got := kinds(tr.Exchanges); got != "OPTIONS(preflight) 204, PUT 200" {
 		t.Errorf("site B saw %s, want OPTIONS(preflight) 204, PUT 200", got)
 	}
-	if n := len(tr.Exchanges); n > 0 && !strings.Contains(tr.Exchanges[n-1].Effect, name) {
-		t.Errorf("effect = %q, want the item renamed to %q", tr.Exchanges[n-1].Effect, name)
+	if n := len(tr.Exchanges); n > 0 && !strings.Contains(tr.Exchanges[n-1].Effect.String(), name) {
+		t.Errorf("effect = %q, want the item renamed to %q", tr.Exchanges[n-1].Effect.String(), name)
 	}
 }
 
@@ -348,7 +351,7 @@ func TestWildcardWithCredentials(t *testing.T) {
 	wantCORSError(t, p, "/api/login", "WildcardOriginNotAllowed")
 	wantVerdict(t, p, res.ID, "WildcardOriginNotAllowed")
 	tr := p.settled(res.ID)
-	if got := kinds(tr.Exchanges); got != "POST 200" || !strings.Contains(tr.Exchanges[0].Effect, "logged in") {
+	if got := kinds(tr.Exchanges); got != "POST 200" || !strings.Contains(tr.Exchanges[0].Effect.String(), "logged in") {
 		t.Errorf("site B saw %s, want POST 200 that logged in", got)
 	}
 	// Without credentials the same wildcard is enough.
@@ -415,6 +418,29 @@ func TestFetchRefusesInvalidHeader(t *testing.T) {
 		t.Errorf("site B saw %s, want nothing", kinds(tr.Exchanges))
 	}
 	p.entryText(res.ID, "GET never reached site B — fetch() refused it before sending anything")
+	if h := tr.Happened; !h.RefusedLocally || h.ReachedSiteB || h.Preflight != trial.PreflightNone || tr.Mismatch != "" || !strings.HasPrefix(tr.Headline, "Refused by fetch() itself") {
+		t.Errorf("account: happened %+v, mismatch %q, headline %q; want refused by fetch() itself", h, tr.Mismatch, tr.Headline)
+	}
+}
+
+// fetch() refuses a GET with a body, and a forbidden method, before sending
+// anything: the account says so, and agrees with Chromium's TypeError.
+func TestFetchRefusesBeforeSending(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	for _, req := range []string{
+		`{label: "GET with a body", method: "GET", path: "/api/items", body: "x=1"}`,
+		`{label: "forbidden method", method: "TRACE", path: "/api/items"}`,
+	} {
+		res := p.send(req)
+		tr := p.settled(res.ID)
+		if res.Outcome.OK || len(tr.Exchanges) != 0 || !tr.Happened.RefusedLocally || tr.Mismatch != "" || tr.Verdict == nil || tr.Verdict.Error != fetch.ErrTypeError {
+			t.Errorf("%s: outcome %+v, exchanges %d, happened %+v, mismatch %q", req, res.Outcome, len(tr.Exchanges), tr.Happened, tr.Mismatch)
+		}
+		if want := strings.TrimPrefix(res.Outcome.Error, "TypeError: "); !strings.HasSuffix(tr.Headline, want) {
+			t.Errorf("%s: headline %q, want Chromium's %q", req, tr.Headline, want)
+		}
+	}
 }
 
 // X-Total is readable only when site B exposes it.
@@ -517,7 +543,7 @@ func TestPageReconnectsToRestartedLab(t *testing.T) {
 	pollJS[bool](p, `document.querySelector("#conn").dataset.state === "live"`)
 	second := p.send(`corslab.presets.simplePost({name: "after the restart"})`)
 	tr := p.settled(second.ID)
-	if len(tr.Exchanges) != 1 || !strings.Contains(tr.Exchanges[0].Effect, "after the restart") {
+	if len(tr.Exchanges) != 1 || !strings.Contains(tr.Exchanges[0].Effect.String(), "after the restart") {
 		t.Errorf("after reconnecting, site B saw %s", kinds(tr.Exchanges))
 	}
 	p.entryText(second.ID, "site B received and ran it")

@@ -12,13 +12,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/corslab/corslab/internal/content/scenario"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 )
-
-// Request is a button of a lesson: a fetch() as the page makes it.
-type Request = scenario.Request
 
 // Lesson is one step of the path.
 type Lesson struct {
@@ -27,8 +24,8 @@ type Lesson struct {
 	Concept  string          `json:"concept"`
 	Goal     string          `json:"goal"`
 	Hint     string          `json:"hint"`
-	Policy   json.RawMessage `json:"policy"` // site B's policy when the lesson starts
-	Requests []Request       `json:"requests"`
+	Policy   json.RawMessage `json:"policy"`   // site B's policy when the lesson starts
+	Requests []trial.Request `json:"requests"` // its buttons: URLs are paths on site B (site A when Site is "A")
 	// Check says whether the goal is reached.
 	Check func(Attempt) bool `json:"-"`
 }
@@ -96,6 +93,19 @@ func actual(t *journal.Trial) *journal.Exchange {
 	for i := range t.Exchanges {
 		if !t.Exchanges[i].Preflight {
 			return &t.Exchanges[i]
+		}
+	}
+	return nil
+}
+
+// cachedPreflight is the preflight the browser cached for t: the latest in
+// earlier with one, for the same URL.
+func cachedPreflight(earlier []*journal.Trial, t *journal.Trial) *journal.Exchange {
+	for i := len(earlier) - 1; i >= 0; i-- {
+		if e := earlier[i]; e.Request.URL == t.Request.URL {
+			if p := preflight(e); p != nil {
+				return p
+			}
 		}
 	}
 	return nil

@@ -16,28 +16,11 @@ import (
 	"strings"
 
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 //go:embed scenarios/*.json
 var files embed.FS
-
-// Request is a fetch() as site A's page makes it: the object
-// window.corslab.send takes (static/app.js).
-type Request struct {
-	Label       string      `json:"label,omitempty"`
-	Method      string      `json:"method"`
-	Path        string      `json:"path"` // on site B, unless Site is "A"
-	Headers     [][2]string `json:"headers,omitempty"`
-	Body        string      `json:"body,omitempty"`
-	Credentials string      `json:"credentials,omitempty"` // omit, same-origin (default), include
-	Mode        string      `json:"mode,omitempty"`        // cors (default), no-cors
-	// ReadHeader asks the page to report response.headers.get(ReadHeader).
-	ReadHeader string `json:"readHeader,omitempty"`
-	// Site "A" sends the request to site A itself: a same-origin request.
-	Site string `json:"site,omitempty"`
-	// Sandbox sends it from a sandboxed iframe, whose origin is "null".
-	Sandbox bool `json:"sandbox,omitempty"`
-}
 
 // Scenario is one bug of the catalogue.
 type Scenario struct {
@@ -45,8 +28,9 @@ type Scenario struct {
 	Title       string `json:"title"`
 	Explanation string `json:"explanation"`
 	// Setup are requests to make first (logging in).
-	Setup   []Request `json:"setup,omitempty"`
-	Request Request   `json:"request"`
+	Setup []trial.Request `json:"setup,omitempty"`
+	// Request is the fetch() that shows the bug: its URL a path on site B.
+	Request trial.Request `json:"request"`
 	// Error is Chromium's CORS error name under the buggy policy; "" when
 	// the browser lets the request through and the bug shows otherwise
 	// (the explanation says what to observe).

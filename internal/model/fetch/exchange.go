@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/corslab/corslab/internal/model/syntax"
 )
 
 // MaxExchangeSize is the largest input ParseExchange accepts.
@@ -22,8 +24,8 @@ const maxDepth = 32
 // strictly: unknown fields, missing required fields and values of the wrong type
 // are errors. The error is one line naming the field, e.g.
 // `request.method: missing`, `response.status: must be a number`,
-// `request.headers["X"]: must be a string`, or `line 3:7: …` for a JSON syntax
-// error.
+// `request.headers["X"]: must be a string`, or `line 3, column 7: …` for a
+// JSON syntax error or invalid UTF-8.
 //
 // Header objects keep their order and repeated names (a repeated request header
 // is combined as fetch() does; a repeated response header is several lines).
@@ -70,11 +72,14 @@ func (n *node) kindName() string {
 	return "null"
 }
 
-// parseJSON parses data into a node tree, reporting syntax errors with their
-// line and column.
+// parseJSON parses data into a node tree, reporting syntax errors and
+// invalid UTF-8 with their line and column.
 func parseJSON(data []byte) (*node, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("input: empty, expected a JSON object with a \"request\" field")
+	}
+	if err := syntax.CheckUTF8(data); err != nil {
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -83,18 +88,18 @@ func parseJSON(data []byte) (*node, error) {
 		return nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%s: unexpected data after the exchange object", position(data, dec.InputOffset()))
+		return nil, fmt.Errorf("%s: unexpected data after the exchange object", syntax.Position(data, dec.InputOffset()))
 	}
 	return n, nil
 }
 
 func parseValue(dec *json.Decoder, data []byte, depth int) (*node, error) {
 	if depth > maxDepth {
-		return nil, fmt.Errorf("%s: JSON nested more than %d levels deep", position(data, dec.InputOffset()), maxDepth)
+		return nil, fmt.Errorf("%s: JSON nested more than %d levels deep", syntax.Position(data, dec.InputOffset()), maxDepth)
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, syntaxError(err, data, dec)
+		return nil, syntax.JSONError(data, err)
 	}
 	switch t := tok.(type) {
 	case json.Delim:
@@ -104,7 +109,7 @@ func parseValue(dec *json.Decoder, data []byte, depth int) (*node, error) {
 			for dec.More() {
 				kt, err := dec.Token()
 				if err != nil {
-					return nil, syntaxError(err, data, dec)
+					return nil, syntax.JSONError(data, err)
 				}
 				key, _ := kt.(string)
 				v, err := parseValue(dec, data, depth+1)
@@ -114,7 +119,7 @@ func parseValue(dec *json.Decoder, data []byte, depth int) (*node, error) {
 				n.fields = append(n.fields, field{key, v})
 			}
 			if _, err := dec.Token(); err != nil {
-				return nil, syntaxError(err, data, dec)
+				return nil, syntax.JSONError(data, err)
 			}
 			return n, nil
 		case '[':
@@ -127,7 +132,7 @@ func parseValue(dec *json.Decoder, data []byte, depth int) (*node, error) {
 				n.items = append(n.items, v)
 			}
 			if _, err := dec.Token(); err != nil {
-				return nil, syntaxError(err, data, dec)
+				return nil, syntax.JSONError(data, err)
 			}
 			return n, nil
 		}
@@ -140,34 +145,7 @@ func parseValue(dec *json.Decoder, data []byte, depth int) (*node, error) {
 	case nil:
 		return &node{kind: 'z'}, nil
 	}
-	return nil, fmt.Errorf("%s: unexpected %v", position(data, dec.InputOffset()), tok)
-}
-
-func syntaxError(err error, data []byte, dec *json.Decoder) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		// Offset counts the bytes read, the offending one included.
-		return fmt.Errorf("%s: %s", position(data, se.Offset-1), strings.TrimPrefix(se.Error(), "json: "))
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s: unexpected end of input", position(data, int64(len(data))))
-	}
-	return fmt.Errorf("%s: %v", position(data, dec.InputOffset()), err)
-}
-
-// position turns a byte offset into "line L:C" (both from 1; the column counts
-// bytes).
-func position(data []byte, off int64) string {
-	if off < 0 {
-		off = 0
-	}
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	before := data[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return fmt.Sprintf("line %d:%d", line, col)
+	return nil, fmt.Errorf("%s: unexpected %v", syntax.Position(data, dec.InputOffset()), tok)
 }
 
 // object checks that n is an object with only the allowed keys, each at most
@@ -326,7 +304,7 @@ func decodeRedirects(n *node, x Exchange) ([]Hop, error) {
 
 func decodeRequest(n *node) (Request, error) {
 	var r Request
-	m, err := object(n, "request", "origin", "url", "method", "headers", "credentials", "mode")
+	m, err := object(n, "request", "origin", "url", "method", "headers", "credentials", "mode", "body")
 	if err != nil {
 		return r, err
 	}
@@ -361,6 +339,9 @@ func decodeRequest(n *node) (Request, error) {
 		return r, err
 	}
 	if r.Mode, err = str("mode", false); err != nil {
+		return r, err
+	}
+	if r.Body, err = str("body", false); err != nil {
 		return r, err
 	}
 	if h, ok := m["headers"]; ok && h.kind != 'z' {
@@ -408,7 +389,7 @@ func decodeResponse(n *node, path string) (*Response, error) {
 	}
 	hp := path + ".headers"
 	for _, f := range h.fields {
-		if !isToken(f.key) {
+		if !syntax.IsToken(f.key) {
 			return nil, fmt.Errorf("%s: not a valid header name", quoted(hp, f.key))
 		}
 		key := http.CanonicalHeaderKey(f.key)

@@ -162,11 +162,14 @@ func TestParseExchangeBadInput(t *testing.T) {
 	for _, c := range []struct {
 		desc, in, want string
 	}{
-		{"not JSON", "hello", "line 1:1: invalid character 'h' looking for beginning of value"},
+		{"not JSON", "hello", "line 1, column 1: invalid character 'h' looking for beginning of value"},
 		{"empty", "", "input: empty"},
 		{"only spaces", "  \n ", "input: empty"},
-		{"truncated", "{\"request\": {", "line 1:14: unexpected end of input"},
-		{"syntax error on line 3", "{\n \"request\": {\n  \"origin\" \"x\"}}", "line 3:"},
+		{"truncated", "{\"request\": {", "line 1, column 14: unexpected end of JSON input"},
+		{"syntax error on line 3", "{\n \"request\": {\n  \"origin\" \"x\"}}", "line 3, column 12: invalid character '\"' after object key"},
+		{"invalid UTF-8 in a string", "{\"request\": {\"origin\": \"http://\xffx\"}}", "line 1, column 32: invalid UTF-8 (byte 0xff)"},
+		{"invalid UTF-8 on line 2", "{\n\"req\xc3uest\": {}}", "line 2, column 5: invalid UTF-8 (byte 0xc3)"},
+		{"top-level field given twice", `{"request": {` + req + `}, "request": {` + req + `}}`, "request: given twice"},
 		{"trailing data", `{"request": {` + req + `}} {}`, "unexpected data after the exchange object"},
 		{"an array", `[]`, "exchange: must be an object, not an array"},
 		{"missing request", `{}`, "request: missing"},
@@ -181,7 +184,7 @@ func TestParseExchangeBadInput(t *testing.T) {
 		{"headers an array", `{"request": {` + req + `, "headers": [["X", "1"]]}}`, "request.headers: must be an object of name: value, not an array"},
 		{"header value a number", `{"request": {` + req + `, "headers": {"X": 1}}}`, `request.headers["X"]: must be a string, not a number`},
 		{"unknown top-level field", `{"request": {` + req + `}, "preflight": {}}`, "preflight: unknown field (expected request, preflightResponse, response, redirects)"},
-		{"unknown request field", `{"request": {` + req + `, "body": "x"}}`, "request.body: unknown field"},
+		{"unknown request field", `{"request": {` + req + `, "cache": "x"}}`, "request.cache: unknown field"},
 		{"unknown response field", `{"request": {` + req + `}, "response": {"status": 200, "body": ""}}`, "response.body: unknown field (expected status, headers)"},
 		{"field given twice", `{"request": {` + req + `, "url": "http://y/"}}`, "request.url: given twice"},
 		{"bad origin", `{"request": {"origin": "localhost:7070", "url": "http://x/", "method": "GET"}}`, `request.origin: "localhost:7070" is not a serialized origin`},

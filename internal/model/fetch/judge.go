@@ -39,7 +39,12 @@ type outcome struct {
 	v Verdict
 }
 
-func (o *outcome) verdict() Verdict { return o.v }
+// verdict is the run's verdict with the whole fix for it.
+func (o *outcome) verdict() Verdict {
+	v := o.v
+	v.Fix = wholeFix(o)
+	return v
+}
 
 // evaluate runs fetch() on the exchange (see Judge).
 func evaluate(x Exchange) *outcome {

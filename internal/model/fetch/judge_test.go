@@ -477,8 +477,15 @@ func checkInvariants(t testing.TB, v Verdict) {
 			t.Errorf("%s is %v in %s", k, m[k], b)
 		}
 	}
-	if len(m) != 10 {
-		t.Errorf("JSON has %d fields, want 10: %s", len(m), b)
+	fields := 10
+	if _, ok := m["fix"]; ok {
+		fields = 11
+	}
+	if corsError := !v.Allowed && v.Error != "" && v.Error != ErrTypeError; corsError != (v.Fix != nil) || v.Fix != nil && v.Fix.Text == "" {
+		t.Errorf("blocked by a CORS error: %t, but fix %+v", corsError, v.Fix)
+	}
+	if len(m) != fields {
+		t.Errorf("JSON has %d fields, want %d: %s", len(m), fields, b)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/corslab/corslab/internal/model/syntax"
 )
 
 // safelistTotalMax is the byte budget of all safelisted request-header values
@@ -88,7 +90,7 @@ func scanList(v string, fn func(item string)) bool {
 		if item == "" {
 			continue
 		}
-		if !isToken(item) {
+		if !syntax.IsToken(item) {
 			return false
 		}
 		fn(item)

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/corslab/corslab/internal/model/syntax"
 )
 
 // Request modes and credentials modes (Fetch §2.2.5).
@@ -181,7 +183,7 @@ func prepare(r Request) (prepared, *typeError) {
 	}
 
 	// Method: a token, not forbidden, normalized (Fetch "Request class" constructor, init["method"]).
-	if !isToken(method) {
+	if !syntax.IsToken(method) {
 		return p, &typeError{
 			message: fmt.Sprintf("%s'%s' is not a valid HTTP method.", fetchFailed, r.Method),
 			explain: fmt.Sprintf("%q is not a method token (letters, digits and !#$%%&'*+-.^_`|~ only), so fetch() rejects before sending anything.", r.Method),
@@ -208,7 +210,7 @@ func prepare(r Request) (prepared, *typeError) {
 	var parts [][]string
 	for _, h := range pairs {
 		name, value := h[0], normalizeHeaderValue(h[1])
-		if !isToken(name) {
+		if !syntax.IsToken(name) {
 			return p, &typeError{
 				message: fetchFailed + "Invalid name",
 				explain: fmt.Sprintf("%q is not a valid header name (a token: no spaces, colons or quotes), so fetch() rejects before sending anything.", name),
@@ -264,6 +266,14 @@ func prepare(r Request) (prepared, *typeError) {
 	}
 
 	p.sameOrigin = canon != "null" && serializeOrigin(u) == canon
+
+	// The Request constructor refuses a body on GET and HEAD.
+	if r.Body != "" && (p.method == "GET" || p.method == "HEAD") {
+		return p, &typeError{
+			message: fetchFailed + "Request with GET/HEAD method cannot have body.",
+			explain: fmt.Sprintf("A %s request cannot carry a body, so fetch() rejects before sending anything. Send the data in the URL's query, or use POST.", p.method),
+		}
+	}
 	return p, nil
 }
 

@@ -3,30 +3,9 @@ package fetch
 import (
 	"fmt"
 	"strings"
+
+	"github.com/corslab/corslab/internal/model/syntax"
 )
-
-// isTokenByte reports whether b is an RFC 9110 tchar (Fetch §2.2.1: a method and
-// a header name are tokens).
-func isTokenByte(b byte) bool {
-	switch {
-	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0
-}
-
-// isToken reports whether s is a non-empty token.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isTokenByte(s[i]) {
-			return false
-		}
-	}
-	return true
-}
 
 // isHTTPWhitespace: HTTP whitespace bytes (Fetch §2.2: tab, LF, CR, space).
 func isHTTPWhitespace(b byte) bool { return b == '\t' || b == '\n' || b == '\r' || b == ' ' }
@@ -151,7 +130,7 @@ func mimeEssence(v string) (essence string, ok bool) {
 	}
 	v = normalizeHeaderValue(v)
 	typ, sub, found := strings.Cut(v, "/")
-	if !found || !isToken(typ) || !isToken(sub) {
+	if !found || !syntax.IsToken(typ) || !syntax.IsToken(sub) {
 		return "", false
 	}
 	return strings.ToLower(typ + "/" + sub), true

@@ -15,7 +15,9 @@ const (
 
 // Step is one arrow of a sequence diagram: From sends What to To. OK is false
 // on the arrow where the browser stopped (and on the TypeError handed back to
-// the page); Note says what was in it and why.
+// the page); Note says what was in it and why. A step whose From and To are
+// the same actor is something it did by itself, no message sent (the browser
+// answering a preflight from its cache).
 type Step struct {
 	From string `json:"from"`
 	To   string `json:"to"`
@@ -89,7 +91,12 @@ func (o *outcome) hopSteps(h *hopRun, i int, add func(from, to, what string, ok 
 		target = p.urlString
 	}
 	method := p.method
-	if h.need.needed {
+	if i == 0 && h.need.needed && o.x.PreflightCached {
+		// Fetch §4.8: a cache entry matches, so no OPTIONS goes out.
+		add(ActorBrowser, ActorBrowser, "preflight answered from the browser's preflight cache", true,
+			"no OPTIONS sent: an earlier preflight's answer, still within its Access-Control-Max-Age, allows "+method+
+				" with these headers for this origin and URL; the server is not asked again, even if its policy changed since")
+	} else if h.need.needed {
 		note := "Access-Control-Request-Method: " + method
 		if len(h.need.names) > 0 {
 			note += "; Access-Control-Request-Headers: " + strings.Join(h.need.names, ",")

@@ -87,23 +87,28 @@ func NewPolicy(d Document) (*Policy, error) {
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	d = d.Clone()
-	p := &Policy{doc: d, json: d.Encode(), preflightStatus: d.Preflight.Status}
-	if p.preflightStatus == 0 {
-		p.preflightStatus = DefaultPreflightStatus
-	}
-	p.preflight = compile(d.Preflight.Headers)
-	p.actual = compile(d.Actual.Headers)
-	return p, nil
+	return compileDocument(d.Clone()), nil
 }
 
-// ParsePolicy parses, validates and compiles a policy document.
+// ParsePolicy parses, validates and compiles a policy document. It
+// validates once: what ParseDocument returns is valid, and its own.
 func ParsePolicy(data []byte) (*Policy, error) {
 	d, err := ParseDocument(data)
 	if err != nil {
 		return nil, err
 	}
-	return NewPolicy(d)
+	return compileDocument(d), nil
+}
+
+// compileDocument compiles a valid document that nothing else holds.
+func compileDocument(d Document) *Policy {
+	return &Policy{
+		doc:             d,
+		json:            d.Encode(),
+		preflightStatus: d.PreflightStatus(),
+		preflight:       compile(d.Preflight.Headers),
+		actual:          compile(d.Actual.Headers),
+	}
 }
 
 // Closed is the policy site B starts with: no CORS headers at all, so by

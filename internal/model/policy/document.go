@@ -1,7 +1,9 @@
-// Package siteB is the lab's API on another origin: a small item list whose
-// changes are visible, answered under a Policy that says which
-// Access-Control-* headers site B sends. The policy is an immutable value,
-// swapped atomically; the request path takes no lock.
+// Package policy is the vocabulary of site B's policy document: what users
+// write, save and share (Document), how it is parsed and validated (every
+// problem at once, each naming its field), edited (the TUI's operations) and
+// compiled into the header lines site B sends (Policy). It imports no
+// server, screen or transport: site B serves it, the TUI edits it, export
+// renders it.
 package policy
 
 import (
@@ -16,6 +18,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/corslab/corslab/internal/model/syntax"
 )
 
 // Document is a policy as users write, save and share it (JSON):
@@ -68,80 +72,128 @@ const (
 // DefaultPreflightStatus answers a preflight when the document sets no status.
 const DefaultPreflightStatus = http.StatusNoContent
 
-// ParseDocument decodes and validates a policy document. Errors name the
-// field (`preflight.headers["X"]`) or the line and column of a syntax error,
-// on one line.
+// ParseDocument decodes and validates a policy document. A JSON syntax
+// error or invalid UTF-8 is one error with its line and column; otherwise
+// every problem is reported (errors.Join), each on a line of its own naming
+// the field (`preflight.headers["X"]`), in a stable order: the shape of the
+// document first, then its values.
 func ParseDocument(data []byte) (Document, error) {
-	var d Document
-	var top map[string]json.RawMessage
-	if err := decodeStrict(data, &top); err != nil {
-		return d, err
+	d, problems, err := decode(data)
+	if err != nil {
+		return Document{}, err
 	}
-	if top == nil {
-		return d, errors.New("policy: must be a JSON object")
+	if problems = append(problems, d.problems()...); len(problems) > 0 {
+		return Document{}, errors.Join(problems...)
 	}
-	for _, k := range slices.Sorted(maps.Keys(top)) { // sorted: the same document always gets the same error
-		raw := top[k]
-		var err error
-		switch k {
-		case "preflight":
-			err = parseRule(raw, "preflight", &d.Preflight.Headers, &d.Preflight.Status)
-		case "actual":
-			err = parseRule(raw, "actual", &d.Actual.Headers, nil)
-		default:
-			err = fmt.Errorf("%s: unknown field (want preflight, actual)", fieldName(k))
-		}
-		if err != nil {
-			return Document{}, err
-		}
-	}
-	return d, d.Validate()
+	return d, nil
 }
 
-func parseRule(raw json.RawMessage, path string, headers *Headers, status *int) error {
-	var rule map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &rule); err != nil || rule == nil {
-		return fmt.Errorf("%s: must be an object", path)
+// decode reads a document's JSON without validating its values: err is a
+// document that cannot be read at all, problems are fields of the wrong
+// shape (left out of d).
+func decode(data []byte) (d Document, problems []error, err error) {
+	var raw json.RawMessage
+	if err := decodeStrict(data, &raw); err != nil {
+		return d, nil, err
+	}
+	top, ok := members(raw, fieldName, &problems)
+	if !ok {
+		return d, nil, errors.New("policy: must be a JSON object")
+	}
+	for _, k := range slices.Sorted(maps.Keys(top)) { // sorted: the same document always gets the same errors
+		raw := top[k]
+		switch k {
+		case "preflight":
+			parseRule(raw, "preflight", &d.Preflight.Headers, &d.Preflight.Status, &problems)
+		case "actual":
+			parseRule(raw, "actual", &d.Actual.Headers, nil, &problems)
+		default:
+			problems = append(problems, fmt.Errorf("%s: unknown field (want preflight, actual)", fieldName(k)))
+		}
+	}
+	return d, problems, nil
+}
+
+func parseRule(raw json.RawMessage, path string, headers *Headers, status *int, problems *[]error) {
+	rule, ok := members(raw, func(k string) string { return path + "." + fieldName(k) }, problems)
+	if !ok {
+		*problems = append(*problems, fmt.Errorf("%s: must be an object", path))
+		return
 	}
 	for _, k := range slices.Sorted(maps.Keys(rule)) {
 		v := rule[k]
 		switch {
 		case k == "status" && status != nil:
 			if err := json.Unmarshal(v, status); err != nil {
-				return fmt.Errorf("%s.status: must be a whole number", path)
+				*problems = append(*problems, fmt.Errorf("%s.status: must be a whole number", path))
 			}
 		case k == "headers":
-			var hs map[string]json.RawMessage
-			if err := json.Unmarshal(v, &hs); err != nil {
-				return fmt.Errorf("%s.headers: must be an object of name to string or array of strings", path)
-			}
-			*headers = make(Headers, len(hs))
-			for _, name := range slices.Sorted(maps.Keys(hs)) {
-				hv := hs[name]
-				var one *string // a pointer, so that null is not taken for ""
-				if json.Unmarshal(hv, &one) == nil && one != nil {
-					(*headers)[name] = Values{*one}
-					continue
-				}
-				var many []*string
-				if err := json.Unmarshal(hv, &many); err != nil || many == nil || slices.Contains(many, nil) {
-					return fmt.Errorf("%s.headers[%q]: must be a string or an array of strings", path, name)
-				}
-				vs := make(Values, len(many))
-				for i, v := range many {
-					vs[i] = *v
-				}
-				(*headers)[name] = vs
-			}
+			*headers = parseHeaders(v, path+".headers", problems)
 		default:
 			want := "headers"
 			if status != nil {
 				want = "status, headers"
 			}
-			return fmt.Errorf("%s.%s: unknown field (want %s)", path, fieldName(k), want)
+			*problems = append(*problems, fmt.Errorf("%s.%s: unknown field (want %s)", path, fieldName(k), want))
 		}
 	}
-	return nil
+}
+
+func parseHeaders(raw json.RawMessage, path string, problems *[]error) Headers {
+	if string(raw) == "null" { // no headers, as encoding/json reads null into a map
+		return nil
+	}
+	hs, ok := members(raw, func(k string) string { return fmt.Sprintf("%s[%q]", path, k) }, problems)
+	if !ok {
+		*problems = append(*problems, fmt.Errorf("%s: must be an object of name to string or array of strings", path))
+		return nil
+	}
+	headers := make(Headers, len(hs))
+	for _, name := range slices.Sorted(maps.Keys(hs)) {
+		hv := hs[name]
+		var one *string // a pointer, so that null is not taken for ""
+		if json.Unmarshal(hv, &one) == nil && one != nil {
+			headers[name] = Values{*one}
+			continue
+		}
+		var many []*string
+		if err := json.Unmarshal(hv, &many); err != nil || many == nil || slices.Contains(many, nil) {
+			*problems = append(*problems, fmt.Errorf("%s[%q]: must be a string or an array of strings", path, name))
+			continue
+		}
+		vs := make(Values, len(many))
+		for i, v := range many {
+			vs[i] = *v
+		}
+		headers[name] = vs
+	}
+	return headers
+}
+
+// members reads a JSON object's members by name; ok is false when raw is
+// not an object. A name given twice is a problem (encoding/json would keep
+// the last silently), named by field: `preflight.status`, or
+// `actual.headers["Vary"]` for a header.
+func members(raw json.RawMessage, field func(name string) string, problems *[]error) (m map[string]json.RawMessage, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, false
+	}
+	m = map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		k, isKey := t.(string)
+		var v json.RawMessage
+		if err != nil || !isKey || dec.Decode(&v) != nil {
+			return nil, false // unreachable: raw is one valid JSON value
+		}
+		if _, dup := m[k]; dup {
+			*problems = append(*problems, fmt.Errorf("%s: given twice", field(k)))
+			continue
+		}
+		m[k] = v
+	}
+	return m, true
 }
 
 // fieldName shows a field name as written, or quoted when it holds bytes
@@ -153,58 +205,43 @@ func fieldName(k string) string {
 	return k
 }
 
-// decodeStrict unmarshals one JSON value, reporting syntax errors by line and column.
-func decodeStrict(data []byte, v any) error {
+// decodeStrict reads exactly one JSON value into v: invalid UTF-8 and
+// syntax errors are reported by line and column (syntax.Position).
+func decodeStrict(data []byte, v *json.RawMessage) error {
+	if err := syntax.CheckUTF8(data); err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	err := dec.Decode(v)
 	// dec.More would miss a stray '}' or ']': look at the bytes themselves.
 	if err == nil && len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
-		err = errors.New("policy: unexpected data after the JSON object")
+		return errors.New("policy: unexpected data after the JSON object")
 	}
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		line, col := position(data, syn.Offset-1) // Offset counts the offending byte
-		return fmt.Errorf("policy: line %d, column %d: %v", line, col, syn)
-	case errors.As(err, &typ):
-		return errors.New("policy: must be a JSON object")
-	case errors.Is(err, io.EOF):
+	if errors.Is(err, io.EOF) {
 		return errors.New("policy: empty document")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		line, col := position(data, int64(len(data)))
-		return fmt.Errorf("policy: line %d, column %d: unexpected end of JSON input", line, col)
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("policy: %w", syntax.JSONError(data, err))
+	}
+	return nil
 }
 
-// position returns the 1-based line and column of data[offset].
-func position(data []byte, offset int64) (line, col int) {
-	line, col = 1, 1
-	for _, c := range data[:max(0, min(int(offset), len(data)))] {
-		if c == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return line, col
-}
+// Validate reports every problem with d (errors.Join), each on one line
+// naming the field; nil if there is none.
+func (d Document) Validate() error { return errors.Join(d.problems()...) }
 
-// Validate reports the first problem with d, naming the field.
-func (d Document) Validate() error {
+// problems lists what is wrong with d's values, in a stable order.
+func (d Document) problems() []error {
+	var ps []error
 	if s := d.Preflight.Status; s != 0 && (s < 100 || s > 599) {
-		return fmt.Errorf("preflight.status: %d is not an HTTP status (100-599)", s)
-	}
-	if s := d.Preflight.Status; s >= 100 && s < 200 {
+		ps = append(ps, fmt.Errorf("preflight.status: %d is not an HTTP status (100-599)", s))
+	} else if s >= 100 && s < 200 {
 		// net/http sends a 1xx as an interim response and then 200 (or, for
 		// 101, switches protocols): the recorded status would be a lie.
-		return fmt.Errorf("preflight.status: %d is informational (1xx); a preflight needs a final status (200-599)", s)
+		ps = append(ps, fmt.Errorf("preflight.status: %d is informational (1xx); a preflight needs a final status (200-599)", s))
 	}
-	if err := d.Preflight.Headers.validate("preflight.headers"); err != nil {
-		return err
-	}
-	return d.Actual.Headers.validate("actual.headers")
+	ps = d.Preflight.Headers.problems("preflight.headers", ps)
+	return d.Actual.Headers.problems("actual.headers", ps)
 }
 
 // unsettable are headers a policy may not set: they frame the HTTP message
@@ -214,34 +251,41 @@ var unsettable = map[string]bool{
 	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
 }
 
-func (hs Headers) validate(path string) error {
+// problems appends what is wrong with hs to ps: one problem per header
+// (its name, or each of its values that is wrong).
+func (hs Headers) problems(path string, ps []error) []error {
 	seen := make(map[string]string, len(hs))
 	for _, name := range hs.names() {
 		field := fmt.Sprintf("%s[%q]", path, name)
-		if !validToken(name) {
-			return fmt.Errorf("%s: invalid header name (RFC 9110 token: letters, digits and !#$%%&'*+-.^_`|~)", field)
+		if !syntax.IsToken(name) {
+			ps = append(ps, fmt.Errorf("%s: invalid header name (RFC 9110 token: letters, digits and !#$%%&'*+-.^_`|~)", field))
+			continue
 		}
 		canon := http.CanonicalHeaderKey(name)
 		if unsettable[canon] {
-			return fmt.Errorf("%s: a policy cannot set %s", field, canon)
+			ps = append(ps, fmt.Errorf("%s: a policy cannot set %s", field, canon))
+			continue
 		}
 		if other, dup := seen[canon]; dup {
-			return fmt.Errorf("%s: the same header as %q", field, other)
+			ps = append(ps, fmt.Errorf("%s: the same header as %q", field, other))
+			continue
 		}
 		seen[canon] = name
 		if len(hs[name]) == 0 {
-			return fmt.Errorf("%s: empty list; remove the header instead", field)
+			ps = append(ps, fmt.Errorf("%s: empty list; remove the header instead", field))
+			continue
 		}
 		for i, v := range hs[name] {
 			if err := validValue(v); err != nil {
+				f := field
 				if len(hs[name]) > 1 {
-					field = fmt.Sprintf("%s[%d]", field, i)
+					f = fmt.Sprintf("%s[%d]", field, i)
 				}
-				return fmt.Errorf("%s: %v", field, err)
+				ps = append(ps, fmt.Errorf("%s: %v", f, err))
 			}
 		}
 	}
-	return nil
+	return ps
 }
 
 // names returns the header names in a stable order.
@@ -252,20 +296,6 @@ func (hs Headers) names() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-// validToken reports whether s is an RFC 9110 §5.6.2 token, the grammar of a field name.
-func validToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // validValue checks a value against RFC 9110 §5.5 field-value (no CR, LF,

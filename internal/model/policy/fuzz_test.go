@@ -5,14 +5,18 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/corslab/corslab/internal/model/syntax"
 )
 
 // FuzzParseDocument feeds the policy parser anything at all. Its seed
 // corpus is testdata/fuzz/FuzzParseDocument; make fuzz runs it for a
 // bounded time. Invariants:
-//   - it never panics, and an error is one line;
-//   - an accepted document compiles, and round-trips through Encode to the
-//     same document;
+//   - it never panics, and an error is one problem per line: no empty
+//     line, no CR;
+//   - an accepted document is valid UTF-8, compiles, and round-trips
+//     through Encode to the same document;
 //   - the compiled policy writes only valid header names it may set, never
 //     a value with CR, LF or another control byte, whatever the request
 //     (as net/http delivers it) carries, and exactly what the per-request
@@ -25,16 +29,24 @@ func FuzzParseDocument(f *testing.F) {
 		`{"actual": {"headers": {"Vary": ["Origin", "{origin}", ""], "X-A": "pre-{origin}-{request-method}-post}"}}}`,
 		`{"actual": {"headers": {"X-Evil": "a\r\nSet-Cookie: x=1"}}}`,
 		`{"actual": {"headers": {"X": "{unknown}"}}}`,
+		`{"actual": {"headers": {"Vary": "Origin", "Vary": "Accept"}}, "actual": {}}`,
+		"{\"actual\": {\"headers\": {\"X-A\": \"caf\xe9\"}}}",
+		`{"zz": 1, "preflight": {"status": 99, "headers": 1}, "actual": {"headers": {"X B": "\r", "Content-Length": "1"}}}`,
 	} {
 		f.Add([]byte(s), "http://localhost:7070", "PUT", "content-type,x-lab")
 	}
 	f.Fuzz(func(t *testing.T, data []byte, origin, method, headers string) {
 		d, err := ParseDocument(data)
 		if err != nil {
-			if strings.ContainsAny(err.Error(), "\r\n") {
-				t.Errorf("error is not one line: %q", err)
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if line == "" || strings.ContainsRune(line, '\r') {
+					t.Errorf("error is not one problem per line: %q", err)
+				}
 			}
 			return
+		}
+		if !utf8.Valid(data) {
+			t.Fatalf("ParseDocument accepted invalid UTF-8: %q", data)
 		}
 		p, err := NewPolicy(d)
 		if err != nil {
@@ -68,7 +80,7 @@ func FuzzParseDocument(f *testing.F) {
 				t.Errorf("%s: wrote %q, the reference writes %q", side.name, got, want)
 			}
 			for k, vs := range got {
-				if !validToken(k) || unsettable[k] {
+				if !syntax.IsToken(k) || unsettable[k] {
 					t.Errorf("%s: wrote header name %q", side.name, k)
 				}
 				for _, v := range vs {

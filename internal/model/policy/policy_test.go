@@ -2,6 +2,7 @@ package policy
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -67,6 +68,11 @@ func TestParseDocumentValid(t *testing.T) {
 			`{"actual": {"headers": {"X-A": "a}b"}}}`,
 			Document{Actual: ActualRule{Headers: Headers{"X-A": {"a}b"}}}}, 204},
 		{"surrounding whitespace", " \n\t{}\r\n ", Document{}, 204},
+		{"null headers are none", "{\"actual\": {\"headers\":\n  null  }, \"preflight\": {\"headers\": null}}",
+			Document{}, 204},
+		{"null status is none", `{"preflight": {"status": null}}`, Document{}, 204},
+		{"escaped names", `{"pre\u0066light": {"st\u0061tus": 200, "headers": {"\u0056ary": "x"}}}`,
+			Document{Preflight: PreflightRule{Status: 200, Headers: Headers{"Vary": {"x"}}}}, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -142,6 +148,16 @@ func TestParseDocumentInvalid(t *testing.T) {
 		{"actual.status is unknown", `{"actual": {"status": 200}}`, "actual.status: unknown field (want headers)"},
 		{"headers not an object", `{"actual": {"headers": ["Vary"]}}`, "actual.headers: must be an object of name to string or array of strings"},
 
+		// Names given twice (encoding/json would keep the last) and bytes that are not UTF-8.
+		{"top field twice", `{"actual": {}, "preflight": {}, "actual": {"headers": {"X": "1"}}}`, "actual: given twice"},
+		{"rule field twice", `{"preflight": {"status": 200, "status": 204}}`, "preflight.status: given twice"},
+		{"header twice", actual(`"Vary": "Origin", "Vary": "Accept"`), `actual.headers["Vary"]: given twice`},
+		{"header twice, once escaped", actual(`"Vary": "Origin", "\u0056ary": "Accept"`), `actual.headers["Vary"]: given twice`},
+		{"preflight header twice", `{"preflight": {"headers": {"X-Y": "1", "X-Y": "1"}}}`, `preflight.headers["X-Y"]: given twice`},
+		{"invalid UTF-8 in a value", "{\"actual\": {\"headers\": {\"X-A\": \"caf\xe9\"}}}", "policy: line 1, column 36: invalid UTF-8 (byte 0xe9)"},
+		{"invalid UTF-8 in a name", "{\n \"actual\": {\"headers\": {\"X-\xff\": \"1\"}}}", "policy: line 2, column 28: invalid UTF-8 (byte 0xff)"},
+		{"truncated UTF-8 at the end", "{}\n\xe2\x82", "policy: line 2, column 1: invalid UTF-8 (byte 0xe2)"},
+
 		// preflight.status.
 		{"status 99", `{"preflight": {"status": 99}}`, "preflight.status: 99 is not an HTTP status (100-599)"},
 		{"status 600", `{"preflight": {"status": 600}}`, "preflight.status: 600 is not an HTTP status (100-599)"},
@@ -213,26 +229,56 @@ func TestParseDocumentInvalid(t *testing.T) {
 }
 
 // TestParseDocumentErrorIsStable checks that a document with several
-// problems always gets the same one reported.
+// problems always gets every one reported, one per line, in the same
+// order: the first line is the problem reported alone before problems were
+// collected.
 func TestParseDocumentErrorIsStable(t *testing.T) {
+	const (
+		mustBeValues = "must be a string or an array of strings"
+		unknownTop   = "unknown field (want preflight, actual)"
+	)
 	tests := []struct {
 		desc string
 		in   string
-		want string
+		want []string
 	}{
-		{"two unknown top fields", `{"zeta": 1, "alpha": 2, "preflight": {}}`, "alpha: unknown field (want preflight, actual)"},
-		{"bad rule and unknown field", `{"preflight": 1, "xyz": 2}`, "preflight: must be an object"},
-		{"two bad rule fields", `{"preflight": {"status": "x", "headers": 1}}`, "preflight.headers: must be an object of name to string or array of strings"},
-		{"two bad values", `{"actual": {"headers": {"X-B": 1, "X-A": 2}}}`, `actual.headers["X-A"]: must be a string or an array of strings`},
+		{"two unknown top fields", `{"zeta": 1, "alpha": 2, "preflight": {}}`,
+			[]string{"alpha: " + unknownTop, "zeta: " + unknownTop}},
+		{"bad rule and unknown field", `{"preflight": 1, "xyz": 2}`,
+			[]string{"preflight: must be an object", "xyz: " + unknownTop}},
+		{"two bad rule fields", `{"preflight": {"status": "x", "headers": 1}}`,
+			[]string{"preflight.headers: must be an object of name to string or array of strings", "preflight.status: must be a whole number"}},
+		{"two bad values", `{"actual": {"headers": {"X-B": 1, "X-A": 2}}}`,
+			[]string{`actual.headers["X-A"]: ` + mustBeValues, `actual.headers["X-B"]: ` + mustBeValues}},
 		{"two invalid headers", `{"actual": {"headers": {"X-B": "\r", "X-A": "{foo}"}}}`,
-			`actual.headers["X-A"]: unknown placeholder {foo} (want {origin}, {request-method} or {request-headers})`},
+			[]string{`actual.headers["X-A"]: unknown placeholder {foo} (want {origin}, {request-method} or {request-headers})`,
+				`actual.headers["X-B"]: value contains CR or LF, which would inject a header`}},
+		{"shape before values", `{"preflight": {"status": 99, "headers": {"X-A": "\n"}}, "actual": {"headers": {"X-B": 1, "X C": "v"}}}`,
+			[]string{`actual.headers["X-B"]: ` + mustBeValues,
+				"preflight.status: 99 is not an HTTP status (100-599)",
+				`preflight.headers["X-A"]: value contains CR or LF, which would inject a header`,
+				`actual.headers["X C"]: invalid header name (RFC 9110 token: letters, digits and !#$%&'*+-.^_` + "`" + `|~)`}},
+		{"every bad line of a header", `{"actual": {"headers": {"Vary": ["\r", "ok", "{x}"]}}}`,
+			[]string{`actual.headers["Vary"][0]: value contains CR or LF, which would inject a header`,
+				`actual.headers["Vary"][2]: unknown placeholder {x} (want {origin}, {request-method} or {request-headers})`}},
+		{"a name three times, in three cases", `{"actual": {"headers": {"vary": "a", "Vary": "b", "VARY": "c"}}}`,
+			[]string{`actual.headers["Vary"]: the same header as "VARY"`, `actual.headers["vary"]: the same header as "VARY"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
+			want := strings.Join(tt.want, "\n")
 			for range 50 { // map order differs from run to run
-				if _, err := ParseDocument([]byte(tt.in)); fmt.Sprint(err) != tt.want {
-					t.Fatalf("ParseDocument = %v, want %s", err, tt.want)
+				_, err := ParseDocument([]byte(tt.in))
+				if fmt.Sprint(err) != want {
+					t.Fatalf("ParseDocument =\n%v\nwant\n%s", err, want)
 				}
+				var joined interface{ Unwrap() []error }
+				if !errors.As(err, &joined) || len(joined.Unwrap()) != len(tt.want) {
+					t.Fatalf("ParseDocument's error does not unwrap to its %d problems", len(tt.want))
+				}
+			}
+			if _, err := ParsePolicy([]byte(tt.in)); fmt.Sprint(err) != want {
+				t.Errorf("ParsePolicy = %v, want the same error", err)
 			}
 		})
 	}
@@ -246,6 +292,20 @@ func TestNewPolicyValidatesAndCopies(t *testing.T) {
 	if _, err := NewPolicy(Document{Actual: ActualRule{Headers: Headers{"X-A": nil}}}); err == nil ||
 		err.Error() != `actual.headers["X-A"]: empty list; remove the header instead` {
 		t.Errorf("NewPolicy with a nil list = %v", err)
+	}
+
+	// Every problem, one per line, in a stable order.
+	bad := Document{Preflight: PreflightRule{Status: 1000, Headers: Headers{"Content-Length": {"0"}}},
+		Actual: ActualRule{Headers: Headers{"X-A": {"{nope}"}, "X B": {"1"}}}}
+	want := "preflight.status: 1000 is not an HTTP status (100-599)\n" +
+		`preflight.headers["Content-Length"]: a policy cannot set Content-Length` + "\n" +
+		`actual.headers["X B"]: invalid header name (RFC 9110 token: letters, digits and !#$%&'*+-.^_` + "`|~)\n" +
+		`actual.headers["X-A"]: unknown placeholder {nope} (want {origin}, {request-method} or {request-headers})`
+	if _, err := NewPolicy(bad); err == nil || err.Error() != want {
+		t.Errorf("NewPolicy with four problems =\n%v\nwant\n%s", err, want)
+	}
+	if err := bad.Validate(); err == nil || err.Error() != want {
+		t.Errorf("Validate =\n%v\nwant\n%s", err, want)
 	}
 
 	d := Document{Actual: ActualRule{Headers: Headers{"Vary": {"Origin", "Accept"}}}}

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/syntax"
 )
 
 // Formats are the names Render takes: the first four of old, then the
@@ -194,7 +195,7 @@ func list(vs policy.Values) (items []string, ok bool) {
 			if it == "" {
 				continue
 			}
-			ok = ok && (isToken(it) || isPlaceholder(it))
+			ok = ok && (syntax.IsToken(it) || isPlaceholder(it))
 			items = append(items, it)
 		}
 	}
@@ -212,17 +213,6 @@ func hasPlaceholder(vs policy.Values) bool {
 		}
 	}
 	return false
-}
-
-// isToken reports whether s is an RFC 9110 token (a method or header name).
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // maxAge parses Access-Control-Max-Age as a browser does (one
