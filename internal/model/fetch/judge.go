@@ -19,6 +19,7 @@ const (
 // outcome is one run of the algorithm: the verdict plus what Trace and Text
 // need to tell the story.
 type outcome struct {
+	b    *Browser
 	x    Exchange
 	p    prepared
 	path path
@@ -35,9 +36,13 @@ type outcome struct {
 
 func (o *outcome) verdict() Verdict { return o.v }
 
-// evaluate runs fetch() on the exchange (see Judge).
-func evaluate(x Exchange) *outcome {
-	o := &outcome{x: x}
+// evaluate runs fetch() on the exchange in Chromium (see Judge).
+func evaluate(x Exchange) *outcome { return evaluateIn(Chromium, x) }
+
+// evaluateIn runs fetch() on the exchange in browser b.
+func evaluateIn(b *Browser, x Exchange) *outcome {
+	o := &outcome{b: b, x: x}
+	defer func() { o.v.Browser = b.Title }()
 	o.v = Verdict{PreflightReasons: []string{}, RequestHeadersInPreflight: []string{}, ReadableHeaders: []string{}, ResponseType: ResponseError}
 	p, terr := prepare(x.Request)
 	o.p = p
@@ -107,6 +112,12 @@ func (o *outcome) reject(t *typeError) {
 	o.v.FailedParameter = ""
 	o.v.ReadableHeaders = []string{}
 	o.v.Message = t.sentence() + "\n" + t.explain
+	if t.network && o.path == pathCORS && o.b.networkError != "" {
+		// Firefox reports a CORS request that got no answer as a CORS error.
+		f := &corsFailure{name: o.b.networkError}
+		o.v.Error = o.b.networkError
+		o.v.Message = o.b.sentence(o, f, f.name, "") + "\n" + t.explain
+	}
 }
 
 // block ends the run with a CORS error.
@@ -114,10 +125,11 @@ func (o *outcome) block(f *corsFailure, stage string) {
 	o.fail, o.failStage = f, stage
 	o.v.Allowed = false
 	o.v.ResponseType = ResponseError
-	o.v.Error = f.name
-	o.v.FailedParameter = f.param
+	name, param := o.b.names(f)
+	o.v.Error = name
+	o.v.FailedParameter = param
 	o.v.ReadableHeaders = []string{}
-	o.v.Message = consoleMessage(o, f) + "\n" + explainFailure(o, f)
+	o.v.Message = o.b.sentence(o, f, name, param) + "\n" + explainFailure(o, f)
 }
 
 func (o *outcome) allow(responseType string, readable []string) {
@@ -126,18 +138,22 @@ func (o *outcome) allow(responseType string, readable []string) {
 	o.v.ReadableHeaders = readable
 }
 
-func noAnswer(what string) *typeError {
+func noAnswer(b *Browser, what string) *typeError {
 	return &typeError{
 		message: "Failed to fetch",
 		network: true,
-		explain: fmt.Sprintf("This exchange has no answer to the %s: the browser sent it but got no HTTP response (server down, connection refused or reset), so fetch() rejects with a network error and no CORS check runs. Chromium's console shows a net::ERR_… line instead of a CORS message.", what),
+		explain: fmt.Sprintf("This exchange has no answer to the %s: the browser sent it but got no HTTP response (server down, connection refused or reset), so fetch() rejects with a network error and no CORS check runs. %s", what, map[string]string{
+			"chromium": "Chromium's console shows a net::ERR_… line instead of a CORS message.",
+			"firefox":  "Firefox's console still words it as a CORS failure (CORS request did not succeed, Status code: (null)), though no CORS header was ever read.",
+			"webkit":   "Safari's console shows no CORS message for it.",
+		}[b.Name]),
 	}
 }
 
 func (o *outcome) sameOrigin() {
 	o.v.ActualRequestSent = true
 	if o.x.Actual == nil {
-		o.reject(noAnswer("request"))
+		o.reject(noAnswer(o.b, "request"))
 		return
 	}
 	o.allow(ResponseCORS, basicReadableHeaders(o.x.Actual.Header))
@@ -146,7 +162,7 @@ func (o *outcome) sameOrigin() {
 func (o *outcome) noCORS() {
 	o.v.ActualRequestSent = true
 	if o.x.Actual == nil {
-		o.reject(noAnswer("request"))
+		o.reject(noAnswer(o.b, "request"))
 		return
 	}
 	o.note("Mode \"no-cors\" gives JavaScript an opaque response: status 0, no headers, no body. The server's CORS headers do not matter, and the request ran on the server all the same.")
@@ -155,11 +171,15 @@ func (o *outcome) noCORS() {
 
 func (o *outcome) cors() {
 	p := o.p
-	o.need = preflightNeed(p)
+	o.need = preflightNeed(p, o.b)
 	for _, h := range p.headers {
 		if chromiumClientHints[h.lower] && !h.byBrowser {
-			if ok, _ := safelistedRequestHeader(h.lower, h.value); ok {
-				o.note(fmt.Sprintf("Chromium treats the client-hint header %s as CORS-safelisted; the Fetch standard does not, so other browsers may send a preflight for it.", h.lower))
+			if ok, _ := safelistedRequestHeader(h.lower, h.value, true); ok {
+				if o.b.ClientHintsSafelisted {
+					o.note(fmt.Sprintf("%s treats the client-hint header %s as CORS-safelisted; the Fetch standard does not, so Firefox and Safari send a preflight for it.", o.b.Title, h.lower))
+				} else {
+					o.note(fmt.Sprintf("The client-hint header %s is not CORS-safelisted in %s (the Fetch standard agrees), so it needs a preflight; Chromium alone would send it without one.", h.lower, o.b.Title))
+				}
 			}
 		}
 	}
@@ -168,10 +188,10 @@ func (o *outcome) cors() {
 		o.v.PreflightReasons = o.need.reasons
 		o.v.RequestHeadersInPreflight = o.need.names
 		if o.x.Preflight == nil {
-			o.reject(noAnswer("OPTIONS preflight"))
+			o.reject(noAnswer(o.b, "OPTIONS preflight"))
 			return
 		}
-		pre := checkPreflight(p, o.need, o.x.Preflight)
+		pre := checkPreflight(o.b, p, o.need, o.x.Preflight)
 		o.pre = &pre
 		for _, n := range pre.notes {
 			o.note(n)
@@ -183,10 +203,17 @@ func (o *outcome) cors() {
 	}
 	o.v.ActualRequestSent = true
 	if o.x.Actual == nil {
-		o.reject(noAnswer("request"))
+		o.reject(noAnswer(o.b, "request"))
 		return
 	}
 	if f := corsCheck(o.x.Actual.Header, p.origin, p.credentials); f != nil {
+		f.status = o.x.Actual.Status
+		if loc, ok := redirectTarget(o.x.Actual); ok {
+			f.onRedirect = true
+			if next, err := url.Parse(loc); err == nil {
+				o.redirect = canonicalURL(p.url.ResolveReference(next))
+			}
+		}
 		o.block(f, "actual")
 		return
 	}
@@ -203,7 +230,7 @@ func (o *outcome) cors() {
 		next = p.url.ResolveReference(next)
 		o.redirect = canonicalURL(next)
 		if hasCredentials(next) {
-			o.block(&corsFailure{ErrRedirectContainsCredentials, ""}, "actual")
+			o.block(&corsFailure{name: ErrRedirectContainsCredentials, status: o.x.Actual.Status, onRedirect: true}, "actual")
 			return
 		}
 		o.note(fmt.Sprintf("The browser follows the %d redirect to %s. This exchange does not include that next answer: it gets its own CORS check (and if it leaves site B's origin, the browser sends Origin: null from then on). JavaScript will see the final response, not this one.", o.x.Actual.Status, o.redirect))

@@ -61,7 +61,7 @@ func explainFailure(o *outcome, f *corsFailure) string {
 	p := o.p
 	preflight := o.failStage == "preflight"
 	where, to := "Site B's response", "to its response"
-	consequence := "The request reached the server and ran there (whatever it changes, it changed); the browser only hides the answer from JavaScript, which gets TypeError: Failed to fetch."
+	consequence := "The request reached the server and ran there (whatever it changes, it changed); the browser only hides the answer from JavaScript, which gets " + o.b.JSError + "."
 	if preflight {
 		where, to = "The answer to the OPTIONS preflight", "to its OPTIONS answer"
 		consequence = fmt.Sprintf("So the browser never sent the %s request: the server never saw it.", p.method)
@@ -95,8 +95,8 @@ func explainFailure(o *outcome, f *corsFailure) string {
 		return fmt.Sprintf("The page called fetch() with credentials: 'include', so %s must also say `Access-Control-Allow-Credentials: true` — exactly that, in lower case. It sent %s. %s Fix: add `Access-Control-Allow-Credentials: true` %s, or call fetch() without credentials: 'include'.",
 			lowerFirst(where), got, consequence, to)
 	case "InvalidStatus":
-		return fmt.Sprintf("The OPTIONS preflight was answered with status %d, but the browser needs an ok status (200-299; 204 is usual). %s Fix: make the server answer OPTIONS %s with 204 and the CORS headers, before any authentication, routing or method check that rejects it (a 401, 403, 404 or 405 is the usual cause). Chromium checks the preflight's Access-Control-Allow-Origin before its status, so this error shows only once the origin is allowed.",
-			o.x.Preflight.Status, consequence, pathOf(p.url))
+		return fmt.Sprintf("The OPTIONS preflight was answered with status %d, but the browser needs an ok status (200-299; 204 is usual). %s Fix: make the server answer OPTIONS %s with 204 and the CORS headers, before any authentication, routing or method check that rejects it (a 401, 403, 404 or 405 is the usual cause). %s",
+			o.x.Preflight.Status, consequence, pathOf(p.url), statusOrder(o.b))
 	case "DisallowedRedirect":
 		return fmt.Sprintf("The OPTIONS preflight was answered with a %d redirect to %s. A preflight never follows redirects. %s Fix: have the page fetch the final URL directly (a missing or extra trailing slash, or http to https, is the usual cause), or have the server answer OPTIONS at this URL itself.",
 			o.x.Preflight.Status, o.pre.location, consequence)
@@ -111,10 +111,18 @@ func explainFailure(o *outcome, f *corsFailure) string {
 	case ErrHeaderDisallowedByPreflightResponse:
 		return explainHeaders(o, consequence)
 	case ErrRedirectContainsCredentials:
-		return fmt.Sprintf("Site B's response redirects to %s, a URL with a user name or password in it (user:pass@). The browser refuses to follow such a redirect on a cross-origin request (Chromium's message leaves the location blank). The request itself ran on the server. Fix: redirect to a URL without credentials in it.",
-			o.redirect)
+		return fmt.Sprintf("Site B's response redirects to %s, a URL with a user name or password in it (user:pass@). The browser refuses to follow such a redirect on a cross-origin request%s. The request itself ran on the server. Fix: redirect to a URL without credentials in it.",
+			o.redirect, map[bool]string{true: " (Chromium's message leaves the location blank)"}[o.b == Chromium])
 	}
 	return ""
+}
+
+// statusOrder says where this browser judges a preflight's status.
+func statusOrder(b *Browser) string {
+	if b.PreflightStatusFirst {
+		return b.Title + " judges the preflight's status before anything else, so this error shows even when Access-Control-Allow-Origin is wrong too (Chromium and Firefox would name the origin first)."
+	}
+	return b.Title + " checks the preflight's Access-Control-Allow-Origin before its status, so this error shows only once the origin is allowed (Safari judges the status first)."
 }
 
 func explainMethod(o *outcome, consequence string) string {

@@ -48,7 +48,7 @@ func (o *outcome) steps() []Step {
 		if ok {
 			return
 		}
-		add(ActorBrowser, ActorPage, "TypeError: Failed to fetch", false, note)
+		add(ActorBrowser, ActorPage, o.b.JSError, false, note)
 	}
 	if o.fetchErr != nil && !o.fetchErr.network {
 		add(ActorBrowser, ActorPage, "TypeError: "+lastLine(o.fetchErr.message), false, o.fetchErr.explain)
@@ -74,8 +74,8 @@ func (o *outcome) steps() []Step {
 		ok := o.pre != nil && o.pre.fail == nil
 		note = corsHeaderSummary(o.x.Preflight)
 		if ok {
-			note += " → preflight passed; Chromium may reuse it for " + PreflightMaxAge(o.x.Preflight).String()
-			if PreflightMaxAge(o.x.Preflight) == 0 {
+			note += " → preflight passed; " + o.b.Title + " may reuse it for " + o.b.MaxAge(o.x.Preflight).String()
+			if o.b.MaxAge(o.x.Preflight) == 0 {
 				note = strings.TrimSuffix(note, " for 0s") + " for no time at all"
 			}
 		} else if o.pre != nil {

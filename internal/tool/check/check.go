@@ -47,6 +47,9 @@ type Options struct {
 	// Transport sends the requests; nil means a clone of
 	// http.DefaultTransport (the system's root certificates).
 	Transport http.RoundTripper
+	// Browser is whose verdict and words the probe gives (whether a
+	// preflight is sent depends on it too); nil means fetch.Chromium.
+	Browser *fetch.Browser
 }
 
 // Hop is one HTTP request the probe sent and the answer it got.
@@ -76,7 +79,7 @@ type Result struct {
 	// request, each nil when it was not sent. Its JSON form (MarshalExchange)
 	// is the input of `corslab explain`.
 	Exchange fetch.Exchange
-	// Verdict is fetch.Judge(Exchange). Meaningless when Err is set.
+	// Verdict is Options.Browser's Judge(Exchange). Meaningless when Err is set.
 	Verdict fetch.Verdict
 	// Preflight and Actual are the HTTP requests sent, nil when not sent.
 	Preflight, Actual *Hop
@@ -102,9 +105,13 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		opt.Timeout = DefaultTimeout
 	}
 	res := &Result{Exchange: fetch.Exchange{Request: req}}
+	b := opt.Browser
+	if b == nil {
+		b = fetch.Chromium
+	}
 
 	// What fetch() does before the network: it may reject the call outright.
-	before := fetch.Judge(res.Exchange)
+	before := b.Judge(res.Exchange)
 	if !before.Preflight && !before.ActualRequestSent {
 		res.Verdict = before
 		return res, nil
@@ -114,7 +121,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	headers := keptHeaders(req)
 
 	if before.Preflight {
-		_, names := fetch.NeedsPreflight(req)
+		_, names := b.NeedsPreflight(req)
 		pre := c.send(ctx, http.MethodOptions, target, preflightHeaders(req.Origin, method, names), "")
 		res.Preflight = pre.Hop
 		if pre.err != nil {
@@ -122,7 +129,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return res, nil
 		}
 		res.Exchange.Preflight = res.Preflight.Response
-		if v := fetch.Judge(res.Exchange); !v.ActualRequestSent {
+		if v := b.Judge(res.Exchange); !v.ActualRequestSent {
 			res.Verdict = v
 			return res, nil
 		}
@@ -135,7 +142,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return res, nil
 	}
 	res.Exchange.Actual = res.Actual.Response
-	res.Verdict = fetch.Judge(res.Exchange)
+	res.Verdict = b.Judge(res.Exchange)
 	res.Redirect = redirectTarget(target, res.Actual.Response)
 	return res, nil
 }
