@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/corslab/corslab/internal/content/lesson"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
@@ -68,7 +70,7 @@ func newLessons(file string, j *journal.Journal, p PolicyStore) *lessons {
 // for the current lesson. It runs on the reporting connection's reader,
 // after the journal has judged the trial (a websocket trial has no verdict).
 func (l *lessons) check(id string) {
-	if t, ok := l.journal.Trial(id); ok && t.Outcome != nil && (t.Verdict != nil || t.Request.Mode == journal.ModeWebSocket) {
+	if t, ok := l.journal.Trial(id); ok && t.Outcome != nil && (t.Verdict != nil || t.Request.Mode == trial.ModeWebSocket) {
 		l.settled(t)
 	}
 }

@@ -41,6 +41,9 @@ type Config struct {
 	// Upstream is the URL site B proxies to (corslab -upstream), "" when
 	// site B serves its own endpoints; the page shows it.
 	Upstream string
+	// Replay is set when site B replays a HAR (corslab -replay): the page
+	// offers its recorded calls as presets (replay.go).
+	Replay *Replay
 }
 
 // Server is site A.
@@ -66,6 +69,7 @@ func New(cfg Config, j *journal.Journal, p PolicyStore) *Server {
 	s.mux.Handle("GET /lab/policy", sameOriginOnly(http.HandlerFunc(s.getPolicy)))
 	s.mux.Handle("PUT /lab/policy", sameOriginOnly(http.HandlerFunc(s.putPolicy)))
 	s.mux.HandleFunc("GET /lab/ws", s.serveWS)
+	s.mux.HandleFunc("GET /lab/replay", s.getReplay)
 	s.lessons = newLessons(cfg.Progress, j, p)
 	s.routeLessons()
 	return s

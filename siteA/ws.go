@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
@@ -38,10 +40,10 @@ type Hello struct {
 // message is what the page sends: "announce" before a fetch() starts,
 // "outcome" when it settles.
 type message struct {
-	Type    string                `json:"type"`
-	ID      string                `json:"id"`
-	Request *journal.TrialRequest `json:"request,omitempty"`
-	Outcome *journal.Outcome      `json:"outcome,omitempty"`
+	Type    string         `json:"type"`
+	ID      string         `json:"id"`
+	Request *trial.Request `json:"request,omitempty"`
+	Outcome *trial.Outcome `json:"outcome,omitempty"`
 	// Origin is "null" for a fetch() the page made from a sandboxed
 	// iframe; otherwise the trial's origin is the connection's.
 	Origin string `json:"origin,omitempty"`

@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
@@ -277,9 +279,9 @@ func TestWSAnnounceAndOutcome(t *testing.T) {
 	origin := "http://localhost:" + l.port
 	c, _ := l.dial(t, origin)
 	s := &stream{c: c}
-	req := journal.TrialRequest{Label: "PUT json", Method: "PUT", URL: "http://localhost:7071/api/items/1",
+	req := trial.Request{Label: "PUT json", Method: "PUT", URL: "http://localhost:7071/api/items/1",
 		Headers: [][2]string{{"Content-Type", "application/json"}}, Body: `{"name":"x"}`, Credentials: "omit", Mode: "cors"}
-	out := journal.Outcome{OK: false, Error: "TypeError: Failed to fetch"}
+	out := trial.Outcome{OK: false, Error: "TypeError: Failed to fetch"}
 	send := func(v any) {
 		t.Helper()
 		if err := c.WriteJSON(v); err != nil {

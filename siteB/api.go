@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // Limits that keep site B bounded however it is used.
@@ -105,7 +107,7 @@ func (a *api) create(w http.ResponseWriter, r *http.Request) {
 		a.items = append(a.items[:0], a.items[len(a.items)-MaxItems:]...)
 	}
 	a.mu.Unlock()
-	setEffect(w, "created item %d %q", it.ID, it.Name)
+	setEffect(w, trial.Effect{Kind: trial.Created, Item: it.ID, Name: it.Name})
 	w.Header().Set("Location", fmt.Sprintf("/api/items/%d", it.ID))
 	writeJSON(w, http.StatusCreated, it)
 }
@@ -121,7 +123,7 @@ func (a *api) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.withItem(w, r, func(i int) (int, any) {
-		setEffect(w, "renamed item %d from %q to %q", a.items[i].ID, a.items[i].Name, name)
+		setEffect(w, trial.Effect{Kind: trial.Renamed, Item: a.items[i].ID, Name: name, Was: a.items[i].Name})
 		a.items[i].Name = name
 		return http.StatusOK, a.items[i]
 	})
@@ -131,7 +133,7 @@ func (a *api) delete(w http.ResponseWriter, r *http.Request) {
 	a.withItem(w, r, func(i int) (int, any) {
 		it := a.items[i]
 		a.items = append(a.items[:i], a.items[i+1:]...)
-		setEffect(w, "deleted item %d %q", it.ID, it.Name)
+		setEffect(w, trial.Effect{Kind: trial.Deleted, Item: it.ID, Name: it.Name})
 		return http.StatusOK, it
 	})
 }
@@ -164,7 +166,7 @@ func (a *api) login(w http.ResponseWriter, r *http.Request) {
 	a.sessions[token] = true
 	a.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	setEffect(w, "logged in: set cookie %s", SessionCookie)
+	setEffect(w, trial.Effect{Kind: trial.LoggedIn, Name: SessionCookie})
 	writeJSON(w, http.StatusOK, map[string]string{"user": "learner"})
 }
 
@@ -175,7 +177,7 @@ func (a *api) logout(w http.ResponseWriter, r *http.Request) {
 		a.mu.Unlock()
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Path: "/", MaxAge: -1})
-	setEffect(w, "logged out")
+	setEffect(w, trial.Effect{Kind: trial.LoggedOut})
 	writeJSON(w, http.StatusOK, map[string]string{"user": ""})
 }
 
@@ -251,8 +253,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // setEffect records what a request did to site B's data, for the live
 // log, when w is recording the exchange (site B's recordingWriter).
-func setEffect(w http.ResponseWriter, format string, args ...any) {
+func setEffect(w http.ResponseWriter, e trial.Effect) {
 	if rec, ok := w.(*recordingWriter); ok {
-		rec.effect = fmt.Sprintf(format, args...)
+		rec.effect = e
 	}
 }

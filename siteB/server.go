@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
 )
@@ -29,7 +31,8 @@ type Server struct {
 	setMu    sync.Mutex // makes SetPolicy's swap and announcement one step, so the journal's last policy is the one in force
 	recorder Recorder
 	api      http.Handler
-	proxy    *proxy // proxy mode: forward to the user's server (proxy.go)
+	proxy    *proxy    // proxy mode: forward to the user's server (proxy.go)
+	replay   *replayer // replay mode: answer as a recorded server did (replay.go)
 }
 
 // New returns site B with the Closed policy, recording into rec.
@@ -79,6 +82,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e := newExchange(w, r)
 	if s.proxy != nil {
 		s.proxy.serve(e, r, p)
+	} else if s.replay != nil {
+		s.replay.serve(e, r, p)
 	} else if e.x.Preflight {
 		p.WritePreflight(w.Header(), r)
 		e.rec.WriteHeader(p.PreflightStatus())
@@ -119,7 +124,10 @@ func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 func (s *Server) record(e *exchange, start time.Time) {
 	rec, x := &e.rec, &e.x
 	rec.done()
-	x.Status, x.Effect = rec.status, rec.effect
+	x.Status = rec.status
+	if rec.effect.Kind != trial.NoneEffect {
+		x.Effect = &rec.effect // in e, which the journal keeps with x: no allocation
+	}
 	x.ResponseHeader = rec.header
 	if !withinLimits(x.ResponseHeader) {
 		x.ResponseHeader = boundedCopy(x.ResponseHeader, &x.Truncated)
@@ -281,7 +289,7 @@ type recordingWriter struct {
 	http.ResponseWriter
 	status int
 	header http.Header
-	effect string
+	effect trial.Effect
 }
 
 func (w *recordingWriter) WriteHeader(code int) {

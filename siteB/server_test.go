@@ -225,8 +225,8 @@ func TestPreflightNeverReachesAnEndpoint(t *testing.T) {
 					t.Errorf("response has %s: %q", k, v)
 				}
 			}
-			if !r.x.Preflight || r.x.Status != tt.wantStatus || r.x.Effect != "" {
-				t.Errorf("recorded preflight %v, status %d, effect %q", r.x.Preflight, r.x.Status, r.x.Effect)
+			if !r.x.Preflight || r.x.Status != tt.wantStatus || r.x.Effect != nil {
+				t.Errorf("recorded preflight %v, status %d, effect %q", r.x.Preflight, r.x.Status, r.x.Effect.String())
 			}
 			if got := st.names(t); !slices.Equal(got, initialNames) {
 				t.Errorf("items after a preflight: %v, want %v", got, initialNames)
@@ -362,8 +362,8 @@ func TestAPI(t *testing.T) {
 			if !strings.Contains(r.body, tt.wantBody) {
 				t.Errorf("body = %.200q, want it to contain %q", r.body, tt.wantBody)
 			}
-			if r.x.Effect != tt.wantEffect {
-				t.Errorf("effect = %q, want %q", r.x.Effect, tt.wantEffect)
+			if r.x.Effect.String() != tt.wantEffect {
+				t.Errorf("effect = %q, want %q", r.x.Effect.String(), tt.wantEffect)
 			}
 			if got := st.names(t); !slices.Equal(got, tt.wantNames) {
 				t.Errorf("items = %.200q, want %.200q", got, tt.wantNames)
@@ -447,8 +447,8 @@ func TestLoginAndMe(t *testing.T) {
 	}
 	for _, tt := range tests { // steps on one site and one cookie jar, in order
 		r := st.do(t, tt.method, tt.path, nil, "")
-		if r.status != tt.wantStatus || !strings.Contains(r.body, tt.wantBody) || r.x.Effect != tt.wantEffect {
-			t.Errorf("%s: %d %q effect %q; want %d, %q, effect %q", tt.desc, r.status, r.body, r.x.Effect, tt.wantStatus, tt.wantBody, tt.wantEffect)
+		if r.status != tt.wantStatus || !strings.Contains(r.body, tt.wantBody) || r.x.Effect.String() != tt.wantEffect {
+			t.Errorf("%s: %d %q effect %q; want %d, %q, effect %q", tt.desc, r.status, r.body, r.x.Effect.String(), tt.wantStatus, tt.wantBody, tt.wantEffect)
 		}
 		if strings.HasSuffix(tt.path, "/login") {
 			c := r.header.Get("Set-Cookie")

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
@@ -47,7 +49,7 @@ func (a *api) ws(w http.ResponseWriter, r *http.Request) {
 	if c.WriteMessage(websocket.TextMessage, msg) != nil {
 		return
 	}
-	setEffect(w, "sent a websocket message to %s", origin)
+	setEffect(w, trial.Effect{Kind: trial.WSMessage, Origin: origin})
 	c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(time.Second))
 }
 

@@ -60,7 +60,7 @@ func TestWebsocketAcceptsAnyOrigin(t *testing.T) {
 			st.rec.mu.Unlock()
 			x := xs[0]
 			if n != 1 || x.Status != http.StatusSwitchingProtocols || x.Method != "GET" || x.Path != WSPath+"?trial=ws-1" ||
-				x.Trial != "ws-1" || x.Origin != origin || !strings.HasPrefix(x.Effect, "sent a websocket message") {
+				x.Trial != "ws-1" || x.Origin != origin || !strings.HasPrefix(x.Effect.String(), "sent a websocket message") {
 				t.Errorf("%d: recorded %d exchanges; %+v", i, n, x)
 			}
 		})

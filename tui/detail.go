@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // detailLines renders the "Detail" panel's content for the selected entry.
@@ -63,9 +65,9 @@ func exchangeLines(x *journal.Exchange, st styles, indent string) []string {
 	if x.Truncated > 0 {
 		out = append(out, indent+fmt.Sprintf("(%d header lines or long values left out by the journal)", x.Truncated))
 	}
-	effect := x.Effect
-	if effect == "" {
-		effect = "none"
+	effect := "none"
+	if x.Effect != nil {
+		effect = x.Effect.String()
 	}
 	out = append(out, indent+"Effect: "+effect)
 	return out
@@ -144,48 +146,62 @@ func micros(us int64) string {
 	return fmt.Sprintf("%.1f ms", float64(us)/1000)
 }
 
+// trialDetail renders the trial's account (trial.Account, built by the
+// journal): the headline, the call, what happened, what site B saw, what
+// JavaScript got, the verdict and the whole fix, the notes, and the trace as
+// a sequence diagram. It derives nothing of its own.
 func trialDetail(e *entry, st styles) []string {
 	t := e.t
 	title := fmt.Sprintf("fetch() %s %s · trial %s", t.Request.Method, pathOf(t.Request.URL), t.ID)
+	if t.Happened.WebSocket {
+		title = fmt.Sprintf("new WebSocket() %s · trial %s", pathOf(t.Request.URL), t.ID)
+	}
 	if t.Request.Label != "" {
 		title += " · " + t.Request.Label
 	}
-	out := []string{st.title.Render(title), ""}
+	out := []string{st.title.Render(title)}
+	if t.Headline != "" {
+		h := t.Headline
+		switch o := t.Outcome; {
+		case o != nil && o.OK:
+			h = st.ok.Render(h)
+		case o != nil:
+			h = st.bad.Render(h)
+		}
+		out = append(out, h)
+	}
+	out = append(out, "")
+	if t.Mismatch != "" {
+		out = append(out, st.bad.Render("⚠ THE MODEL DISAGREES WITH THE BROWSER: "+t.Mismatch), "")
+	}
 
 	out = append(out, st.section.Render("Request (as the page made it)"))
 	r := t.Request
-	out = append(out, "  "+r.Method+" "+r.URL)
+	call := t.Call
+	if call == "" {
+		call = r.Method + " " + r.URL
+	}
+	out = append(out, "  "+call)
 	if t.Origin != "" {
 		out = append(out, st.cors.Render("▸ Origin: "+t.Origin)+st.dim.Render("  (added by the browser)"))
 	}
-	for _, h := range r.Headers {
-		out = append(out, "  "+h[0]+": "+h[1])
-	}
-	var opts []string
-	if r.Mode != "" {
-		opts = append(opts, "mode "+r.Mode)
-	}
-	if r.Credentials != "" {
-		opts = append(opts, "credentials "+r.Credentials)
-	}
-	if len(opts) > 0 {
-		out = append(out, "  "+strings.Join(opts, " · "))
-	}
-	if r.Body != "" {
-		out = append(out, "  body "+r.Body)
+
+	if t.Outcome != nil {
+		out = append(out, st.section.Render("What happened"))
+		out = append(out, happenedLines(t)...)
 	}
 
 	out = append(out, st.section.Render(fmt.Sprintf("What site B saw (%d)", len(t.Exchanges))))
 	if len(t.Exchanges) == 0 {
-		out = append(out, st.dim.Render("  nothing yet"))
+		out = append(out, st.dim.Render("  nothing"))
 	}
 	for i := range t.Exchanges {
 		x := &t.Exchanges[i]
 		note := ""
 		if x.Preflight {
 			note = " (preflight)"
-		} else if x.Effect != "" {
-			note = " · " + x.Effect
+		} else if x.Effect != nil {
+			note = " · " + x.Effect.String()
 		}
 		out = append(out, fmt.Sprintf("  ← %s %s → %s%s", x.Method, x.Path, statusLine(x.Status), note))
 		out = append(out, headerLines(x.RequestHeader, st, "    ", corsHeader)...)
@@ -193,14 +209,6 @@ func trialDetail(e *entry, st styles) []string {
 			return corsHeader(n) || http.CanonicalHeaderKey(n) == "Location"
 		})...)
 		out = append(out, upstreamLines(x, st, "    ")...)
-	}
-	switch x, ok := actualArrived(t); {
-	case ok:
-		out = append(out, fmt.Sprintf("The actual %s reached site B: %s", x.Method, statusLine(x.Status)))
-	case t.Outcome != nil:
-		out = append(out, st.bad.Render(fmt.Sprintf("✗ The actual %s never reached site B.", r.Method)))
-	default:
-		out = append(out, st.dim.Render("The actual request has not reached site B (yet)."))
 	}
 
 	out = append(out, st.section.Render("What JavaScript got"))
@@ -210,12 +218,81 @@ func trialDetail(e *entry, st styles) []string {
 		out = append(out, st.section.Render("Why"))
 		out = append(out, v...)
 	}
-	out = append(out, st.section.Render("Sequence"))
-	out = append(out, sequenceDiagram(t)...)
+	if f := t.Fix; f != nil {
+		out = append(out, st.section.Render("The whole fix"))
+		out = append(out, fixLines(f, st)...)
+	}
+	if len(t.Notes) > 0 {
+		out = append(out, st.section.Render("Notes"))
+		for _, n := range t.Notes {
+			for i, l := range wrap(n, 72) {
+				prefix := "  - "
+				if i > 0 {
+					prefix = "    "
+				}
+				out = append(out, prefix+l)
+			}
+		}
+	}
+	if len(t.Trace) > 0 {
+		out = append(out, st.section.Render("Sequence"))
+		out = append(out, traceLines(t.Trace, st)...)
+	}
 	return out
 }
 
-func outcomeLines(o *journal.Outcome, st styles) []string {
+// happenedLines lists the account's facts (trial.Happened).
+func happenedLines(t *journal.Trial) []string {
+	h := t.Happened
+	yes := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	pre := map[trial.Preflight]string{
+		trial.PreflightSent:   "sent (an OPTIONS went to site B)",
+		trial.PreflightCached: "answered from the browser's preflight cache: no OPTIONS sent",
+		trial.PreflightNone:   "none",
+	}[h.Preflight]
+	out := []string{
+		"  same origin: " + yes(h.SameOrigin),
+		"  preflight: " + pre,
+		"  reached site B: " + yes(h.ReachedSiteB),
+	}
+	if h.RefusedLocally {
+		out = append(out, "  refused by fetch() itself, before sending anything")
+	}
+	if h.WebSocket {
+		out = append(out, "  a websocket, not a fetch(): no CORS")
+	}
+	return out
+}
+
+// fixLines shows the whole fix: the sentence, then each answer's headers.
+func fixLines(f *fetch.Fix, st styles) []string {
+	var out []string
+	for _, l := range wrap(f.Text, 72) {
+		out = append(out, "  "+l)
+	}
+	if f.PreflightStatus != 0 {
+		out = append(out, "  preflight answer: status "+strconv.Itoa(f.PreflightStatus))
+	}
+	for _, part := range []struct {
+		where string
+		h     map[string]string
+	}{{"preflight answer", f.Preflight}, {"actual answer", f.Actual}} {
+		for _, n := range slices.Sorted(maps.Keys(part.h)) {
+			out = append(out, "  "+part.where+": "+st.cors.Render(n+": "+part.h[n]))
+		}
+	}
+	if f.Page != "" {
+		out = append(out, "  in the page: "+f.Page)
+	}
+	return out
+}
+
+func outcomeLines(o *trial.Outcome, st styles) []string {
 	if o == nil {
 		return []string{st.dim.Render("  … waiting for the page to report")}
 	}
@@ -247,18 +324,14 @@ func outcomeLines(o *journal.Outcome, st styles) []string {
 }
 
 // verdictSection says why, in Chromium's words: the browser model's
-// verdict on what site B actually answered (journal.Trial.Verdict), any
-// disagreement with what JavaScript really got — loudly, since it means the
-// model is wrong — and the notes that qualify it.
+// verdict (journal.Trial.Verdict) — allowed or the error, why a preflight,
+// Chromium's console line and the explanation.
 func verdictSection(t *journal.Trial, st styles) []string {
 	v := t.Verdict
 	if v == nil {
 		return nil
 	}
 	var out []string
-	if t.Mismatch != "" {
-		out = append(out, "  "+st.bad.Render("⚠ THE MODEL DISAGREES WITH THE BROWSER: "+t.Mismatch))
-	}
 	switch {
 	case v.Allowed:
 		out = append(out, "  "+st.ok.Render("✓ allowed")+" · response type "+v.ResponseType)
@@ -269,66 +342,66 @@ func verdictSection(t *journal.Trial, st styles) []string {
 		}
 		out = append(out, "  "+st.bad.Render(line))
 	}
-	paras := []string{"no preflight: a simple request"}
-	if v.Preflight {
-		paras[0] = "preflight needed: " + strings.Join(v.PreflightReasons, "; ")
+	var paras []string
+	switch {
+	case t.Happened.SameOrigin:
+		paras = append(paras, "no preflight: same origin, no CORS")
+	case v.Preflight && t.Happened.Preflight == trial.PreflightCached:
+		paras = append(paras, "preflight needed ("+strings.Join(v.PreflightReasons, "; ")+"), answered from the browser's preflight cache")
+	case v.Preflight:
+		paras = append(paras, "preflight needed: "+strings.Join(v.PreflightReasons, "; "))
+	case !t.Happened.RefusedLocally:
+		paras = append(paras, "no preflight: a simple request")
 	}
-	for _, para := range append(paras, strings.Split(v.Message, "\n")...) {
+	if v.Message != "" {
+		paras = append(paras, strings.Split(v.Message, "\n")...)
+	}
+	for _, para := range paras {
 		for _, l := range wrap(para, 72) {
 			out = append(out, "  "+l)
-		}
-	}
-	for _, n := range t.Notes {
-		for _, l := range wrap("note: "+n, 72) {
-			out = append(out, "  "+st.dim.Render(l))
 		}
 	}
 	return out
 }
 
-// sequenceDiagram draws the trial as a compact text sequence diagram:
+// actorNames are the trace's actors as the diagram names them, left to right.
+var actorNames = map[string]string{fetch.ActorPage: "page", fetch.ActorBrowser: "browser", fetch.ActorServer: "site B"}
+
+var actorOrder = map[string]int{fetch.ActorPage: 0, fetch.ActorBrowser: 1, fetch.ActorServer: 2}
+
+// traceLines draws the account's trace (the steps as the journal computed
+// them) as a text sequence diagram, the left actor first:
 //
-//	page    ──▶ browser   fetch PUT /api/items/1
+//	page    ──▶ browser   fetch("http://localhost:7071/api/items/1", {method: "PUT"})
 //	browser ──▶ site B    OPTIONS /api/items/1 (preflight)
-//	browser ◀── site B    204 · ACAO http://localhost:7070
-//	browser ✗             PUT never sent to site B
-//	page    ◀── browser   ✗ TypeError: Failed to fetch
+//	browser ◀── site B  ✗ 204 No Content
+//	page    ◀── browser ✗ TypeError: Failed to fetch
 //
-// It uses only what the journal saw; when the Verdict arrives it can say
-// where the browser stopped, and why, on the ✗ line.
-func sequenceDiagram(t *journal.Trial) []string {
-	step := func(from, arrow, to, what string) string {
-		return fmt.Sprintf("  %-7s %s %-8s %s", from, arrow, to, what)
-	}
-	out := []string{step("page", "──▶", "browser", "fetch "+t.Request.Method+" "+pathOf(t.Request.URL))}
-	for i := range t.Exchanges {
-		x := &t.Exchanges[i]
-		what := x.Method + " " + x.Path
-		if x.Preflight {
-			what += " (preflight)"
+// each step's note dim below it.
+func traceLines(steps []fetch.Step, st styles) []string {
+	var out []string
+	for _, s := range steps {
+		left, arrow, right := s.From, "──▶", s.To
+		switch {
+		case s.From == s.To:
+			arrow, right = " ⟲ ", ""
+		case actorOrder[s.From] > actorOrder[s.To]:
+			left, arrow, right = s.To, "◀──", s.From
 		}
-		out = append(out, step("browser", "──▶", "site B", what))
-		reply := strconv.Itoa(x.Status)
-		if acao := x.ResponseHeader.Values("Access-Control-Allow-Origin"); len(acao) > 0 {
-			reply += " · ACAO " + strings.Join(acao, " | ")
-		} else {
-			reply += " · no ACAO"
+		mark := "  "
+		if !s.OK {
+			mark = "✗ "
 		}
-		out = append(out, step("browser", "◀──", "site B", reply))
-	}
-	if neverArrived(t) {
-		out = append(out, step("browser", "✗  ", "", t.Request.Method+" never sent to site B"))
-	}
-	if v := t.Verdict; v != nil && !v.Allowed && v.Error != "" {
-		out = append(out, step("browser", "✗  ", "", "stops: "+v.Error))
-	}
-	switch o := t.Outcome; {
-	case o == nil:
-		out = append(out, step("page", "◀╌╌", "browser", "(waiting)"))
-	case o.OK:
-		out = append(out, step("page", "◀──", "browser", "✓ "+strconv.Itoa(o.Status)+" "+o.Type))
-	default:
-		out = append(out, step("page", "◀──", "browser", "✗ "+o.Error))
+		line := fmt.Sprintf("  %-7s %s %-8s %s%s", actorNames[left], arrow, actorNames[right], mark, s.What)
+		if !s.OK {
+			line = st.bad.Render(line)
+		}
+		out = append(out, line)
+		if s.Note != "" {
+			for _, l := range wrap(s.Note, 64) {
+				out = append(out, st.dim.Render("      "+l))
+			}
+		}
 	}
 	return out
 }

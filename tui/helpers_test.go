@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
@@ -146,8 +148,33 @@ func simpleGET(path string, status int, acao string) journal.Exchange {
 	return x
 }
 
+// trialEvent is a trial event; a trial with no account yet (no Call) gets
+// the one the journal builds for it, as the live log carries it.
 func trialEvent(seq uint64, t journal.Trial) *journal.Event {
+	if t.Call == "" && t.Origin != "" {
+		t = withAccount(t)
+	}
 	return &journal.Event{Seq: seq, Time: testTime.Add(time.Duration(seq) * time.Second), Kind: journal.KindTrial, Trial: &t}
+}
+
+// withAccount returns t as the journal publishes it: announced, its
+// exchanges recorded, settled if it has an outcome — with its account.
+func withAccount(t journal.Trial) journal.Trial {
+	j := journal.New(64)
+	if err := j.Announce(t.ID, t.Origin, t.Request); err != nil {
+		panic(err)
+	}
+	for _, x := range t.Exchanges {
+		x.Trial = t.ID
+		j.Record(&x)
+	}
+	if t.Outcome != nil {
+		if err := j.Settle(t.ID, *t.Outcome); err != nil {
+			panic(err)
+		}
+	}
+	got, _ := j.Trial(t.ID)
+	return *got
 }
 
 func policyEvent(seq uint64, by string, d policy.Document) *journal.Event {
@@ -159,7 +186,7 @@ func policyEvent(seq uint64, by string, d policy.Document) *journal.Event {
 func blockedPUT(settled bool) journal.Trial {
 	t := journal.Trial{
 		ID: "t7", Origin: testSiteA,
-		Request: journal.TrialRequest{Label: "PUT json", Method: "PUT", URL: testSiteB + "/api/items/1",
+		Request: trial.Request{Label: "PUT json", Method: "PUT", URL: testSiteB + "/api/items/1",
 			Headers: [][2]string{{"Content-Type", "application/json"}}, Body: `{"name":"pear"}`, Mode: "cors", Credentials: "omit"},
 		Exchanges: []journal.Exchange{{
 			Method: "OPTIONS", Path: "/api/items/1", Origin: testSiteA, Preflight: true, Trial: "t7", Status: 204,
@@ -170,7 +197,7 @@ func blockedPUT(settled bool) journal.Trial {
 		}},
 	}
 	if settled {
-		t.Outcome = &journal.Outcome{OK: false, Error: "TypeError: Failed to fetch"}
+		t.Outcome = &trial.Outcome{OK: false, Error: "TypeError: Failed to fetch"}
 	}
 	return t
 }

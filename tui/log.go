@@ -38,16 +38,12 @@ type entry struct {
 }
 
 // lineCount is how many log lines the entry takes: a trial shows its
-// exchanges under it, and whether its actual request reached site B.
+// exchanges under it.
 func (e *entry) lineCount() int {
 	if e.kind != entryTrial {
 		return 1
 	}
-	n := 1 + min(len(e.t.Exchanges), maxSublines+1)
-	if neverArrived(e.t) {
-		n++
-	}
-	return n
+	return 1 + min(len(e.t.Exchanges), maxSublines+1)
 }
 
 // logPanel is the "Live log": entries in arrival order, newest at the
@@ -303,20 +299,22 @@ func (e *entry) lines(c logColumns, st styles) []string {
 		x := e.x
 		return []string{c.row("←", e.time, x.Method, x.Path, strconv.Itoa(x.Status), exchangeNote(x))}
 	}
+	// A trial: its account's headline, as the journal built it.
 	t := e.t
-	mark, status, note := "…", "", "waiting for the page"
+	mark, status := "…", ""
 	if o := t.Outcome; o != nil {
 		if o.OK {
-			mark, status, note = st.ok.Render("✓"), strconv.Itoa(o.Status), "JS got "+strconv.Itoa(o.Status)
-			if o.Type != "" {
-				note += " (" + o.Type + ")"
-			}
+			mark, status = st.ok.Render("✓"), strconv.Itoa(o.Status)
 		} else {
-			mark, status, note = st.bad.Render("✗"), "—", o.Error
-			if note == "" {
-				note = "fetch() rejected"
-			}
+			mark, status = st.bad.Render("✗"), "—"
 		}
+	}
+	if t.Mismatch != "" {
+		mark = st.bad.Render("⚠")
+	}
+	note := t.Headline
+	if note == "" {
+		note = "waiting for the page"
 	}
 	if t.Request.Label != "" {
 		note += " · " + t.Request.Label
@@ -335,9 +333,6 @@ func (e *entry) lines(c logColumns, st styles) []string {
 		}
 		out = append(out, indent+sub.row("←", time.Time{}, x.Method, x.Path, strconv.Itoa(x.Status), exchangeNote(&x)))
 	}
-	if neverArrived(t) {
-		out = append(out, indent+st.bad.Render("✗ "+t.Request.Method+" never reached site B"))
-	}
 	return out
 }
 
@@ -348,8 +343,8 @@ func exchangeNote(x *journal.Exchange) string {
 	if x.Preflight {
 		parts = append(parts, "preflight")
 	}
-	if x.Effect != "" {
-		parts = append(parts, x.Effect)
+	if x.Effect != nil {
+		parts = append(parts, x.Effect.String())
 	}
 	if acao := x.ResponseHeader.Values("Access-Control-Allow-Origin"); len(acao) > 0 {
 		parts = append(parts, "ACAO "+strings.Join(acao, " | "))
@@ -357,22 +352,6 @@ func exchangeNote(x *journal.Exchange) string {
 		parts = append(parts, "no ACAO")
 	}
 	return strings.Join(parts, " · ")
-}
-
-// actualArrived reports whether site B saw the trial's actual (non-preflight) request.
-func actualArrived(t *journal.Trial) (*journal.Exchange, bool) {
-	for i := range t.Exchanges {
-		if !t.Exchanges[i].Preflight {
-			return &t.Exchanges[i], true
-		}
-	}
-	return nil, false
-}
-
-// neverArrived is true once a trial has settled without its actual request reaching site B.
-func neverArrived(t *journal.Trial) bool {
-	_, ok := actualArrived(t)
-	return t.Outcome != nil && !ok
 }
 
 // pathOf returns the path and query of a URL, or the URL if it has none.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
@@ -27,7 +29,7 @@ func TestExchangeEventsAppearInLog(t *testing.T) {
 	pre := journal.Exchange{Method: "OPTIONS", Path: "/api/items/1", Preflight: true, Status: 204,
 		ResponseHeader: map[string][]string{"Access-Control-Allow-Origin": {"*"}}}
 	post := simpleGET("/api/items", 201, "")
-	post.Method, post.Effect = "POST", "created item 4"
+	post.Method, post.Effect = "POST", &trial.Effect{Kind: trial.Created, Item: 4, Name: "pear"}
 	m = update(t, m, eventsMsg{events: []*journal.Event{
 		exchangeEvent(1, simpleGET("/api/items", 200, "*")),
 		exchangeEvent(2, pre),
@@ -40,7 +42,7 @@ func TestExchangeEventsAppearInLog(t *testing.T) {
 		"← 12:01:05 OPTIONS /api/items/1",
 		"204 preflight · ACAO *",
 		"← 12:01:06 POST    /api/items",
-		"201 created item 4 · no ACAO",
+		"201 created item 4 \"pear\" · no A",
 	}
 	joined := strings.Join(got, "\n")
 	for _, w := range want {
@@ -75,22 +77,20 @@ func TestTrialUpdatedInPlace(t *testing.T) {
 	if len(m.log.entries) != 1 {
 		t.Errorf("%d entries after the trial settled, want 1", len(m.log.entries))
 	}
-	if !strings.HasPrefix(got[0], "› ✗ 12:01:04 PUT") || !strings.Contains(got[0], "TypeError: Failed to fetch") {
+	if !strings.HasPrefix(got[0], "› ✗ 12:01:04 PUT") || !strings.Contains(got[0], "PUT never reached site B") {
 		t.Errorf("settled trial line: %q", got[0])
-	}
-	if !strings.Contains(got[2], "✗ PUT never reached site B") {
-		t.Errorf("no 'never reached' line: %q", got)
 	}
 	// A trial whose PUT arrived and succeeded.
 	ok := blockedPUT(false)
 	ok.ID = "t8"
+	ok.Exchanges[0].ResponseHeader = http.Header{"Access-Control-Allow-Origin": {testSiteA}, "Access-Control-Allow-Methods": {"PUT"}, "Access-Control-Allow-Headers": {"content-type"}}
 	put := simpleGET("/api/items/1", 200, testSiteA)
-	put.Method, put.Trial, put.Effect = "PUT", "t8", "updated item 1"
+	put.Method, put.Trial, put.Effect = "PUT", "t8", &trial.Effect{Kind: trial.Renamed, Item: 1, Name: "pear", Was: "apple"}
 	ok.Exchanges = append(ok.Exchanges, put)
-	ok.Outcome = &journal.Outcome{OK: true, Type: "cors", Status: 200}
+	ok.Outcome = &trial.Outcome{OK: true, Type: "cors", Status: 200, Headers: [][2]string{{"content-type", "application/json"}}}
 	m = update(t, m, eventsMsg{events: []*journal.Event{trialEvent(5, ok)}})
 	joined := strings.Join(logLines(m), "\n")
-	for _, w := range []string{"✓ 12:01:08 PUT", "JS got 200 (cors)", "← PUT     /api/items/1", "updated item 1"} {
+	for _, w := range []string{"✓ 12:01:08 PUT", "200 Allowed: site B answered 200", "← PUT     /api/items/1", `renamed item 1 from "apple"`} {
 		if !strings.Contains(joined, w) {
 			t.Errorf("log lacks %q:\n%s", w, joined)
 		}
@@ -100,7 +100,7 @@ func TestTrialUpdatedInPlace(t *testing.T) {
 func TestSelectingShowsDetail(t *testing.T) {
 	m := newTestModel(t, &fakeLab{}, 120, 40)
 	post := simpleGET("/api/items", 201, "*")
-	post.Method, post.Effect = "POST", "created item 4"
+	post.Method, post.Effect = "POST", &trial.Effect{Kind: trial.Created, Item: 4, Name: "pear"}
 	post.RequestHeader.Set("Content-Type", "text/plain")
 	m = update(t, m, eventsMsg{events: []*journal.Event{
 		exchangeEvent(1, post),
@@ -109,24 +109,25 @@ func TestSelectingShowsDetail(t *testing.T) {
 	// The newest (the trial) is selected and its detail shown.
 	out := plain(m)
 	for _, w := range []string{
-		"fetch() PUT /api/items/1 · trial t7", "PUT http://localhost:7071/api/items/1", "Content-Type: application/json",
+		"fetch() PUT /api/items/1 · trial t7", `fetch("http://localhost:7071/api/items/1"`, `{"Content-Type": "application/json"}`,
 		"← OPTIONS /api/items/1 → 204 No Content (preflight)", "▸ Access-Control-Allow-Methods: GET, POST",
-		"✗ The actual PUT never reached site B.", "What JavaScript got", "✗ TypeError: Failed to fetch",
+		"PUT never reached site B: blocked at the preflight", "(MethodDisallowedByPreflightResponse)",
+		"reached site B: no", "preflight: sent", "What JavaScript got",
 	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("trial detail lacks %q\n%s", w, out)
 		}
 	}
 	// The diagram is further down: page through the detail.
-	m = press(t, m, "pgdown")
-	if out := plain(m); !strings.Contains(out, "browser ✗") || !strings.Contains(out, "PUT never sent to site B") {
+	m = press(t, m, "pgdown", "pgdown")
+	if out := plain(m); !strings.Contains(out, "browser ◀── site B   ✗ 204 No Content") || !strings.Contains(out, "page    ◀── browser  ✗ TypeError: Failed to fetch") {
 		t.Errorf("sequence diagram not shown after pgdn\n%s", out)
 	}
 	m = press(t, m, "tab", "up")
 	out = plain(m)
 	for _, w := range []string{
 		"← POST /api/items · actual request", "Request", "POST /api/items", "▸ Origin: http://localhost:7070",
-		"Content-Type: text/plain", "Response", "201 Created", "▸ Access-Control-Allow-Origin: *", "Effect: created item 4",
+		"Content-Type: text/plain", "Response", "201 Created", "▸ Access-Control-Allow-Origin: *", "Effect: created item 4 \"pear\"",
 		"Live log (paused: G follows)",
 	} {
 		if !strings.Contains(out, w) {
@@ -249,12 +250,12 @@ func TestRenderCostBoundedByHeight(t *testing.T) {
 // journal from real exchanges, in the detail view — and a disagreement loudly.
 func TestVerdictInDetail(t *testing.T) {
 	j := journal.New(16)
-	put := journal.TrialRequest{Method: "PUT", URL: testSiteB + "/api/items/1", Headers: [][2]string{{"Content-Type", "application/json"}}}
+	put := trial.Request{Method: "PUT", URL: testSiteB + "/api/items/1", Headers: [][2]string{{"Content-Type", "application/json"}}}
 	if err := j.Announce("t9", testSiteA, put); err != nil {
 		t.Fatal(err)
 	}
 	j.Record(&journal.Exchange{Method: "OPTIONS", Path: "/api/items/1", Preflight: true, Trial: "t9", Status: 204, ResponseHeader: http.Header{}})
-	if err := j.Settle("t9", journal.Outcome{Error: "TypeError: Failed to fetch"}); err != nil {
+	if err := j.Settle("t9", trial.Outcome{Error: "TypeError: Failed to fetch"}); err != nil {
 		t.Fatal(err)
 	}
 	tr, _ := j.Trial("t9")
@@ -264,7 +265,8 @@ func TestVerdictInDetail(t *testing.T) {
 		want     []string
 	}{
 		{"agreement", "", []string{"Why", "✗ PreflightMissingAllowOriginHeader", "preflight needed: method PUT is not CORS-safelisted",
-			"header is present on the requested resource.", "stops: PreflightMissingAllowOriginHeader"}},
+			"header is present on the requested resource.", "page    ◀── browser  ✗ TypeError: Failed to fetch",
+			"The whole fix", "preflight answer: Access-Control-Allow-Methods: PUT", "actual answer: Access-Control-Allow-Origin: http://localhost:7070"}},
 		{"disagreement", "the model says allowed=false, but JavaScript got a Response", []string{"⚠ THE MODEL DISAGREES WITH THE BROWSER: the model says allowed=false"}},
 	} {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -307,7 +309,7 @@ func TestTrialGrowsFromExchangeEvents(t *testing.T) {
 	if len(m.log.entries) != 1 || len(m.log.entries[0].t.Exchanges) != 1 {
 		t.Fatalf("settled: %d entries\n%s", len(m.log.entries), strings.Join(got, "\n"))
 	}
-	if !strings.HasPrefix(got[0], "› ✗ 12:01:04 PUT") || !strings.Contains(got[2], "✗ PUT never reached site B") {
+	if !strings.HasPrefix(got[0], "› ✗ 12:01:04 PUT") || !strings.Contains(got[0], "PUT never reached site B") {
 		t.Errorf("settled trial: %q", got)
 	}
 

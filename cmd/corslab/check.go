@@ -51,8 +51,10 @@ the OPTIONS preflight if the browser would send one (Origin,
 Access-Control-Request-Method, Access-Control-Request-Headers, no cookies),
 then the actual request if the preflight passes. Prints each request and
 answer, CORS headers marked ▸, and the browser's verdict (Chromium's, or
--browser's, in its own words). Redirects are shown,
-never followed. Several origins or methods print a table.
+-browser's, in its own words). Redirects are
+followed as the browser follows them (each hop CORS-checked, Origin: null
+after a cross-origin hop, a new preflight where needed), every hop shown.
+Several origins or methods print a table; -json output pipes into explain.
 
 Exit status: 0 allowed, 1 blocked by the browser, 2 usage or network error.
 

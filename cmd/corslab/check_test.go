@@ -138,12 +138,14 @@ func TestCheckJSONEqualsExplain(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &got); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out)
 		}
-		ecode, eout, eerr := runCmd(t, string(got.Exchange), "explain")
-		if ecode != 0 {
-			t.Fatalf("explain: exit %d: %s", ecode, eerr)
-		}
-		if a, b := compact(t, eout), compact(t, string(got.Verdict)); a != b {
-			t.Errorf("%v:\nexplain: %s\ncheck:   %s", args, a, b)
+		for _, in := range []string{string(got.Exchange), out} { // the exchange, or the whole output piped in
+			ecode, eout, eerr := runCmd(t, in, "explain")
+			if ecode != 0 {
+				t.Fatalf("explain: exit %d: %s", ecode, eerr)
+			}
+			if a, b := compact(t, eout), compact(t, string(got.Verdict)); a != b {
+				t.Errorf("%v:\nexplain: %s\ncheck:   %s", args, a, b)
+			}
 		}
 		var v struct{ Allowed bool }
 		json.Unmarshal(got.Verdict, &v)
@@ -211,5 +213,52 @@ func TestCheckHTTPS(t *testing.T) {
 	defer func() { checkTransport = nil }()
 	if code, out, errOut := runCmd(t, "", "check", srv.URL, "-origin", "http://a.example"); code != 0 || !strings.Contains(out, "Allowed") {
 		t.Errorf("trusted: exit %d %s %s", code, out, errOut)
+	}
+}
+
+// check follows redirects as the browser does, shows every hop, and its
+// -json output piped into explain gives the same verdict (issue 16).
+func TestCheckRedirectChains(t *testing.T) {
+	t.Parallel()
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("no CORS here\n"))
+	}))
+	t.Cleanup(bare.Close)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		switch r.URL.Path {
+		case "/express":
+			http.Redirect(w, r, bare.URL+"/data", http.StatusTemporaryRedirect)
+		case "/items":
+			http.Redirect(w, r, "/items/", http.StatusMovedPermanently)
+		default:
+			w.Write([]byte(`{"ok":true}`))
+		}
+	}))
+	t.Cleanup(api.Close)
+	for _, tt := range []struct {
+		path string
+		code int
+		text []string
+	}{
+		{"/express", exitBlocked, []string{"(redirect 1, followed as the browser does)", "> ▸ Origin: null", "MissingAllowOriginHeader", "(redirected from"}},
+		{"/items", exitOK, []string{"< ▸ Location: /items/", "> GET " + api.URL + "/items/   (redirect 1", "Allowed"}},
+	} {
+		code, out, errOut := runCmd(t, "", "check", api.URL+tt.path, "-origin", "http://localhost:3000")
+		if code != tt.code {
+			t.Errorf("%s: exit %d, want %d\n%s%s", tt.path, code, tt.code, out, errOut)
+		}
+		for _, w := range tt.text {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: output lacks %q:\n%s", tt.path, w, out)
+			}
+		}
+		_, jout, _ := runCmd(t, "", "check", api.URL+tt.path, "-origin", "http://localhost:3000", "-json")
+		ecode, eout, eerr := runCmd(t, jout, "explain")
+		var got struct{ Verdict json.RawMessage }
+		json.Unmarshal([]byte(jout), &got)
+		if ecode != 0 || compact(t, eout) != compact(t, string(got.Verdict)) {
+			t.Errorf("%s: check -json | explain: exit %d %s\n%s\nwant %s", tt.path, ecode, eerr, eout, got.Verdict)
+		}
 	}
 }

@@ -57,7 +57,7 @@ func TestExplainBadInput(t *testing.T) {
 		{"empty", "", nil, "corslab explain: input: empty"},
 		{"truncated", "{\"request\": {", nil, "corslab explain: line 1, column 14: unexpected end of JSON input"},
 		{"missing method", `{"request": {"origin": "http://localhost:7070", "url": "http://x/"}}`, nil, "corslab explain: request.method: missing"},
-		{"unknown field", `{"request": {` + req + `, "body": "x"}}`, nil, "corslab explain: request.body: unknown field"},
+		{"unknown field", `{"request": {` + req + `, "bodyText": "x"}}`, nil, "corslab explain: request.bodyText: unknown field"},
 		{"too large", strings.Repeat(" ", fetch.MaxExchangeSize+10), nil, "corslab explain: input: larger than"},
 		{"an argument", "", []string{"x.json"}, `corslab explain: unexpected argument "x.json": the exchange comes on standard input`},
 	} {

@@ -42,6 +42,7 @@ type labFlags struct {
 	progress     string // the lessons' progress file
 	upstream     string // proxy mode: the user's API behind site B
 	version      bool   // print the version instead
+	replay       string // replay mode: a HAR file whose recorded server site B plays
 }
 
 // labFlagSet declares corslab's own flags into f; its usage, on w, lists
@@ -56,6 +57,7 @@ func labFlagSet(f *labFlags, w io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.policy, "policy", "", "site B's starting policy document (JSON `file`)")
 	fs.StringVar(&f.scenario, "scenario", "", "start in a scenario of the bug catalogue: its buggy policy (`name`; corslab scenarios lists them)")
 	fs.StringVar(&f.upstream, "upstream", "", "proxy mode: site B forwards every request, preflights too, to your API at `URL` (e.g. http://localhost:3000); its CORS headers pass through unless the policy overrides them")
+	fs.StringVar(&f.replay, "replay", "", "replay mode: site B answers as the server recorded in a HAR `file` did (its status, headers, body per method and path); the page offers the recorded requests; the policy overrides header by header")
 	fs.StringVar(&f.progress, "progress", "", "the lessons' progress `file` (default: corslab/progress.json in the user's config directory)")
 	fs.BoolVar(&f.version, "version", false, "print corslab's version and exit")
 	fs.Usage = func() {
@@ -73,6 +75,9 @@ func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
 	}
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("unexpected argument %q (commands: %s)", fs.Arg(0), commandNames())
+	}
+	if f.replay != "" && f.upstream != "" {
+		return f, errors.New("-replay and -upstream both say what site B answers: give one")
 	}
 	if f.scenario != "" && f.policy != "" {
 		return f, errors.New("-scenario and -policy both set a starting policy: give one")
@@ -105,6 +110,12 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return exitUsage
 		}
 	}
+	if f.replay != "" {
+		if cfg.Replay, err = loadReplay(f.replay); err != nil {
+			fmt.Fprintf(stderr, "corslab: -replay %s: %v\n", f.replay, err)
+			return exitUsage
+		}
+	}
 	cfg.Progress = progressFile(f.progress, stderr)
 	l, err := lab.Listen(cfg)
 	if err != nil {
@@ -117,6 +128,13 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fmt.Fprintf(stdout, "corslab: site A (the page)  %s\ncorslab: site B (the API)   %s\n", l.URLA, l.URLB)
 	if u := l.SiteB.Upstream(); u != nil {
 		fmt.Fprintf(stdout, "corslab: site B is a proxy to %s: its CORS headers pass through unless the policy overrides them\n", u)
+	}
+	if rp := cfg.Replay; rp != nil {
+		fmt.Fprintf(stdout, "corslab: site B replays %s as recorded in %s: %d answers, %d requests offered on the page; the policy overrides header by header\n",
+			rp.Server, rp.File, len(rp.Answers), len(rp.Calls))
+		if len(rp.Others) > 0 {
+			fmt.Fprintf(stdout, "corslab: not replayed (other servers in the file): %s\n", strings.Join(rp.Others, ", "))
+		}
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -135,6 +153,20 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return exitFail
 	}
 	return exitOK
+}
+
+// loadReplay reads the HAR file of -replay.
+func loadReplay(path string) (*lab.Replay, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, err
+	}
+	defer f.Close()
+	return lab.LoadReplay(f, path)
 }
 
 func loadPolicy(path string) (*policy.Policy, error) {
@@ -200,7 +232,7 @@ func logLine(e *journal.Event) string {
 		} else if x.UpstreamStatus != 0 {
 			fmt.Fprintf(&b, " (upstream: %d, %s)", x.UpstreamStatus, upstreamACAO(x.UpstreamHeader))
 		}
-		if x.Effect != "" {
+		if x.Effect != nil {
 			fmt.Fprintf(&b, "; %s", x.Effect)
 		}
 		return b.String()

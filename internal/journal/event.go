@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // Kind names what an Event carries.
@@ -121,9 +123,8 @@ func (x *Exchange) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, int64(x.Status), 10)
 	b = append(b, `,"responseHeaders":`...)
 	b = appendHeader(b, x.ResponseHeader)
-	if x.Effect != "" {
-		b = append(b, `,"effect":`...)
-		b = appendString(b, x.Effect)
+	if x.Effect != nil {
+		b = appendEffect(append(b, `,"effect":`...), x.Effect)
 	}
 	b = append(b, `,"micros":`...)
 	b = strconv.AppendInt(b, x.Micros, 10)
@@ -142,6 +143,24 @@ func (x *Exchange) appendJSON(b []byte) []byte {
 	if x.UpstreamError != "" {
 		b = append(b, `,"upstreamError":`...)
 		b = appendString(b, x.UpstreamError)
+	}
+	return append(b, '}')
+}
+
+// appendEffect writes an effect as encoding/json does.
+func appendEffect(b []byte, e *trial.Effect) []byte {
+	b = appendString(append(b, `{"kind":`...), string(e.Kind))
+	if e.Item != 0 {
+		b = strconv.AppendInt(append(b, `,"item":`...), int64(e.Item), 10)
+	}
+	if e.Name != "" {
+		b = appendString(append(b, `,"name":`...), e.Name)
+	}
+	if e.Was != "" {
+		b = appendString(append(b, `,"was":`...), e.Was)
+	}
+	if e.Origin != "" {
+		b = appendString(append(b, `,"origin":`...), e.Origin)
 	}
 	return append(b, '}')
 }
@@ -298,8 +317,8 @@ type Exchange struct {
 	RequestHeader  http.Header `json:"requestHeaders"`
 	Status         int         `json:"status"`
 	ResponseHeader http.Header `json:"responseHeaders"`
-	// Effect says what the endpoint did to site B's data ("created item 4"), if anything.
-	Effect string `json:"effect,omitempty"`
+	// Effect says what the endpoint did to site B's data (created item 4), if anything.
+	Effect *trial.Effect `json:"effect,omitempty"`
 	// Micros is how long site B took to answer, in microseconds.
 	Micros int64 `json:"micros"`
 	// Truncated counts the header lines (and over-long values) left out

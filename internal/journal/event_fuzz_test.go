@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // marshalled is what encoding/json writes for e: the reference for
@@ -26,7 +28,7 @@ func fastJSON(e *Event) ([]byte, bool) { return e.appendJSON(nil) }
 
 // fill sets every field reachable from v to a value that is not zero,
 // using s for strings, so that a field added to Event, Exchange, Trial,
-// TrialRequest or Outcome without teaching appendJSON about it fails
+// trial.Request, trial.Outcome, trial.Effect or trial.Account without teaching appendJSON about it fails
 // TestEventJSONMatchesEncodingJSON.
 func fill(v reflect.Value, s string, n int) {
 	switch v.Kind() {
@@ -113,7 +115,7 @@ func TestEventJSONMatchesEncodingJSON(t *testing.T) {
 		},
 		"zero trial": func() *Event { return &Event{Kind: KindTrial, Trial: &Trial{}} },
 		"trial, no exchanges": func() *Event {
-			return &Event{Kind: KindTrial, Trial: &Trial{ID: "t", Exchanges: []Exchange{}, Outcome: &Outcome{}}}
+			return &Event{Kind: KindTrial, Trial: &Trial{ID: "t", Exchanges: []Exchange{}, Outcome: &trial.Outcome{}}}
 		},
 		"zero event":  func() *Event { return &Event{} },
 		"time in UTC": func() *Event { return &Event{Seq: 1, Time: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)} },
@@ -154,13 +156,14 @@ func FuzzEventJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, method, path, origin, hk, hv, other string, n int64, flag bool) {
 		x := Exchange{Method: method, Path: path, Origin: origin, Preflight: flag, Trial: other,
 			RequestHeader: http.Header{hk: {hv, other}, other: nil}, Status: int(n), ResponseHeader: http.Header{hv: {hk}},
-			Effect: other, Micros: n, Truncated: int(n % 3)}
+			Effect: &trial.Effect{Kind: trial.EffectKind(hk), Item: int(n), Name: other, Was: hv, Origin: origin}, Micros: n, Truncated: int(n % 3)}
 		events := []*Event{
 			{Seq: uint64(n), Time: time.Unix(n%(1<<33), n%1e9), Kind: Kind(method), Exchange: &x},
 			{Seq: 2, Kind: KindTrial, Trial: &Trial{ID: other, Origin: origin,
-				Request:   TrialRequest{Label: hk, Method: method, URL: path, Headers: [][2]string{{hk, hv}}, Body: other, Credentials: hv, Mode: hk},
-				Exchanges: []Exchange{x, x}, Outcome: &Outcome{OK: flag, Type: hk, Status: int(n), Headers: [][2]string{{hv, other}}, Body: path, Error: method},
-				Notes: []string{hv, `"exchanges":null`}, Mismatch: `"exchanges":null`}},
+				Request:   trial.Request{Label: hk, Method: method, URL: path, Headers: [][2]string{{hk, hv}}, Body: other, Credentials: hv, Mode: hk},
+				Exchanges: []Exchange{x, x}, Outcome: &trial.Outcome{OK: flag, Type: hk, Status: int(n), Headers: [][2]string{{hv, other}}, Body: path, Error: method},
+				Account: trial.Account{Call: hv, Happened: trial.Happened{Preflight: trial.Preflight(hk), SameOrigin: flag},
+					Notes: []string{hv, `"exchanges":null`}, Mismatch: `"exchanges":null`, Headline: other}}},
 		}
 		for _, e := range events {
 			got, ok := fastJSON(e)

@@ -3,8 +3,14 @@ package journal
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // Journal is the lab's record: a Hub of events plus the trials being
@@ -17,6 +23,11 @@ type Journal struct {
 	trials map[string]*Trial
 	order  []string // trial IDs in the order they came, at most maxTrials: once full, a ring
 	oldest int      // where in a full order the oldest trial's ID is
+	null   []string // sandboxed trials (origin "null") open for matching by method and URL, oldest first
+	// policyAt is when site B's policy last changed.
+	policyAt time.Time
+
+	nullOpen atomic.Int32 // len(null), read without mu on the request path
 }
 
 // maxTrials bounds how many trials are kept for correlation.
@@ -37,12 +48,20 @@ func (j *Journal) Hub() *Hub { return j.hub }
 // Record publishes an exchange site B served. An exchange that belongs to a
 // trial carries the trial's ID, and joins the trial; the trial's state is
 // published again only when the trial has already settled (a late exchange:
-// the trial is judged again). Until then the live log attaches exchanges to
-// their trial by Exchange.Trial, and the settled trial (Settle) carries them
-// all: repeating them in a trial event per exchange tripled the bytes sent
-// to every subscriber. x must not be changed afterwards.
+// its account is rebuilt, off this request path). Until then the live log
+// attaches exchanges to their trial by Exchange.Trial, and the settled trial
+// (Settle) carries them all: repeating them in a trial event per exchange
+// tripled the bytes sent to every subscriber. An exchange with Origin: null
+// and no trial (a sandboxed iframe sends no Referer) joins the open
+// sandboxed trial that announced its method and URL, if one did. x must not
+// be changed afterwards.
 func (j *Journal) Record(x *Exchange) {
 	now := j.now()
+	if x.Trial == "" && x.Origin == "null" && j.nullOpen.Load() > 0 {
+		j.mu.Lock()
+		x.Trial = j.matchNull(x, now)
+		j.mu.Unlock()
+	}
 	if x.Trial == "" {
 		j.hub.Publish(&Event{Time: now, Kind: KindExchange, Exchange: x})
 		return
@@ -58,15 +77,83 @@ func (j *Journal) Record(x *Exchange) {
 		t.Exchanges = append(t.Exchanges[:0], t.Exchanges[1:]...)
 	}
 	t.Exchanges = append(t.Exchanges, *x)
-	if t.Outcome != nil { // a late exchange: judge again, and say so
-		t.judge()
-		j.hub.Publish(&Event{Time: now, Kind: KindTrial, Trial: t.snapshot()})
+	if x.Preflight {
+		t.preflightAt = now
 	}
+	if t.Outcome != nil { // a late exchange: rebuild the account, and say so
+		go j.rejudge(t.ID)
+	}
+}
+
+// rejudge rebuilds trial id's account after a late exchange and publishes it.
+func (j *Journal) rejudge(id string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	t, ok := j.trials[id]
+	if !ok || t.Outcome == nil {
+		return
+	}
+	j.judge(t)
+	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: t.snapshot()})
+}
+
+// matchNull returns the open sandboxed trial that x belongs to: announced
+// with origin "null" less than nullOriginWindow ago, the same method (a
+// preflight's Access-Control-Request-Method) and path, and no exchange of
+// x's kind yet — the oldest, if several; "" if none. It forgets the trials
+// past the window. Callers hold mu.
+func (j *Journal) matchNull(x *Exchange, now time.Time) string {
+	method := x.Method
+	if x.Preflight {
+		method = x.RequestHeader.Get("Access-Control-Request-Method")
+	}
+	keep := j.null[:0]
+	found := ""
+	for _, id := range j.null {
+		t, ok := j.trials[id]
+		if !ok || now.Sub(t.announcedAt) > nullOriginWindow {
+			continue
+		}
+		keep = append(keep, id)
+		if found != "" || fetchMethod(t.Request.Method) != method || requestURI(t.Request.URL) != x.Path {
+			continue
+		}
+		if !slices.ContainsFunc(t.Exchanges, func(e Exchange) bool { return e.Preflight == x.Preflight }) {
+			found = id
+		}
+	}
+	clear(j.null[len(keep):])
+	j.null = keep
+	j.nullOpen.Store(int32(len(keep)))
+	return found
+}
+
+// fetchMethod is the method as fetch() sends it: it upper-cases only
+// DELETE, GET, HEAD, OPTIONS, POST and PUT (Fetch "normalize a method").
+func fetchMethod(m string) string {
+	switch u := strings.ToUpper(m); u {
+	case "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT":
+		return u
+	}
+	return m
+}
+
+// requestURI is a URL's path and query, as site B records it.
+func requestURI(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return u.RequestURI()
 }
 
 // PolicyChanged publishes a policy change.
 func (j *Journal) PolicyChanged(by string, document []byte) {
-	j.hub.Publish(&Event{Time: j.now(), Kind: KindPolicy, Policy: &PolicyChange{By: by, Document: json.RawMessage(document)}})
+	now := j.now()
+	j.mu.Lock()
+	j.policyAt = now
+	j.mu.Unlock()
+	j.hub.Publish(&Event{Time: now, Kind: KindPolicy, Policy: &PolicyChange{By: by, Document: json.RawMessage(document)}})
 }
 
 // LessonChanged publishes the lessons' state (JSON, from site A).
@@ -75,20 +162,29 @@ func (j *Journal) LessonChanged(state []byte) {
 }
 
 // Announce records that the page is about to make the fetch() req, under id.
-func (j *Journal) Announce(id, origin string, req TrialRequest) error {
+func (j *Journal) Announce(id, origin string, req trial.Request) error {
 	if err := ValidTrialID(id); err != nil {
 		return err
 	}
+	now := j.now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	t := j.trial(id)
-	t.Origin, t.Request, t.announced = origin, req, true
-	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: t.snapshot()})
+	t.Origin, t.Request, t.announced, t.announcedAt = origin, req, true, now
+	if origin == "null" {
+		if len(j.null) == maxNullOpen {
+			j.null = append(j.null[:0], j.null[1:]...)
+		}
+		j.null = append(j.null, id)
+		j.nullOpen.Store(int32(len(j.null)))
+	}
+	j.judge(t)
+	j.hub.Publish(&Event{Time: now, Kind: KindTrial, Trial: t.snapshot()})
 	return nil
 }
 
 // Settle records what JavaScript got from trial id's fetch().
-func (j *Journal) Settle(id string, out Outcome) error {
+func (j *Journal) Settle(id string, out trial.Outcome) error {
 	if err := ValidTrialID(id); err != nil {
 		return err
 	}
@@ -99,7 +195,7 @@ func (j *Journal) Settle(id string, out Outcome) error {
 		return fmt.Errorf("trial %q: outcome for a trial that was never announced", id)
 	}
 	t.Outcome = &out
-	t.judge()
+	j.judge(t)
 	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: t.snapshot()})
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/corslab/corslab/internal/testsupport/loadtest/race"
 )
 
@@ -101,7 +103,7 @@ func BenchmarkPublish(b *testing.B) {
 func BenchmarkEventJSON(b *testing.B) {
 	x := benchExchange("t000001")
 	trial := &Trial{ID: "t000001", Origin: "http://localhost:7070",
-		Request:   TrialRequest{Label: "simple GET", Method: "GET", URL: "http://localhost:7071/api/items"},
+		Request:   trial.Request{Label: "simple GET", Method: "GET", URL: "http://localhost:7071/api/items"},
 		Exchanges: []Exchange{*x, *x}}
 	for _, c := range []struct {
 		name string

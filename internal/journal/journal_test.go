@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 var testTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -97,8 +100,8 @@ func TestRecord(t *testing.T) {
 }
 
 func TestAnnounceAndSettle(t *testing.T) {
-	req := TrialRequest{Label: "simple GET", Method: "GET", URL: "http://localhost:7071/api/items"}
-	out := Outcome{OK: true, Type: "cors", Status: 200, Headers: [][2]string{{"content-type", "application/json"}}}
+	req := trial.Request{Label: "simple GET", Method: "GET", URL: "http://localhost:7071/api/items"}
+	out := trial.Outcome{OK: true, Type: "cors", Status: 200, Headers: [][2]string{{"content-type", "application/json"}}}
 	tests := []struct {
 		desc string
 		run  func(j *Journal) error // the steps; the first error ends them
@@ -168,7 +171,7 @@ func TestAnnounceAndSettle(t *testing.T) {
 				}
 				return
 			}
-			got.Verdict, got.Trace, got.Notes = nil, nil, nil // the verdict has its own tests
+			got.Account, got.announcedAt = trial.Account{}, time.Time{} // the account has its own tests
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("trial =\n%+v\nwant\n%+v", got, tt.want)
 			}
@@ -182,17 +185,21 @@ func TestAnnounceAndSettle(t *testing.T) {
 // after the trial settled is published with the trial judged again.
 func TestTrialEvents(t *testing.T) {
 	j := newJournal(64)
-	req := TrialRequest{Method: "PUT", URL: "http://b/api/items/1"}
+	req := trial.Request{Method: "PUT", URL: "http://b/api/items/1"}
 	if err := j.Announce("t1", "http://a", req); err != nil {
 		t.Fatal(err)
 	}
 	j.Record(exchange("t1", "/pre"))
 	j.Record(exchange("t1", "/act"))
-	if err := j.Settle("t1", Outcome{Error: "TypeError: Failed to fetch"}); err != nil {
+	if err := j.Settle("t1", trial.Outcome{Error: "TypeError: Failed to fetch"}); err != nil {
 		t.Fatal(err)
 	}
 	j.Record(exchange("t1", "/late"))
+	// The late exchange's account is rebuilt off site B's request path: wait for it.
 	events := all(j)
+	for deadline := time.Now().Add(10 * time.Second); len(events) < 6 && time.Now().Before(deadline); events = all(j) {
+		runtime.Gosched()
+	}
 	want := []Kind{KindTrial, KindExchange, KindExchange, KindTrial, KindExchange, KindTrial}
 	if got := kinds(events); !reflect.DeepEqual(got, want) {
 		t.Fatalf("kinds = %v, want %v (announce, two exchanges, outcome, a late exchange and the trial judged again)", got, want)
@@ -223,7 +230,7 @@ func TestTrialEvents(t *testing.T) {
 
 func TestSnapshotsAreNotMutated(t *testing.T) {
 	j := newJournal(64)
-	if err := j.Announce("t1", "http://a", TrialRequest{Method: "GET"}); err != nil {
+	if err := j.Announce("t1", "http://a", trial.Request{Method: "GET"}); err != nil {
 		t.Fatal(err)
 	}
 	j.Record(exchange("t1", "/first"))
@@ -233,10 +240,10 @@ func TestSnapshotsAreNotMutated(t *testing.T) {
 	beforeEvent, _ := json.Marshal(fromEvent)
 
 	j.Record(exchange("t1", "/second"))
-	if err := j.Settle("t1", Outcome{OK: true, Status: 200}); err != nil {
+	if err := j.Settle("t1", trial.Outcome{OK: true, Status: 200}); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Announce("t1", "http://other", TrialRequest{Method: "DELETE"}); err != nil {
+	if err := j.Announce("t1", "http://other", trial.Request{Method: "DELETE"}); err != nil {
 		t.Fatal(err)
 	}
 	// Changing a returned copy changes nothing held.
@@ -266,7 +273,7 @@ func TestSnapshotsAreNotMutated(t *testing.T) {
 func TestTrialEventsInOrder(t *testing.T) {
 	const goroutines, each = 8, 4 // 32: within maxTrialExchanges
 	j := newJournal(1024)
-	if err := j.Announce("t1", "http://a", TrialRequest{Method: "GET"}); err != nil {
+	if err := j.Announce("t1", "http://a", trial.Request{Method: "GET"}); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -280,7 +287,7 @@ func TestTrialEventsInOrder(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if err := j.Settle("t1", Outcome{OK: true, Status: 200}); err != nil {
+	if err := j.Settle("t1", trial.Outcome{OK: true, Status: 200}); err != nil {
 		t.Fatal(err)
 	}
 	events := all(j)
@@ -304,7 +311,7 @@ func TestTrialEventsInOrder(t *testing.T) {
 func TestMaxTrials(t *testing.T) {
 	j := newJournal(16)
 	for i := range maxTrials + 2 {
-		if err := j.Announce(fmt.Sprint("t", i), "", TrialRequest{}); err != nil {
+		if err := j.Announce(fmt.Sprint("t", i), "", trial.Request{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -400,9 +407,17 @@ func TestEventJSON(t *testing.T) {
 			`{"seq":3,"time":"2026-01-02T03:04:05Z","kind":"exchange","exchange":{"method":"OPTIONS","path":"/api/items?x=1","preflight":true,` +
 				`"requestHeaders":{"Access-Control-Request-Method":["PUT"]},"status":204,"responseHeaders":{"Vary":["Origin","Accept"]},"micros":7}}`},
 		{"trial",
-			&Event{Seq: 4, Time: testTime, Kind: KindTrial, Trial: &Trial{ID: "t1", Request: TrialRequest{Method: "GET", URL: "u"}, Outcome: &Outcome{Error: "TypeError: Failed to fetch"}}},
+			&Event{Seq: 4, Time: testTime, Kind: KindTrial, Trial: &Trial{ID: "t1", Request: trial.Request{Method: "GET", URL: "u"}, Outcome: &trial.Outcome{Error: "TypeError: Failed to fetch"},
+				Account: trial.Account{Call: `fetch("u", {method: "GET"})`, Happened: trial.Happened{Preflight: trial.PreflightNone, RefusedLocally: true},
+					Headline: "Refused by fetch() itself"}}},
 			`{"seq":4,"time":"2026-01-02T03:04:05Z","kind":"trial","trial":{"id":"t1","request":{"method":"GET","url":"u"},"exchanges":null,` +
-				`"outcome":{"ok":false,"status":0,"error":"TypeError: Failed to fetch"}}}`},
+				`"outcome":{"ok":false,"status":0,"error":"TypeError: Failed to fetch"},"call":"fetch(\"u\", {method: \"GET\"})",` +
+				`"happened":{"sameOrigin":false,"preflight":"none","reachedSiteB":false,"refusedLocally":true,"websocket":false},"headline":"Refused by fetch() itself"}}`},
+		{"exchange with an effect",
+			&Event{Seq: 5, Time: testTime, Kind: KindExchange, Exchange: &Exchange{Method: "POST", Path: "/api/items", Status: 201,
+				Effect: &trial.Effect{Kind: trial.Created, Item: 4, Name: "pear"}}},
+			`{"seq":5,"time":"2026-01-02T03:04:05Z","kind":"exchange","exchange":{"method":"POST","path":"/api/items","preflight":false,` +
+				`"requestHeaders":null,"status":201,"responseHeaders":null,"effect":{"kind":"created","item":4,"name":"pear"},"micros":0}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -421,7 +436,7 @@ func TestEventJSON(t *testing.T) {
 func TestEventJSONConcurrent(t *testing.T) {
 	j := newJournal(16)
 	j.Record(exchange("t1", "/a"))
-	if err := j.Announce("t1", "http://a", TrialRequest{Method: "GET"}); err != nil {
+	if err := j.Announce("t1", "http://a", trial.Request{Method: "GET"}); err != nil {
 		t.Fatal(err)
 	}
 	e := all(j)[1] // the trial, carrying the exchange

@@ -1,62 +1,37 @@
 package journal
 
-import "github.com/corslab/corslab/internal/model/fetch"
+import (
+	"time"
+
+	"github.com/corslab/corslab/internal/model/trial"
+)
 
 // Trial is one fetch() made from site A's page: the request as the page
-// built it, the exchanges site B saw for it, and what JavaScript got.
+// built it, the exchanges site B saw for it, what JavaScript got, and the
+// account of it all (trial.Account: what happened, the verdict, the whole
+// fix, the notes, the trace, a headline), rebuilt whenever one of them
+// arrives. Its JSON is the live log's trial event (docs/live-log.md).
 //
 // The page names each trial with an ID that travels to site B in the
 // Referer header (fetch's referrer option, policy "unsafe-url"): that
 // changes neither the URL nor the request headers, so it changes nothing
-// about CORS, and the preflight and the actual request both carry it.
+// about CORS, and the preflight and the actual request both carry it. A
+// sandboxed iframe's fetch() carries no Referer (and Origin: null): the
+// journal attaches its exchanges by method and URL (Journal.Record).
 type Trial struct {
-	ID      string       `json:"id"`
-	Origin  string       `json:"origin,omitempty"`
-	Request TrialRequest `json:"request"`
+	ID      string        `json:"id"`
+	Origin  string        `json:"origin,omitempty"`
+	Request trial.Request `json:"request"`
 	// Exchanges are what site B saw for this trial, in order.
 	Exchanges []Exchange `json:"exchanges"`
 	// Outcome is what JavaScript got; nil until the fetch settles.
-	Outcome *Outcome `json:"outcome,omitempty"`
-	// Verdict is what the browser model says Chromium does with the
-	// exchanges site B recorded; set once the fetch settles.
-	Verdict *fetch.Verdict `json:"verdict,omitempty"`
-	// Trace is the verdict as a sequence diagram: page, browser, site B.
-	Trace []fetch.Step `json:"trace,omitempty"`
-	// Notes qualify the verdict: a preflight answered from the browser's
-	// cache, where Chromium departs from the standard.
-	Notes []string `json:"notes,omitempty"`
-	// Mismatch says how the verdict disagrees with what JavaScript really
-	// got; empty when they agree. A mismatch is a bug in the model.
-	Mismatch string `json:"mismatch,omitempty"`
+	Outcome *trial.Outcome `json:"outcome,omitempty"`
+	// The account: call, happened, verdict, fix, notes, mismatch, trace, headline.
+	trial.Account
 
-	announced bool
-}
-
-// TrialRequest is a fetch() as the page makes it.
-type TrialRequest struct {
-	// Label names the preset that made it ("simple GET"), if any.
-	Label       string      `json:"label,omitempty"`
-	Method      string      `json:"method"`
-	URL         string      `json:"url"`
-	Headers     [][2]string `json:"headers,omitempty"`
-	Body        string      `json:"body,omitempty"`
-	Credentials string      `json:"credentials,omitempty"`
-	Mode        string      `json:"mode,omitempty"`
-}
-
-// Outcome is what JavaScript saw when the fetch() settled.
-type Outcome struct {
-	// OK is true when fetch() resolved with a Response, false when it rejected.
-	OK bool `json:"ok"`
-	// Type is response.type: "cors", "opaque", "basic".
-	Type   string `json:"type,omitempty"`
-	Status int    `json:"status"`
-	// Headers are the response headers JavaScript could read, lowercase names.
-	Headers [][2]string `json:"headers,omitempty"`
-	// Body is the start of the response body, if it was readable.
-	Body string `json:"body,omitempty"`
-	// Error is the rejection, e.g. "TypeError: Failed to fetch".
-	Error string `json:"error,omitempty"`
+	announced   bool
+	announcedAt time.Time
+	preflightAt time.Time // when site B's last preflight for it was recorded
 }
 
 // snapshot returns a copy that later changes to t do not touch.

@@ -45,6 +45,9 @@ type Config struct {
 	// user's own API — instead of serving its endpoints (corslab -upstream;
 	// siteB.NewProxy).
 	Upstream string
+	// Replay, when set, makes site B answer as a recorded server did
+	// (corslab -replay FILE.har; siteB.NewReplay).
+	Replay *Replay
 }
 
 // Lab is a running pair of sites.
@@ -86,6 +89,9 @@ func Listen(cfg Config) (*Lab, error) {
 			return nil, &FlagError{"upstream", cfg.Upstream, err}
 		}
 	}
+	if cfg.Replay != nil && upstream != nil {
+		return nil, &FlagError{"replay", cfg.Replay.File, errors.New("site B replays a HAR or proxies to -upstream, not both")}
+	}
 	lnA, err := listen("site-a", cfg.SiteA)
 	if err != nil {
 		return nil, err
@@ -98,7 +104,9 @@ func Listen(cfg Config) (*Lab, error) {
 	l := &Lab{Journal: journal.New(HistorySize), lnA: lnA, lnB: lnB}
 	l.URLA = "http://" + net.JoinHostPort(hostA, port(lnA))
 	l.URLB = "http://" + net.JoinHostPort(hostB, port(lnB))
-	if upstream == nil {
+	if cfg.Replay != nil {
+		l.SiteB = siteB.NewReplay(l.Journal, cfg.Replay.Server, cfg.Replay.Answers)
+	} else if upstream == nil {
 		l.SiteB = siteB.New(l.Journal)
 	} else if p := upstream.Port(); IsLoopback(upstream.Hostname()) && (p == port(lnA) || p == port(lnB)) {
 		lnA.Close()
@@ -113,6 +121,9 @@ func Listen(cfg Config) (*Lab, error) {
 	cfgA := siteA.Config{SiteBPort: port(lnB), Origins: origins(hostA, port(lnA)), AnyHost: cfg.LAN, Progress: cfg.Progress}
 	if u := l.SiteB.Upstream(); u != nil {
 		cfgA.Upstream = u.String()
+	}
+	if rp := cfg.Replay; rp != nil {
+		cfgA.Replay = &siteA.Replay{File: rp.File, Server: rp.Server, Calls: rp.Calls}
 	}
 	l.SiteA = siteA.New(cfgA, l.Journal, l.SiteB)
 	return l, nil

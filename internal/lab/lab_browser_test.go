@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/chromedp/chromedp"
 
 	"github.com/corslab/corslab/internal/journal"
@@ -90,8 +92,8 @@ func pollJS[T any](p *page, js string) T {
 
 // sent is what corslab.send resolves to.
 type sent struct {
-	ID      string          `json:"id"`
-	Outcome journal.Outcome `json:"outcome"`
+	ID      string        `json:"id"`
+	Outcome trial.Outcome `json:"outcome"`
 	Read    *struct {
 		Name  string  `json:"name"`
 		Value *string `json:"value"`
@@ -143,7 +145,7 @@ func (p *page) putPolicy(doc string) {
 	}
 }
 
-func wantFailed(t *testing.T, o journal.Outcome) {
+func wantFailed(t *testing.T, o trial.Outcome) {
 	t.Helper()
 	if o.OK || o.Error != "TypeError: Failed to fetch" {
 		t.Errorf("outcome = %+v, want ok false with TypeError: Failed to fetch", o)
@@ -243,8 +245,8 @@ func TestSimplePOSTBlockedYetCreated(t *testing.T) {
 		t.Fatalf("exchanges = %s, want one POST and no preflight", kinds(tr.Exchanges))
 	}
 	x := tr.Exchanges[0]
-	if x.Method != "POST" || x.Status != http.StatusCreated || !strings.HasPrefix(x.Effect, "created item ") || !strings.Contains(x.Effect, `"blocked but created"`) {
-		t.Errorf("site B saw %s %d with effect %q, want POST 201 created item … \"blocked but created\"", x.Method, x.Status, x.Effect)
+	if x.Method != "POST" || x.Status != http.StatusCreated || !strings.HasPrefix(x.Effect.String(), "created item ") || !strings.Contains(x.Effect.String(), `"blocked but created"`) {
+		t.Errorf("site B saw %s %d with effect %q, want POST 201 created item … \"blocked but created\"", x.Method, x.Status, x.Effect.String())
 	}
 	var items []siteB.Item
 	getJSON(t, p.lab.URLB+"/api/items", &items)
@@ -334,8 +336,8 @@ func wantAllowedPUT(t *testing.T, p *page, request, name string) {
 	if got := kinds(tr.Exchanges); got != "OPTIONS(preflight) 204, PUT 200" {
 		t.Errorf("site B saw %s, want OPTIONS(preflight) 204, PUT 200", got)
 	}
-	if n := len(tr.Exchanges); n > 0 && !strings.Contains(tr.Exchanges[n-1].Effect, name) {
-		t.Errorf("effect = %q, want the item renamed to %q", tr.Exchanges[n-1].Effect, name)
+	if n := len(tr.Exchanges); n > 0 && !strings.Contains(tr.Exchanges[n-1].Effect.String(), name) {
+		t.Errorf("effect = %q, want the item renamed to %q", tr.Exchanges[n-1].Effect.String(), name)
 	}
 }
 
@@ -348,7 +350,7 @@ func TestWildcardWithCredentials(t *testing.T) {
 	wantCORSError(t, p, "/api/login", "WildcardOriginNotAllowed")
 	wantVerdict(t, p, res.ID, "WildcardOriginNotAllowed")
 	tr := p.settled(res.ID)
-	if got := kinds(tr.Exchanges); got != "POST 200" || !strings.Contains(tr.Exchanges[0].Effect, "logged in") {
+	if got := kinds(tr.Exchanges); got != "POST 200" || !strings.Contains(tr.Exchanges[0].Effect.String(), "logged in") {
 		t.Errorf("site B saw %s, want POST 200 that logged in", got)
 	}
 	// Without credentials the same wildcard is enough.
@@ -517,7 +519,7 @@ func TestPageReconnectsToRestartedLab(t *testing.T) {
 	pollJS[bool](p, `document.querySelector("#conn").dataset.state === "live"`)
 	second := p.send(`corslab.presets.simplePost({name: "after the restart"})`)
 	tr := p.settled(second.ID)
-	if len(tr.Exchanges) != 1 || !strings.Contains(tr.Exchanges[0].Effect, "after the restart") {
+	if len(tr.Exchanges) != 1 || !strings.Contains(tr.Exchanges[0].Effect.String(), "after the restart") {
 		t.Errorf("after reconnecting, site B saw %s", kinds(tr.Exchanges))
 	}
 	p.entryText(second.ID, "site B received and ran it")

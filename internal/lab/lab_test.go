@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
@@ -58,7 +60,7 @@ func TestLiveLogProtocol(t *testing.T) {
 	}
 
 	const id = "AbCdEf012345"
-	if err := conn.WriteJSON(map[string]any{"type": "announce", "id": id, "request": journal.TrialRequest{Label: "from Go", Method: "GET", URL: l.URLB + "/api/items"}}); err != nil {
+	if err := conn.WriteJSON(map[string]any{"type": "announce", "id": id, "request": trial.Request{Label: "from Go", Method: "GET", URL: l.URLB + "/api/items"}}); err != nil {
 		t.Fatal(err)
 	}
 	req, _ := http.NewRequest(http.MethodGet, l.URLB+"/api/items", nil)
@@ -69,7 +71,7 @@ func TestLiveLogProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if err := conn.WriteJSON(map[string]any{"type": "outcome", "id": id, "outcome": journal.Outcome{OK: false, Error: "TypeError: Failed to fetch"}}); err != nil {
+	if err := conn.WriteJSON(map[string]any{"type": "outcome", "id": id, "outcome": trial.Outcome{OK: false, Error: "TypeError: Failed to fetch"}}); err != nil {
 		t.Fatal(err)
 	}
 

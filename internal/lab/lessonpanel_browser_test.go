@@ -29,7 +29,7 @@ func TestLessonPanelFilledOnEveryReload(t *testing.T) {
 	}
 	resp.Body.Close()
 	tab := browsertest.NewTab(t)
-	p := &page{t: t, lab: l, tab: tab}
+	p := &page{t: t, lab: l.Lab, tab: tab}
 	want := all[1]
 	for i := range 10 {
 		nav := chromedp.Navigate(l.URLA)

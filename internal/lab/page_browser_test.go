@@ -69,7 +69,7 @@ func TestPageUnderCSP(t *testing.T) {
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.URLA)); err != nil {
 		t.Fatal(err)
 	}
-	p := &page{t: t, lab: l, tab: tab}
+	p := &page{t: t, lab: l.Lab, tab: tab}
 	evalJS[bool](p, `window.corslab.ready.then(() => true)`)
 	if csp := evalJS[string](p, `fetch("/", {cache: "no-store"}).then((r) => r.headers.get("Content-Security-Policy"))`); !strings.Contains(csp, "script-src 'self'") {
 		t.Fatalf("the page is served with Content-Security-Policy %q", csp)
@@ -148,7 +148,7 @@ func TestPageRefusesFraming(t *testing.T) {
 	}
 
 	// Site A frames itself: the page loads and starts in the frame.
-	p := openLabPage(t, l)
+	p := openLabPage(t, l.Lab)
 	ok := evalJS[bool](p, `new Promise((resolve) => {
 		const f = document.createElement("iframe");
 		f.src = "/";

@@ -25,7 +25,7 @@ var scenarioObserve = map[string]func(t *testing.T, p *page, s scenario.Scenario
 			t.Errorf("Access-Control-Allow-Origin = %q, want the page's origin echoed", got)
 		}
 		// Another origin gets another answer for the same URL.
-		req, _ := http.NewRequest("GET", p.lab.URLB+s.Request.Path, nil)
+		req, _ := http.NewRequest("GET", p.lab.URLB+s.Request.URL, nil)
 		req.Header.Set("Origin", "http://c.example")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -93,7 +93,7 @@ func TestScenarios(t *testing.T) {
 				tr := p.settled(res.ID)
 				if wantErr != "" {
 					wantFailed(t, res.Outcome)
-					wantCORSError(t, p, s.Request.Path, wantErr)
+					wantCORSError(t, p, s.Request.URL, wantErr)
 				} else if !res.Outcome.OK {
 					t.Errorf("fixed=%t: outcome %+v, want fetch() to resolve", fixed, res.Outcome)
 				}

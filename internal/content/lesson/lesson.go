@@ -12,13 +12,15 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/corslab/corslab/internal/content/scenario"
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
 )
 
-// Request is a button of a lesson: a fetch() as the page makes it.
-type Request = scenario.Request
+// Request is a button of a lesson: a fetch() as the page makes it, its URL
+// a path on site B (or site A when Site is "A").
+type Request = trial.Request
 
 // Lesson is one step of the path.
 type Lesson struct {
@@ -96,6 +98,19 @@ func actual(t *journal.Trial) *journal.Exchange {
 	for i := range t.Exchanges {
 		if !t.Exchanges[i].Preflight {
 			return &t.Exchanges[i]
+		}
+	}
+	return nil
+}
+
+// cachedPreflight is the preflight the browser cached for t: the latest in
+// earlier with one, for the same URL.
+func cachedPreflight(earlier []*journal.Trial, t *journal.Trial) *journal.Exchange {
+	for i := len(earlier) - 1; i >= 0; i-- {
+		if e := earlier[i]; e.Request.URL == t.Request.URL {
+			if p := preflight(e); p != nil {
+				return p
+			}
 		}
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/fetch"
 )
@@ -15,15 +17,15 @@ const (
 
 // trial builds a settled trial: method, URL on site B (or path on site A
 // when it starts with "A"), whether JS got a response, and exchanges.
-func trial(method, path string, okay bool, xs ...journal.Exchange) *journal.Trial {
+func mk(method, path string, okay bool, xs ...journal.Exchange) *journal.Trial {
 	url := siteBURL + path
 	if path[0] == 'A' {
 		url = siteAURL + path[1:]
 	}
-	t := &journal.Trial{ID: "t", Origin: siteAURL, Request: journal.TrialRequest{Method: method, URL: url}, Exchanges: xs,
-		Outcome: &journal.Outcome{OK: okay, Status: 200}, Verdict: &fetch.Verdict{Allowed: okay}}
+	t := &journal.Trial{ID: "t", Origin: siteAURL, Request: trial.Request{Method: method, URL: url}, Exchanges: xs,
+		Outcome: &trial.Outcome{OK: okay, Status: 200}, Account: trial.Account{Verdict: &fetch.Verdict{Allowed: okay}}}
 	if !okay {
-		t.Outcome = &journal.Outcome{Error: "TypeError: Failed to fetch"}
+		t.Outcome = &trial.Outcome{Error: "TypeError: Failed to fetch"}
 	}
 	return t
 }
@@ -42,44 +44,53 @@ func pre(h ...string) journal.Exchange {
 	return e
 }
 
+// cached marks t as the journal's account does a request sent with a
+// preflight answered from the browser's cache.
+func cached(t *journal.Trial) *journal.Trial {
+	t.Happened = trial.Happened{Preflight: trial.PreflightCached, ReachedSiteB: true}
+	return t
+}
+
 func with(t *journal.Trial, f func(*journal.Trial)) *journal.Trial { f(t); return t }
 
 func TestChecks(t *testing.T) {
-	blockedGet := trial("GET", "/api/items", false, x("GET", 200))
-	okGet := trial("GET", "/api/items", true, x("GET", 200, "Access-Control-Allow-Origin", siteAURL))
+	blockedGet := mk("GET", "/api/items", false, x("GET", 200))
+	okGet := mk("GET", "/api/items", true, x("GET", 200, "Access-Control-Allow-Origin", siteAURL))
 	tests := []struct {
 		id     string
 		done   [][]*journal.Trial
 		undone [][]*journal.Trial
 	}{
-		{"same-origin", [][]*journal.Trial{{trial("GET", "A/api/items", true), blockedGet}},
-			[][]*journal.Trial{{trial("GET", "A/api/items", true)}, {blockedGet}}},
+		{"same-origin", [][]*journal.Trial{{mk("GET", "A/api/items", true), blockedGet}},
+			[][]*journal.Trial{{mk("GET", "A/api/items", true)}, {blockedGet}}},
 		{"blocked-get", [][]*journal.Trial{{blockedGet, okGet}}, [][]*journal.Trial{{okGet, blockedGet}, {blockedGet}}},
-		{"blocked-post", [][]*journal.Trial{{with(trial("POST", "/api/items", false, x("POST", 201)), func(t *journal.Trial) { t.Exchanges[0].Effect = "created item 4" })}},
-			[][]*journal.Trial{{trial("POST", "/api/items", false, x("POST", 400))}}},
-		{"preflight", [][]*journal.Trial{{trial("PUT", "/api/items/1", true, pre("Access-Control-Allow-Origin", siteAURL), x("PUT", 200, "Access-Control-Allow-Origin", siteAURL))}},
-			[][]*journal.Trial{{trial("PUT", "/api/items/1", true, pre("Access-Control-Allow-Origin", "*"), x("PUT", 200, "Access-Control-Allow-Origin", "*"))},
-				{trial("PUT", "/api/items/1", false, pre())}}},
-		{"non-simple", [][]*journal.Trial{{trial("GET", "/", false, with2(pre(), "x-requested-with")), trial("POST", "/", false, with2(pre(), "content-type"))}},
-			[][]*journal.Trial{{trial("GET", "/", false, with2(pre(), "x-requested-with"))}}},
-		{"methods-headers", [][]*journal.Trial{{trial("DELETE", "/api/items/3", true), hdr(trial("GET", "/api/items", true), "X-Requested-With")}},
-			[][]*journal.Trial{{trial("DELETE", "/api/items/3", true), hdr(trial("GET", "/api/items", false), "X-Requested-With")}}},
-		{"credentials", [][]*journal.Trial{{cred(trial("GET", "/api/me", true))}},
-			[][]*journal.Trial{{cred(trial("GET", "/api/me", false))}, {trial("GET", "/api/me", true)}}},
-		{"expose-headers", [][]*journal.Trial{{with(trial("GET", "/api/items", true), func(t *journal.Trial) { t.Outcome.Headers = [][2]string{{"x-total", "3"}} })}},
+		{"blocked-post", [][]*journal.Trial{{with(mk("POST", "/api/items", false, x("POST", 201)), func(t *journal.Trial) { t.Exchanges[0].Effect = &trial.Effect{Kind: trial.Created, Item: 4, Name: "x"} })}},
+			[][]*journal.Trial{{mk("POST", "/api/items", false, x("POST", 400))}}},
+		{"preflight", [][]*journal.Trial{{mk("PUT", "/api/items/1", true, pre("Access-Control-Allow-Origin", siteAURL), x("PUT", 200, "Access-Control-Allow-Origin", siteAURL))},
+			// The fix made within the cache's Max-Age: the browser reused the earlier preflight.
+			{mk("PUT", "/api/items/1", false, pre("Access-Control-Allow-Origin", siteAURL), x("PUT", 200)), cached(mk("PUT", "/api/items/1", true, x("PUT", 200, "Access-Control-Allow-Origin", siteAURL)))}},
+			[][]*journal.Trial{{mk("PUT", "/api/items/1", true, pre("Access-Control-Allow-Origin", "*"), x("PUT", 200, "Access-Control-Allow-Origin", "*"))},
+				{mk("PUT", "/api/items/1", false, pre())},
+				{mk("PUT", "/api/items/1", false, pre("Access-Control-Allow-Origin", "*"), x("PUT", 200)), cached(mk("PUT", "/api/items/1", true, x("PUT", 200, "Access-Control-Allow-Origin", siteAURL)))},
+				{cached(mk("PUT", "/api/items/1", true, x("PUT", 200, "Access-Control-Allow-Origin", siteAURL)))}}},
+		{"non-simple", [][]*journal.Trial{{mk("GET", "/", false, with2(pre(), "x-requested-with")), mk("POST", "/", false, with2(pre(), "content-type"))}},
+			[][]*journal.Trial{{mk("GET", "/", false, with2(pre(), "x-requested-with"))}}},
+		{"methods-headers", [][]*journal.Trial{{mk("DELETE", "/api/items/3", true), hdr(mk("GET", "/api/items", true), "X-Requested-With")}},
+			[][]*journal.Trial{{mk("DELETE", "/api/items/3", true), hdr(mk("GET", "/api/items", false), "X-Requested-With")}}},
+		{"credentials", [][]*journal.Trial{{cred(mk("GET", "/api/me", true))}},
+			[][]*journal.Trial{{cred(mk("GET", "/api/me", false))}, {mk("GET", "/api/me", true)}}},
+		{"expose-headers", [][]*journal.Trial{{with(mk("GET", "/api/items", true), func(t *journal.Trial) { t.Outcome.Headers = [][2]string{{"x-total", "3"}} })}},
 			[][]*journal.Trial{{okGet}}},
-		{"max-age", [][]*journal.Trial{{with(trial("PUT", "/api/items/1", true, x("PUT", 200)), func(t *journal.Trial) {
-			t.Notes = []string{"No preflight reached site B: Chromium answered it from its preflight cache"}
-		})}},
-			[][]*journal.Trial{{trial("PUT", "/api/items/1", true, pre(), x("PUT", 200))}}},
-		{"vary-origin", [][]*journal.Trial{{trial("GET", "/api/items", true, x("GET", 200, "Access-Control-Allow-Origin", siteAURL, "Vary", "Origin"))}},
-			[][]*journal.Trial{{okGet}, {trial("GET", "/api/items", true, x("GET", 200, "Access-Control-Allow-Origin", "*", "Vary", "Origin"))}}},
-		{"null-origin", [][]*journal.Trial{{with(trial("GET", "/api/items", true), func(t *journal.Trial) { t.Origin = "null" })}},
-			[][]*journal.Trial{{okGet}, {with(trial("GET", "/api/items", false), func(t *journal.Trial) { t.Origin = "null" })}}},
-		{"reflect-credentials", [][]*journal.Trial{{trial("GET", "/api/me", true, x("GET", 200, "Access-Control-Allow-Origin", siteAURL)), mismatch(trial("GET", "/api/me", false))}},
-			[][]*journal.Trial{{mismatch(trial("GET", "/api/me", false)), trial("GET", "/api/me", true, x("GET", 200, "Access-Control-Allow-Origin", siteAURL))},
-				{trial("GET", "/api/me", true, x("GET", 200, "Access-Control-Allow-Origin", siteAURL))}}},
-		{"no-cors", [][]*journal.Trial{{with(trial("GET", "/api/items", true), func(t *journal.Trial) { t.Outcome.Type = "opaque" })}},
+		{"max-age", [][]*journal.Trial{{cached(mk("PUT", "/api/items/1", true, x("PUT", 200)))}},
+			[][]*journal.Trial{{mk("PUT", "/api/items/1", true, pre(), x("PUT", 200))}}},
+		{"vary-origin", [][]*journal.Trial{{mk("GET", "/api/items", true, x("GET", 200, "Access-Control-Allow-Origin", siteAURL, "Vary", "Origin"))}},
+			[][]*journal.Trial{{okGet}, {mk("GET", "/api/items", true, x("GET", 200, "Access-Control-Allow-Origin", "*", "Vary", "Origin"))}}},
+		{"null-origin", [][]*journal.Trial{{with(mk("GET", "/api/items", true), func(t *journal.Trial) { t.Origin = "null" })}},
+			[][]*journal.Trial{{okGet}, {with(mk("GET", "/api/items", false), func(t *journal.Trial) { t.Origin = "null" })}}},
+		{"reflect-credentials", [][]*journal.Trial{{mk("GET", "/api/me", true, x("GET", 200, "Access-Control-Allow-Origin", siteAURL)), mismatch(mk("GET", "/api/me", false))}},
+			[][]*journal.Trial{{mismatch(mk("GET", "/api/me", false)), mk("GET", "/api/me", true, x("GET", 200, "Access-Control-Allow-Origin", siteAURL))},
+				{mk("GET", "/api/me", true, x("GET", 200, "Access-Control-Allow-Origin", siteAURL))}}},
+		{"no-cors", [][]*journal.Trial{{with(mk("GET", "/api/items", true), func(t *journal.Trial) { t.Outcome.Type = "opaque" })}},
 			[][]*journal.Trial{{okGet}}},
 		{"websocket", [][]*journal.Trial{{ws(true, "hello from site B, you are "+siteAURL)}},
 			[][]*journal.Trial{{ws(false, "")}, {okGet}, {with(ws(true, "hello from site B"), func(t *journal.Trial) { t.Request.URL = "ws://localhost:7070/api/ws" })},
@@ -161,10 +172,10 @@ func mismatch(t *journal.Trial) *journal.Trial {
 
 // ws is a settled websocket trial to site B: what the page read, if okay.
 func ws(okay bool, body string) *journal.Trial {
-	t := &journal.Trial{ID: "w", Origin: siteAURL, Request: journal.TrialRequest{Method: "GET", URL: "ws://localhost:7071/api/ws?trial=w", Mode: journal.ModeWebSocket},
-		Exchanges: []journal.Exchange{x("GET", 101)}, Outcome: &journal.Outcome{OK: okay, Type: "websocket", Status: 101, Body: body}}
+	t := &journal.Trial{ID: "w", Origin: siteAURL, Request: trial.Request{Method: "GET", URL: "ws://localhost:7071/api/ws?trial=w", Mode: trial.ModeWebSocket},
+		Exchanges: []journal.Exchange{x("GET", 101)}, Outcome: &trial.Outcome{OK: okay, Type: "websocket", Status: 101, Body: body}}
 	if !okay {
-		t.Outcome = &journal.Outcome{Error: "websocket closed (code 1006) before any message"}
+		t.Outcome = &trial.Outcome{Error: "websocket closed (code 1006) before any message"}
 	}
 	return t
 }

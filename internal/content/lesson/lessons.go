@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/model/policy"
@@ -11,19 +13,19 @@ import (
 
 // Requests the lessons' buttons make.
 var (
-	getB      = Request{Label: "GET site B /api/items (cross-origin)", Method: "GET", Path: "/api/items"}
-	getA      = Request{Label: "GET site A /api/items (same origin)", Method: "GET", Path: "/api/items", Site: "A"}
-	postForm  = Request{Label: "simple POST (form)", Method: "POST", Path: "/api/items", Headers: [][2]string{{"Content-Type", "application/x-www-form-urlencoded"}}, Body: "name=posted+in+a+lesson"}
-	postJSON  = Request{Label: "POST JSON", Method: "POST", Path: "/api/items", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: `{"name": "posted as JSON"}`}
-	put       = Request{Label: "PUT /api/items/1", Method: "PUT", Path: "/api/items/1", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: `{"name": "renamed in a lesson"}`}
-	del       = Request{Label: "DELETE /api/items/3", Method: "DELETE", Path: "/api/items/3"}
-	xHeader   = Request{Label: "GET with X-Requested-With", Method: "GET", Path: "/api/items", Headers: [][2]string{{"X-Requested-With", "XMLHttpRequest"}}}
-	login     = Request{Label: "log in (cookies)", Method: "POST", Path: "/api/login", Credentials: "include"}
-	me        = Request{Label: "who am I? (cookies)", Method: "GET", Path: "/api/me", Credentials: "include"}
-	readTotal = Request{Label: "read X-Total", Method: "GET", Path: "/api/items", ReadHeader: "X-Total"}
-	sandboxed = Request{Label: "GET from a sandboxed iframe (Origin: null)", Method: "GET", Path: "/api/items", Sandbox: true}
-	noCORS    = Request{Label: "GET with mode: no-cors", Method: "GET", Path: "/api/items", Mode: "no-cors"}
-	websocket = Request{Label: "new WebSocket(ws://site B/api/ws)", Method: "GET", Path: "/api/ws", Mode: journal.ModeWebSocket}
+	getB      = Request{Label: "GET site B /api/items (cross-origin)", Method: "GET", URL: "/api/items"}
+	getA      = Request{Label: "GET site A /api/items (same origin)", Method: "GET", URL: "/api/items", Site: "A"}
+	postForm  = Request{Label: "simple POST (form)", Method: "POST", URL: "/api/items", Headers: [][2]string{{"Content-Type", "application/x-www-form-urlencoded"}}, Body: "name=posted+in+a+lesson"}
+	postJSON  = Request{Label: "POST JSON", Method: "POST", URL: "/api/items", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: `{"name": "posted as JSON"}`}
+	put       = Request{Label: "PUT /api/items/1", Method: "PUT", URL: "/api/items/1", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: `{"name": "renamed in a lesson"}`}
+	del       = Request{Label: "DELETE /api/items/3", Method: "DELETE", URL: "/api/items/3"}
+	xHeader   = Request{Label: "GET with X-Requested-With", Method: "GET", URL: "/api/items", Headers: [][2]string{{"X-Requested-With", "XMLHttpRequest"}}}
+	login     = Request{Label: "log in (cookies)", Method: "POST", URL: "/api/login", Credentials: "include"}
+	me        = Request{Label: "who am I? (cookies)", Method: "GET", URL: "/api/me", Credentials: "include"}
+	readTotal = Request{Label: "read X-Total", Method: "GET", URL: "/api/items", ReadHeader: "X-Total"}
+	sandboxed = Request{Label: "GET from a sandboxed iframe (Origin: null)", Method: "GET", URL: "/api/items", Sandbox: true}
+	noCORS    = Request{Label: "GET with mode: no-cors", Method: "GET", URL: "/api/items", Mode: "no-cors"}
+	websocket = Request{Label: "new WebSocket(ws://site B/api/ws)", Method: "GET", URL: "/api/ws", Mode: trial.ModeWebSocket}
 )
 
 func doc(s string) json.RawMessage { return json.RawMessage(s) }
@@ -74,7 +76,7 @@ var lessons = []Lesson{{
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			x := actual(t)
-			return method(t) == "POST" && !ok(t) && x != nil && strings.HasPrefix(x.Effect, "created item")
+			return method(t) == "POST" && !ok(t) && x != nil && x.Effect != nil && x.Effect.Kind == trial.Created
 		})
 	},
 }, {
@@ -86,11 +88,22 @@ var lessons = []Lesson{{
 	Hint:   "The preflight needs Allow-Origin (site A's origin or {origin}), Allow-Methods: PUT and Allow-Headers: content-type; the PUT's own response needs Allow-Origin too.",
 	Policy: doc(closed), Requests: []Request{put},
 	Check: func(a Attempt) bool {
-		return anySettled(a.Trials, func(t *journal.Trial) bool {
-			p, x := preflight(t), actual(t)
-			return method(t) == "PUT" && ok(t) && p != nil && x != nil &&
-				p.ResponseHeader.Get("Access-Control-Allow-Origin") != "*" && x.ResponseHeader.Get("Access-Control-Allow-Origin") != "*"
-		})
+		for i, t := range a.Trials {
+			x := actual(t)
+			if !settled(t) || method(t) != "PUT" || !ok(t) || x == nil || x.ResponseHeader.Get("Access-Control-Allow-Origin") == "*" {
+				continue
+			}
+			// The preflight that allowed it: its own, or — a PUT within the
+			// cache's Max-Age sends none — the one the browser cached.
+			p := preflight(t)
+			if p == nil && t.Happened.Preflight == trial.PreflightCached {
+				p = cachedPreflight(a.Trials[:i], t)
+			}
+			if p != nil && p.ResponseHeader.Get("Access-Control-Allow-Origin") != "*" {
+				return true
+			}
+		}
+		return false
 	},
 }, {
 	ID:    "non-simple",
@@ -166,15 +179,7 @@ var lessons = []Lesson{{
 	Requests: []Request{put},
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool {
-			if preflight(t) != nil || actual(t) == nil {
-				return false
-			}
-			for _, n := range t.Notes {
-				if strings.Contains(n, "preflight cache") {
-					return true
-				}
-			}
-			return false
+			return t.Happened.Preflight == trial.PreflightCached && t.Happened.ReachedSiteB
 		})
 	},
 }, {
@@ -246,7 +251,7 @@ var lessons = []Lesson{{
 	Check: func(a Attempt) bool {
 		return noAllowOrigin(a.Policy) && anySettled(a.Trials, func(t *journal.Trial) bool {
 			u := reqURL(t)
-			return t.Request.Mode == journal.ModeWebSocket && ok(t) && path(t) == "/api/ws" &&
+			return t.Request.Mode == trial.ModeWebSocket && ok(t) && path(t) == "/api/ws" &&
 				(u.Scheme == "ws" || u.Scheme == "wss") && !strings.HasSuffix(t.Origin, "//"+u.Host) &&
 				strings.Contains(t.Outcome.Body, "hello from site B")
 		})

@@ -15,29 +15,17 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corslab/corslab/internal/model/trial"
+
 	"github.com/corslab/corslab/internal/model/policy"
 )
 
 //go:embed scenarios/*.json
 var files embed.FS
 
-// Request is a fetch() as site A's page makes it: the object
-// window.corslab.send takes (static/app.js).
-type Request struct {
-	Label       string      `json:"label,omitempty"`
-	Method      string      `json:"method"`
-	Path        string      `json:"path"` // on site B, unless Site is "A"
-	Headers     [][2]string `json:"headers,omitempty"`
-	Body        string      `json:"body,omitempty"`
-	Credentials string      `json:"credentials,omitempty"` // omit, same-origin (default), include
-	Mode        string      `json:"mode,omitempty"`        // cors (default), no-cors
-	// ReadHeader asks the page to report response.headers.get(ReadHeader).
-	ReadHeader string `json:"readHeader,omitempty"`
-	// Site "A" sends the request to site A itself: a same-origin request.
-	Site string `json:"site,omitempty"`
-	// Sandbox sends it from a sandboxed iframe, whose origin is "null".
-	Sandbox bool `json:"sandbox,omitempty"`
-}
+// Request is a fetch() as site A's page makes it (window.corslab.send):
+// its URL a path on site B, unless Site is "A".
+type Request = trial.Request
 
 // Scenario is one bug of the catalogue.
 type Scenario struct {

@@ -29,7 +29,7 @@ func TestCatalogue(t *testing.T) {
 			if s.Title == "" || len(s.Explanation) < 100 {
 				t.Errorf("title %q, explanation of %d bytes: want both, the explanation a paragraph", s.Title, len(s.Explanation))
 			}
-			if s.Request.Method == "" || !strings.HasPrefix(s.Request.Path, "/api/") {
+			if s.Request.Method == "" || !strings.HasPrefix(s.Request.URL, "/api/") {
 				t.Errorf("request %+v: want a method and a path on site B's API", s.Request)
 			}
 			for _, doc := range []struct {

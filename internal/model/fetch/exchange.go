@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -184,7 +185,16 @@ func decodeExchange(root *node) (Exchange, error) {
 	if root.kind != 'o' {
 		return x, fmt.Errorf("exchange: must be an object, not %s", root.kindName())
 	}
-	top, err := object(root, "", "request", "preflightResponse", "response")
+	// `corslab check -json` prints {"exchange": …, "verdict": …}: take the
+	// exchange, so that its output pipes into explain.
+	path := ""
+	if ex := wrapped(root); ex != nil {
+		if ex.kind != 'o' {
+			return x, fmt.Errorf("exchange: must be an object, not %s", ex.kindName())
+		}
+		root, path = ex, "exchange"
+	}
+	top, err := object(root, path, "request", "preflightResponse", "response", "redirects")
 	if err != nil {
 		return x, err
 	}
@@ -201,12 +211,100 @@ func decodeExchange(root *node) (Exchange, error) {
 	if x.Actual, err = decodeResponse(top["response"], "response"); err != nil {
 		return x, err
 	}
+	if x.Redirects, err = decodeRedirects(top["redirects"], x); err != nil {
+		return x, err
+	}
 	return x, nil
+}
+
+// wrapped returns the exchange of `corslab check -json` output — an object
+// of exactly "exchange" and "verdict" or "error" — or nil.
+func wrapped(root *node) *node {
+	var ex *node
+	for _, f := range root.fields {
+		switch f.key {
+		case "exchange":
+			ex = f.val
+		case "verdict", "error":
+		default:
+			return nil
+		}
+	}
+	return ex
+}
+
+// maxHops bounds the redirects an exchange may list: one more than the
+// browser follows, to show the one it refuses.
+const maxHops = maxRedirects + 1
+
+// decodeRedirects reads "redirects": the requests the browser made after the
+// response redirected, each {"url", "preflightResponse", "response"}. A url,
+// when given, must be where the previous answer's Location leads; left out,
+// it is filled in.
+func decodeRedirects(n *node, x Exchange) ([]Hop, error) {
+	if n == nil || n.kind == 'z' {
+		return nil, nil
+	}
+	if n.kind != 'a' {
+		return nil, fmt.Errorf("redirects: must be an array of {url, preflightResponse, response}, not %s", n.kindName())
+	}
+	if len(n.items) > maxHops {
+		return nil, fmt.Errorf("redirects: %d hops; the browser follows at most %d redirects", len(n.items), maxRedirects)
+	}
+	prevURL, prev, prevPath := x.Request.URL, x.Actual, "response"
+	if u, err := url.Parse(prevURL); err == nil && !u.IsAbs() {
+		if base, err := url.Parse(x.Request.Origin + "/"); err == nil {
+			prevURL = base.ResolveReference(u).String()
+		}
+	}
+	hops := make([]Hop, 0, len(n.items))
+	for i, it := range n.items {
+		path := fmt.Sprintf("redirects[%d]", i)
+		m, err := object(it, path, "url", "preflightResponse", "response")
+		if err != nil {
+			return nil, err
+		}
+		if prev == nil {
+			return nil, fmt.Errorf("%s: follows no answer (%s is missing)", path, prevPath)
+		}
+		loc, ok := redirectTarget(prev)
+		if !ok {
+			return nil, fmt.Errorf("%s: %s does not redirect (status %d, or no Location)", path, prevPath, prev.Status)
+		}
+		base, err1 := url.Parse(prevURL)
+		ref, err2 := url.Parse(loc)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("%s: %s.headers[\"Location\"] %q is not a URL", path, prevPath, loc)
+		}
+		next := base.ResolveReference(ref)
+		next.Fragment, next.RawFragment = "", ""
+		want := canonicalURL(next)
+		var h Hop
+		if u, ok := m["url"]; ok && u.kind != 'z' {
+			if u.kind != 's' {
+				return nil, fmt.Errorf("%s.url: must be a string, not %s", path, u.kindName())
+			}
+			got, err := url.Parse(u.str)
+			if err != nil || !got.IsAbs() || canonicalURL(got) != want {
+				return nil, fmt.Errorf("%s.url: %q, but %s redirects to %s", path, u.str, prevPath, want)
+			}
+		}
+		h.URL = want
+		if h.Preflight, err = decodeResponse(m["preflightResponse"], path+".preflightResponse"); err != nil {
+			return nil, err
+		}
+		if h.Actual, err = decodeResponse(m["response"], path+".response"); err != nil {
+			return nil, err
+		}
+		hops = append(hops, h)
+		prevURL, prev, prevPath = want, h.Actual, path+".response"
+	}
+	return hops, nil
 }
 
 func decodeRequest(n *node) (Request, error) {
 	var r Request
-	m, err := object(n, "request", "origin", "url", "method", "headers", "credentials", "mode")
+	m, err := object(n, "request", "origin", "url", "method", "headers", "credentials", "mode", "body")
 	if err != nil {
 		return r, err
 	}
@@ -241,6 +339,9 @@ func decodeRequest(n *node) (Request, error) {
 		return r, err
 	}
 	if r.Mode, err = str("mode", false); err != nil {
+		return r, err
+	}
+	if r.Body, err = str("body", false); err != nil {
 		return r, err
 	}
 	if h, ok := m["headers"]; ok && h.kind != 'z' {

@@ -45,6 +45,9 @@ type Request struct {
 	Headers     [][2]string // name, value pairs in the order given to fetch()
 	Credentials string      // "omit", "same-origin" (default when empty), "include"
 	Mode        string      // "cors" (default when empty), "no-cors"; "same-origin" is modelled too
+	// Body is the request body, "" for none: fetch() refuses a body on GET
+	// and HEAD (Fetch "Request class" constructor, step 36).
+	Body string
 }
 
 // Response is what a server answered: status and header lines (a name may
@@ -60,6 +63,28 @@ type Response struct {
 // browser did send the request is judged as a network error (no HTTP response).
 type Exchange struct {
 	Request   Request
+	Preflight *Response
+	Actual    *Response
+	// PreflightCached says Preflight was not sent: the browser answered it
+	// from its CORS-preflight cache (Fetch §4.8 "CORS-preflight cache"),
+	// and Preflight stands for the cached answer. Judge is unchanged; Trace
+	// draws no OPTIONS.
+	PreflightCached bool
+	// Redirects are the requests the browser made after Actual redirected
+	// (Fetch §4.4 "HTTP-redirect fetch"), in order: Redirects[0] answers the
+	// request to Actual's Location, Redirects[1] the request to
+	// Redirects[0].Actual's Location, and so on. Empty when Actual is final —
+	// or when the next answers are unknown: then a redirect that passes its
+	// CORS check is judged as followed, with nothing readable yet.
+	Redirects []Hop
+}
+
+// Hop is one request of a redirect chain: the URL the browser requested
+// (the previous answer's Location, resolved; empty means exactly that) and
+// the answers to its preflight — when the browser sent a new one at this URL
+// — and to the request itself.
+type Hop struct {
+	URL       string
 	Preflight *Response
 	Actual    *Response
 }
@@ -91,4 +116,25 @@ func (b *Browser) NeedsPreflight(r Request) (reasons []string, requestHeaders []
 	}
 	need := preflightNeed(p, b)
 	return need.reasons, need.names
+}
+
+// RefusedLocally returns the TypeError fetch() throws for r before sending
+// anything (an invalid or forbidden method, an invalid header name or value,
+// a body on GET, a URL it cannot parse…), or "" when fetch() sends it.
+func RefusedLocally(r Request) string {
+	p, terr := prepare(r)
+	if terr != nil {
+		return "TypeError: " + terr.message
+	}
+	if !p.isHTTPScheme() {
+		return "TypeError: Failed to fetch"
+	}
+	return ""
+}
+
+// SameOrigin reports whether r goes to the page's own origin: then no CORS
+// applies at all (Fetch "main fetch" step 12, the same-origin branch).
+func SameOrigin(r Request) bool {
+	p, terr := prepare(r)
+	return terr == nil && p.sameOrigin
 }

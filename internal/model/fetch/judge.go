@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 )
 
@@ -29,12 +28,24 @@ type outcome struct {
 	pre       *preflightOutcome // the preflight's answer was judged
 	fail      *corsFailure      // the CORS error that blocked it, if any
 	failStage string            // "preflight" or "actual" for fail
-	redirect  string            // Location the browser follows after the actual response
+	redirect  string            // Location the browser would follow after the last answer given
+
+	// hops are the requests of the redirect chain, the first URL first; cur
+	// is the one the run ended on (o.p, o.need and o.pre describe it).
+	hops []*hopRun
+	cur  *hopRun
+	page prepared // the request as fetch() made it, before any redirect
+	next *hopRun  // the request the browser makes next, when the exchange ends on a redirect it follows
 
 	v Verdict
 }
 
-func (o *outcome) verdict() Verdict { return o.v }
+// verdict is the run's verdict with the whole fix for it.
+func (o *outcome) verdict() Verdict {
+	v := o.v
+	v.Fix = wholeFix(o)
+	return v
+}
 
 // evaluate runs fetch() on the exchange in Chromium (see Judge).
 func evaluate(x Exchange) *outcome { return evaluateIn(Chromium, x) }
@@ -45,7 +56,7 @@ func evaluateIn(b *Browser, x Exchange) *outcome {
 	defer func() { o.v.Browser = b.Title }()
 	o.v = Verdict{PreflightReasons: []string{}, RequestHeadersInPreflight: []string{}, ReadableHeaders: []string{}, ResponseType: ResponseError}
 	p, terr := prepare(x.Request)
-	o.p = p
+	o.p, o.page = p, p
 	if terr != nil {
 		o.reject(terr)
 		return o
@@ -85,8 +96,7 @@ func evaluateIn(b *Browser, x Exchange) *outcome {
 		// verdict-format.md allows only cors, opaque and error: the verdict
 		// says cors, lists every readable header, and a note tells the truth.
 		o.path = pathSameOrigin
-		o.note("This request is same-origin, so CORS does not apply: JavaScript sees a \"basic\" response with every header but Set-Cookie. (The verdict contract knows only cors, opaque and error, so responseType says cors.)")
-		o.sameOrigin()
+		o.chain()
 		return o
 	case p.mode == modeNoCORS:
 		o.path = pathNoCORS
@@ -94,7 +104,7 @@ func evaluateIn(b *Browser, x Exchange) *outcome {
 		return o
 	}
 	o.path = pathCORS
-	o.cors()
+	o.chain()
 	return o
 }
 
@@ -150,92 +160,19 @@ func noAnswer(b *Browser, what string) *typeError {
 	}
 }
 
-func (o *outcome) sameOrigin() {
-	o.v.ActualRequestSent = true
-	if o.x.Actual == nil {
-		o.reject(noAnswer(o.b, "request"))
-		return
-	}
-	o.allow(ResponseCORS, basicReadableHeaders(o.x.Actual.Header))
-}
-
 func (o *outcome) noCORS() {
 	o.v.ActualRequestSent = true
-	if o.x.Actual == nil {
+	last := o.x.Actual
+	for _, h := range o.x.Redirects {
+		if last == nil {
+			break
+		}
+		last = h.Actual
+	}
+	if last == nil {
 		o.reject(noAnswer(o.b, "request"))
 		return
 	}
 	o.note("Mode \"no-cors\" gives JavaScript an opaque response: status 0, no headers, no body. The server's CORS headers do not matter, and the request ran on the server all the same.")
 	o.allow(ResponseOpaque, []string{})
-}
-
-func (o *outcome) cors() {
-	p := o.p
-	o.need = preflightNeed(p, o.b)
-	for _, h := range p.headers {
-		if chromiumClientHints[h.lower] && !h.byBrowser {
-			if ok, _ := safelistedRequestHeader(h.lower, h.value, true); ok {
-				if o.b.ClientHintsSafelisted {
-					o.note(fmt.Sprintf("%s treats the client-hint header %s as CORS-safelisted; the Fetch standard does not, so Firefox and Safari send a preflight for it.", o.b.Title, h.lower))
-				} else {
-					o.note(fmt.Sprintf("The client-hint header %s is not CORS-safelisted in %s (the Fetch standard agrees), so it needs a preflight; Chromium alone would send it without one.", h.lower, o.b.Title))
-				}
-			}
-		}
-	}
-	if o.need.needed {
-		o.v.Preflight = true
-		o.v.PreflightReasons = o.need.reasons
-		o.v.RequestHeadersInPreflight = o.need.names
-		if o.x.Preflight == nil {
-			o.reject(noAnswer(o.b, "OPTIONS preflight"))
-			return
-		}
-		pre := checkPreflight(o.b, p, o.need, o.x.Preflight)
-		o.pre = &pre
-		for _, n := range pre.notes {
-			o.note(n)
-		}
-		if pre.fail != nil {
-			o.block(pre.fail, "preflight")
-			return
-		}
-	}
-	o.v.ActualRequestSent = true
-	if o.x.Actual == nil {
-		o.reject(noAnswer(o.b, "request"))
-		return
-	}
-	if f := corsCheck(o.x.Actual.Header, p.origin, p.credentials); f != nil {
-		f.status = o.x.Actual.Status
-		if loc, ok := redirectTarget(o.x.Actual); ok {
-			f.onRedirect = true
-			if next, err := url.Parse(loc); err == nil {
-				o.redirect = canonicalURL(p.url.ResolveReference(next))
-			}
-		}
-		o.block(f, "actual")
-		return
-	}
-	if loc, ok := redirectTarget(o.x.Actual); ok {
-		next, err := url.Parse(loc)
-		if err != nil {
-			o.reject(&typeError{
-				message: "Failed to fetch",
-				network: true,
-				explain: fmt.Sprintf("The response redirects to %q, which is not a valid URL, so the browser fails the request (net::ERR_INVALID_REDIRECT).", loc),
-			})
-			return
-		}
-		next = p.url.ResolveReference(next)
-		o.redirect = canonicalURL(next)
-		if hasCredentials(next) {
-			o.block(&corsFailure{name: ErrRedirectContainsCredentials, status: o.x.Actual.Status, onRedirect: true}, "actual")
-			return
-		}
-		o.note(fmt.Sprintf("The browser follows the %d redirect to %s. This exchange does not include that next answer: it gets its own CORS check (and if it leaves site B's origin, the browser sends Origin: null from then on). JavaScript will see the final response, not this one.", o.x.Actual.Status, o.redirect))
-		o.allow(ResponseCORS, []string{})
-		return
-	}
-	o.allow(ResponseCORS, readableHeaders(o.x.Actual.Header, p.credentials))
 }

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 )
@@ -12,7 +13,11 @@ import (
 // has been blocked by CORS policy: ", the preflight prefix for the Preflight…
 // errors, then the error's sentence.
 func consoleMessage(o *outcome, f *corsFailure) string {
-	s := fmt.Sprintf("Access to fetch at '%s' from origin '%s' has been blocked by CORS policy: ", o.p.urlString, o.p.origin)
+	from := ""
+	if o.p.urlString != o.page.urlString {
+		from = " (redirected from '" + o.page.urlString + "')"
+	}
+	s := fmt.Sprintf("Access to fetch at '%s'%s from origin '%s' has been blocked by CORS policy: ", o.p.urlString, from, o.page.origin)
 	if strings.HasPrefix(f.name, "Preflight") {
 		s += "Response to preflight request doesn't pass access control check: "
 	}
@@ -60,11 +65,28 @@ func sentence(name, param string) string {
 func explainFailure(o *outcome, f *corsFailure) string {
 	p := o.p
 	preflight := o.failStage == "preflight"
-	where, to := "Site B's response", "to its response"
+	where, to := "The server's response", "to its response"
 	consequence := "The request reached the server and ran there (whatever it changes, it changed); the browser only hides the answer from JavaScript, which gets " + o.b.JSError + "."
+	var ans *Response
+	if o.cur != nil {
+		ans = o.cur.actual
+	}
+	if _, redirect := redirectTarget(orEmpty(ans)); redirect && !preflight {
+		where = "The server's redirect"
+		consequence = fmt.Sprintf("The server answered with a %d redirect — often the framework, router or proxy does that before any handler runs — and the browser stops there: it does not follow a redirect that fails the CORS check, and JavaScript gets %s.", ans.Status, o.b.JSError)
+	}
 	if preflight {
 		where, to = "The answer to the OPTIONS preflight", "to its OPTIONS answer"
 		consequence = fmt.Sprintf("So the browser never sent the %s request: the server never saw it.", p.method)
+	}
+	if o.cur != nil && o.cur.tainted {
+		return explainTainted(o, f, consequence)
+	}
+	if s := explainRefusal(o, f, preflight, consequence); s != "" {
+		return s
+	}
+	if s := explainErrorStatus(o, f, ans, preflight, consequence); s != "" {
+		return s
 	}
 	star := ""
 	if p.credentials != credInclude {
@@ -96,10 +118,10 @@ func explainFailure(o *outcome, f *corsFailure) string {
 			lowerFirst(where), got, consequence, to)
 	case "InvalidStatus":
 		return fmt.Sprintf("The OPTIONS preflight was answered with status %d, but the browser needs an ok status (200-299; 204 is usual). %s Fix: make the server answer OPTIONS %s with 204 and the CORS headers, before any authentication, routing or method check that rejects it (a 401, 403, 404 or 405 is the usual cause). %s",
-			o.x.Preflight.Status, consequence, pathOf(p.url), statusOrder(o.b))
+			o.cur.preflight.Status, consequence, pathOf(p.url), statusOrder(o.b))
 	case "DisallowedRedirect":
 		return fmt.Sprintf("The OPTIONS preflight was answered with a %d redirect to %s. A preflight never follows redirects. %s Fix: have the page fetch the final URL directly (a missing or extra trailing slash, or http to https, is the usual cause), or have the server answer OPTIONS at this URL itself.",
-			o.x.Preflight.Status, o.pre.location, consequence)
+			o.cur.preflight.Status, o.pre.location, consequence)
 	case ErrInvalidAllowMethodsPreflightResponse:
 		return fmt.Sprintf("The preflight answer's `Access-Control-Allow-Methods: %s` is not a comma-separated list of method names (a space instead of a comma, quotes or other stray characters). %s Fix: for example `Access-Control-Allow-Methods: GET, POST, %s`.",
 			clip(o.pre.allowMethods), consequence, p.method)
@@ -111,10 +133,105 @@ func explainFailure(o *outcome, f *corsFailure) string {
 	case ErrHeaderDisallowedByPreflightResponse:
 		return explainHeaders(o, consequence)
 	case ErrRedirectContainsCredentials:
-		return fmt.Sprintf("Site B's response redirects to %s, a URL with a user name or password in it (user:pass@). The browser refuses to follow such a redirect on a cross-origin request%s. The request itself ran on the server. Fix: redirect to a URL without credentials in it.",
+		return fmt.Sprintf("The server's response redirects to %s, a URL with a user name or password in it (user:pass@). The browser refuses to follow such a redirect on a cross-origin request%s. The request itself ran on the server. Fix: redirect to a URL without credentials in it.",
 			o.redirect, map[bool]string{true: " (Chromium's message leaves the location blank)"}[o.b == Chromium])
 	}
 	return ""
+}
+
+func orEmpty(r *Response) *Response {
+	if r == nil {
+		return &Response{}
+	}
+	return r
+}
+
+// explainTainted explains a failure after a cross-origin redirect, where the
+// browser sent Origin: null (Fetch §4.4 "HTTP-redirect fetch": the tainted
+// origin flag; Chromium's CorsURLLoader sets the initiator to an opaque
+// origin).
+func explainTainted(o *outcome, f *corsFailure, consequence string) string {
+	p := o.p
+	got := "no Access-Control-Allow-Origin header"
+	if f.param != "" {
+		got = "`Access-Control-Allow-Origin: " + f.param + "`"
+	} else if v, ok := headerValue(orEmpty(o.cur.actual).Header, "Access-Control-Allow-Origin"); ok && !strings.HasPrefix(f.name, "Preflight") {
+		got = "`Access-Control-Allow-Origin: " + clip(v) + "`"
+	}
+	return fmt.Sprintf("The request was redirected from one origin to another, so from that redirect on the browser sends `Origin: null` (a cross-origin redirect hides the page's origin from the next server) — %s answers with %s, which does not allow null. %s Fix: have the page fetch %s directly, or keep the redirect on the same origin; otherwise that server must answer `Access-Control-Allow-Origin: *` (impossible with credentials). Do not allow `null`: any sandboxed page can send it.",
+		"the server at "+p.urlString, got, consequence, p.urlString)
+}
+
+// explainRefusal recognizes a preflight a CORS library refused: an answer
+// with no CORS header at all (rs/cors and jub0bs/cors answer 204 or 403 so
+// when the method or a header is not on their list), to a preflight that
+// asked for a method or headers beyond the safelisted ones.
+func explainRefusal(o *outcome, f *corsFailure, preflight bool, consequence string) string {
+	if !preflight || f.name != ErrPreflightMissingAllowOriginHeader || o.cur == nil || o.cur.preflight == nil {
+		return ""
+	}
+	for k := range o.cur.preflight.Header {
+		if strings.HasPrefix(strings.ToLower(k), "access-control-") {
+			return ""
+		}
+	}
+	var asked []string
+	if !isSafelistedMethod(o.p.method) {
+		asked = append(asked, "method "+o.p.method)
+	}
+	if len(o.need.names) == 1 {
+		asked = append(asked, "header "+o.need.names[0])
+	} else if len(o.need.names) > 1 {
+		asked = append(asked, "headers "+strings.Join(o.need.names, ", "))
+	}
+	if len(asked) == 0 {
+		return ""
+	}
+	status := o.cur.preflight.Status
+	what := strings.Join(asked, " and ")
+	return fmt.Sprintf("The OPTIONS preflight asked for %s and got a %d answer with no CORS header at all. That is how a CORS layer refuses a preflight: rs/cors, jub0bs/cors and others drop every Access-Control-* header when the method or a header is not on their list (or the origin is not) — so your CORS layer most likely refused %s. %s Fix: add %s to the allowed %s in your CORS configuration (and check that %s is an allowed origin).%s",
+		what, status, what, consequence, strings.Join(namesOnly(asked), " and "), allowedWhat(asked), o.page.origin, statusHint(status))
+}
+
+func namesOnly(asked []string) []string {
+	out := make([]string, len(asked))
+	for i, a := range asked {
+		_, out[i], _ = strings.Cut(a, " ")
+	}
+	return out
+}
+
+func allowedWhat(asked []string) string {
+	m, h := false, false
+	for _, a := range asked {
+		m = m || strings.HasPrefix(a, "method ")
+		h = h || strings.HasPrefix(a, "header")
+	}
+	switch {
+	case m && h:
+		return "methods and headers"
+	case m:
+		return "methods"
+	}
+	return "headers"
+}
+
+func statusHint(status int) string {
+	if status >= 200 && status <= 299 {
+		return ""
+	}
+	return fmt.Sprintf(" If no CORS layer runs for OPTIONS at all, the %d comes from routing or authentication: answer OPTIONS before them.", status)
+}
+
+// explainErrorStatus explains a missing Access-Control-Allow-Origin on an
+// error answer (4xx, 5xx): many stacks add CORS headers only to successful
+// answers, so the CORS error hides the real one.
+func explainErrorStatus(o *outcome, f *corsFailure, ans *Response, preflight bool, consequence string) string {
+	if preflight || f.name != ErrMissingAllowOriginHeader || ans == nil || ans.Status < 400 {
+		return ""
+	}
+	return fmt.Sprintf("The answer is a %d %s without an Access-Control-Allow-Origin header. Many stacks add CORS headers only to successful answers — nginx's add_header skips 4xx and 5xx unless it ends with `always`, and an error handler or a proxy in front of the app often answers without them — so the browser reports a CORS error and JavaScript cannot even read the %d. %s Fix: first the %d itself (the server's logs say why); then send `Access-Control-Allow-Origin: %s` on error answers too (nginx: `add_header Access-Control-Allow-Origin %s always;`), so the page can see the real status.",
+		ans.Status, http.StatusText(ans.Status), ans.Status, consequence, ans.Status, o.page.origin, o.page.origin)
 }
 
 // statusOrder says where this browser judges a preflight's status.

@@ -266,6 +266,14 @@ func prepare(r Request) (prepared, *typeError) {
 	}
 
 	p.sameOrigin = canon != "null" && serializeOrigin(u) == canon
+
+	// The Request constructor refuses a body on GET and HEAD.
+	if r.Body != "" && (p.method == "GET" || p.method == "HEAD") {
+		return p, &typeError{
+			message: fetchFailed + "Request with GET/HEAD method cannot have body.",
+			explain: fmt.Sprintf("A %s request cannot carry a body, so fetch() rejects before sending anything. Send the data in the URL's query, or use POST.", p.method),
+		}
+	}
 	return p, nil
 }
 

@@ -65,6 +65,11 @@ func (v Verdict) Text() string {
 		line("What it means, and the fix:")
 		wrap(&b, lines[len(lines)-1], "  ", "  ")
 	}
+	if v.Fix != nil {
+		line("")
+		line("The whole fix, at once:")
+		wrap(&b, v.Fix.Text, "  ", "  ")
+	}
 	if len(v.Notes) > 0 {
 		line("")
 		line("Notes:")

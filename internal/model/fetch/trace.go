@@ -15,7 +15,9 @@ const (
 
 // Step is one arrow of a sequence diagram: From sends What to To. OK is false
 // on the arrow where the browser stopped (and on the TypeError handed back to
-// the page); Note says what was in it and why.
+// the page); Note says what was in it and why. A step whose From and To are
+// the same actor is something it did by itself, no message sent (the browser
+// answering a preflight from its cache).
 type Step struct {
 	From string `json:"from"`
 	To   string `json:"to"`
@@ -33,14 +35,9 @@ func Trace(x Exchange) []Step {
 }
 
 func (o *outcome) steps() []Step {
-	p := o.p
 	var s []Step
 	add := func(from, to, what string, ok bool, note string) {
 		s = append(s, Step{From: from, To: to, What: what, OK: ok, Note: note})
-	}
-	method := p.method
-	if method == "" {
-		method = o.x.Request.Method
 	}
 	add(ActorPage, ActorBrowser, fmt.Sprintf("fetch(%q, {method: %q})", o.x.Request.URL, o.x.Request.Method), o.fetchErr == nil || o.fetchErr.network, requestNote(o))
 
@@ -54,37 +51,77 @@ func (o *outcome) steps() []Step {
 		add(ActorBrowser, ActorPage, "TypeError: "+lastLine(o.fetchErr.message), false, o.fetchErr.explain)
 		return s
 	}
+	if len(o.hops) == 0 { // no-cors: one request, opaque answer
+		o.noCORSSteps(add, toPage)
+		return s
+	}
+	for i, h := range o.hops {
+		if !o.hopSteps(h, i, add, toPage) {
+			return s
+		}
+	}
+	h := o.hops[len(o.hops)-1]
+	switch {
+	case o.redirect != "" && o.fail == nil && o.fetchErr == nil:
+		add(ActorBrowser, ActorServer, "follow the redirect to "+o.redirect, true, "the next answer is not part of this exchange")
+	default:
+		readable := "no headers"
+		if len(o.v.ReadableHeaders) > 0 {
+			readable = "headers " + strings.Join(o.v.ReadableHeaders, ", ")
+		}
+		typ := "cors"
+		if !h.cors {
+			typ = "basic"
+		}
+		add(ActorBrowser, ActorPage, fmt.Sprintf("Response (type %s, status %d)", typ, h.actual.Status), true, "JavaScript can read the status, the body and "+readable)
+	}
+	return s
+}
+
+// hopSteps adds the arrows of one request of the chain: its preflight and
+// answer, the request and its answer. It returns false where the browser
+// stopped.
+func (o *outcome) hopSteps(h *hopRun, i int, add func(from, to, what string, ok bool, note string), toPage func(bool, string)) bool {
+	p := h.p
 	target := pathOf(p.url)
 	if p.url.RawQuery != "" {
 		target += "?" + p.url.RawQuery
 	}
-
-	if o.v.Preflight {
+	if i > 0 {
+		target = p.urlString
+	}
+	method := p.method
+	if i == 0 && h.need.needed && o.x.PreflightCached {
+		// Fetch §4.8: a cache entry matches, so no OPTIONS goes out.
+		add(ActorBrowser, ActorBrowser, "preflight answered from the browser's preflight cache", true,
+			"no OPTIONS sent: an earlier preflight's answer, still within its Access-Control-Max-Age, allows "+method+
+				" with these headers for this origin and URL; the server is not asked again, even if its policy changed since")
+	} else if h.need.needed {
 		note := "Access-Control-Request-Method: " + method
-		if len(o.need.names) > 0 {
-			note += "; Access-Control-Request-Headers: " + strings.Join(o.need.names, ",")
+		if len(h.need.names) > 0 {
+			note += "; Access-Control-Request-Headers: " + strings.Join(h.need.names, ",")
 		}
-		note += "; Origin: " + p.origin + "; no cookies. Why: " + strings.Join(o.need.reasons, "; ")
+		note += "; Origin: " + p.origin + "; no cookies. Why: " + strings.Join(h.need.reasons, "; ")
 		add(ActorBrowser, ActorServer, "OPTIONS "+target+" (preflight)", true, note)
-		if o.x.Preflight == nil {
+		if h.preflight == nil {
 			add(ActorServer, ActorBrowser, "no answer", false, "network error: no HTTP response to the preflight")
 			toPage(false, method+" never sent")
-			return s
+			return false
 		}
-		ok := o.pre != nil && o.pre.fail == nil
-		note = corsHeaderSummary(o.x.Preflight)
+		ok := h.pre != nil && h.pre.fail == nil
+		note = corsHeaderSummary(h.preflight)
 		if ok {
-			note += " → preflight passed; " + o.b.Title + " may reuse it for " + o.b.MaxAge(o.x.Preflight).String()
-			if o.b.MaxAge(o.x.Preflight) == 0 {
+			note += " → preflight passed; " + o.b.Title + " may reuse it for " + o.b.MaxAge(h.preflight).String()
+			if o.b.MaxAge(h.preflight) == 0 {
 				note = strings.TrimSuffix(note, " for 0s") + " for no time at all"
 			}
-		} else if o.pre != nil {
-			note += " → " + o.pre.fail.name + ": " + sentence(o.pre.fail.name, o.pre.fail.param)
+		} else if h.pre != nil {
+			note += " → " + h.pre.fail.name + ": " + sentence(h.pre.fail.name, h.pre.fail.param)
 		}
-		add(ActorServer, ActorBrowser, statusLine(o.x.Preflight.Status), ok, note)
+		add(ActorServer, ActorBrowser, statusLine(h.preflight.Status), ok, note)
 		if !ok {
 			toPage(false, o.v.Error+": the "+method+" request was never sent")
-			return s
+			return false
 		}
 	}
 
@@ -94,51 +131,65 @@ func (o *outcome) steps() []Step {
 		cookies = "with cookies"
 	}
 	reqNote := cookies
-	if !p.sameOrigin {
+	if h.cors {
 		reqNote = "Origin: " + p.origin + "; " + cookies
 	}
+	if len(h.changes) > 0 {
+		reqNote += "; " + strings.Join(h.changes, "; ")
+	}
 	add(ActorBrowser, ActorServer, method+" "+target, true, reqNote)
-	if o.x.Actual == nil {
+	if h.actual == nil {
 		add(ActorServer, ActorBrowser, "no answer", false, "network error: no HTTP response")
 		toPage(false, "network error")
-		return s
+		return false
 	}
-	answerOK := o.fail == nil && (o.fetchErr == nil)
-	note := corsHeaderSummary(o.x.Actual)
+	last := h == o.cur
+	answerOK := !last || (o.fail == nil && o.fetchErr == nil)
+	note := corsHeaderSummary(h.actual)
 	switch {
-	case o.fail != nil:
+	case last && o.fail != nil:
 		note += " → " + o.fail.name + ": " + sentence(o.fail.name, o.fail.param)
-	case o.fetchErr != nil:
+	case last && o.fetchErr != nil:
 		note += " → " + o.fetchErr.explain
-	case o.path == pathSameOrigin:
+	case !h.cors:
 		note += " → same-origin: no CORS check"
-	case o.path == pathNoCORS:
-		note += " → no-cors: no CORS check, the response becomes opaque"
 	default:
 		note += " → CORS check passed"
 	}
-	add(ActorServer, ActorBrowser, statusLine(o.x.Actual.Status), answerOK, note)
+	if h.location != "" && !last {
+		note += "; the browser follows it"
+	}
+	add(ActorServer, ActorBrowser, statusLine(h.actual.Status), answerOK, note)
 	if !answerOK {
-		toPage(false, "the server ran the request, but JavaScript sees only the TypeError")
-		return s
-	}
-	switch {
-	case o.redirect != "":
-		add(ActorBrowser, ActorServer, "follow the redirect to "+o.redirect, true, "the next answer is not part of this exchange")
-	case o.path == pathNoCORS:
-		add(ActorBrowser, ActorPage, "opaque Response (status 0)", true, "no status, headers or body visible")
-	default:
-		readable := "no headers"
-		if len(o.v.ReadableHeaders) > 0 {
-			readable = "headers " + strings.Join(o.v.ReadableHeaders, ", ")
+		what := "the server ran the request, but JavaScript sees only the TypeError"
+		if _, redirect := redirectTarget(h.actual); redirect {
+			what = "JavaScript sees only the TypeError"
 		}
-		typ := "cors"
-		if o.path == pathSameOrigin {
-			typ = "basic"
-		}
-		add(ActorBrowser, ActorPage, fmt.Sprintf("Response (type %s, status %d)", typ, o.x.Actual.Status), true, "JavaScript can read the status, the body and "+readable)
+		toPage(false, what)
+		return false
 	}
-	return s
+	return true
+}
+
+// noCORSSteps tells a no-cors request: sent, answered, opaque.
+func (o *outcome) noCORSSteps(add func(from, to, what string, ok bool, note string), toPage func(bool, string)) {
+	p := o.p
+	target := pathOf(p.url)
+	if p.url.RawQuery != "" {
+		target += "?" + p.url.RawQuery
+	}
+	cookies := "no cookies"
+	if p.credentials == credInclude {
+		cookies = "with cookies"
+	}
+	add(ActorBrowser, ActorServer, p.method+" "+target, true, "Origin: "+p.origin+"; "+cookies)
+	if o.x.Actual == nil {
+		add(ActorServer, ActorBrowser, "no answer", false, "network error: no HTTP response")
+		toPage(false, "network error")
+		return
+	}
+	add(ActorServer, ActorBrowser, statusLine(o.x.Actual.Status), true, corsHeaderSummary(o.x.Actual)+" → no-cors: no CORS check, the response becomes opaque")
+	add(ActorBrowser, ActorPage, "opaque Response (status 0)", true, "no status, headers or body visible")
 }
 
 // requestNote summarizes what the page asked fetch() for.

@@ -74,6 +74,10 @@ type Verdict struct {
 	FailedParameter           string   `json:"failedParameter"`
 	Message                   string   `json:"message"`
 	ReadableHeaders           []string `json:"readableHeaders"`
+	// Fix is the whole change to the server's answers that lets this
+	// request through, every header at once; nil when it is allowed or no
+	// answer can fix it (fetch() refused it, or there was no answer).
+	Fix *Fix `json:"fix,omitempty"`
 
 	// Notes are remarks for the learner that are not part of the JSON contract:
 	// where Chromium differs from the standard for this exchange, headers

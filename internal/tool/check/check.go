@@ -4,8 +4,11 @@
 // "CORS-preflight fetch": Origin, Access-Control-Request-Method,
 // Access-Control-Request-Headers, no credentials), sends the actual request
 // only if the model says the preflight passed, and judges the whole exchange
-// with fetch.Judge. It never follows a redirect: a 3xx is recorded and judged
-// as the browser would judge it.
+// with fetch.Judge. It follows redirects as the browser does (Fetch §4.4
+// "HTTP-redirect fetch"): the model says whether the browser goes on and with
+// what request — the new URL, the method a 301/302/303 leaves, the headers
+// it keeps, Origin: null after a cross-origin hop, a new preflight — and the
+// probe sends exactly that, hop after hop, until the model's verdict is final.
 //
 // The probe decides nothing about CORS itself; every rule lives in
 // internal/model/fetch, so `corslab check`, `corslab explain`, the page and the TUI
@@ -16,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -52,6 +56,13 @@ type Options struct {
 	Browser *fetch.Browser
 }
 
+func (opt Options) browser() *fetch.Browser {
+	if opt.Browser == nil {
+		return fetch.Chromium
+	}
+	return opt.Browser
+}
+
 // Hop is one HTTP request the probe sent and the answer it got.
 type Hop struct {
 	Method string
@@ -83,12 +94,19 @@ type Result struct {
 	Verdict fetch.Verdict
 	// Preflight and Actual are the HTTP requests sent, nil when not sent.
 	Preflight, Actual *Hop
-	// Redirect is the resolved Location of an actual response that
-	// redirects; the probe does not follow it.
-	Redirect string
+	// Redirects are the requests sent after Actual redirected, in order, as
+	// the browser follows them: each hop's preflight (nil when none) and
+	// request.
+	Redirects []Redirect
 	// Err is the network error that stopped the probe (connection refused,
 	// TLS, timeout, DNS), if any; the hop it happened on has no Response.
 	Err *NetError
+}
+
+// Redirect is one hop of a redirect chain: the preflight sent at its URL,
+// if the browser sends one there, and the request.
+type Redirect struct {
+	Preflight, Actual *Hop
 }
 
 // Run probes one fetch(). A network error is reported in Result.Err, with
@@ -105,10 +123,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		opt.Timeout = DefaultTimeout
 	}
 	res := &Result{Exchange: fetch.Exchange{Request: req}}
-	b := opt.Browser
-	if b == nil {
-		b = fetch.Chromium
-	}
+	b := opt.browser()
 
 	// What fetch() does before the network: it may reject the call outright.
 	before := b.Judge(res.Exchange)
@@ -142,9 +157,82 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return res, nil
 	}
 	res.Exchange.Actual = res.Actual.Response
+	for {
+		next, ok := b.Next(res.Exchange)
+		if !ok {
+			break
+		}
+		if !c.follow(ctx, res, next, opt) {
+			return res, nil
+		}
+	}
 	res.Verdict = b.Judge(res.Exchange)
-	res.Redirect = redirectTarget(target, res.Actual.Response)
 	return res, nil
+}
+
+// follow sends the next hop of a redirect chain as the model describes it,
+// and records it in res. It returns false when the probe ended there (a
+// network error, or a preflight the browser would not pass).
+func (c *client) follow(ctx context.Context, res *Result, next fetch.NextRequest, opt Options) bool {
+	target, err := url.Parse(next.URL)
+	if err != nil { // the model resolved it: cannot happen
+		res.Err = &NetError{Method: next.Method, URL: next.URL, Reason: err.Error(), Err: err}
+		return false
+	}
+	res.Redirects = append(res.Redirects, Redirect{})
+	at := len(res.Redirects) - 1
+	res.Exchange.Redirects = append(res.Exchange.Redirects, fetch.Hop{URL: next.URL})
+	if next.Preflight {
+		pre := c.send(ctx, http.MethodOptions, target, preflightHeaders(next.Origin, next.Method, next.PreflightHeaders), "")
+		res.Redirects[at].Preflight = pre.Hop
+		if pre.err != nil {
+			res.Err = pre.err
+			return false
+		}
+		res.Exchange.Redirects[at].Preflight = pre.Response
+		// Whether a preflight answer passes is the same in every browser
+		// (only the name of its failure differs): Chromium's names tell.
+		if v := fetch.Judge(res.Exchange); fetch.IsPreflightError(v.Error) {
+			res.Verdict = opt.browser().Judge(res.Exchange)
+			return false
+		}
+	}
+	body := ""
+	if next.KeepBody {
+		body = opt.Body
+	}
+	hopOpt := opt
+	hopOpt.Body = body
+	if !strings.EqualFold(target.Host, res.Actual.host()) {
+		hopOpt.Cookie = "" // the page's cookie belongs to the first host
+	}
+	act := c.send(ctx, next.Method, target, hopHeaders(next, hopOpt), body)
+	res.Redirects[at].Actual = act.Hop
+	if act.err != nil {
+		res.Err = act.err
+		return false
+	}
+	res.Exchange.Redirects[at].Actual = act.Response
+	return true
+}
+
+// host is the host:port a hop was sent to.
+func (h *Hop) host() string {
+	u, err := url.Parse(h.URL)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// hopHeaders are the lines of a request after a redirect: Origin as the
+// model says (none on a same-origin GET), then as actualHeaders.
+func hopHeaders(next fetch.NextRequest, opt Options) [][2]string {
+	lines := actualHeaders(fetch.Request{Origin: next.Origin, Credentials: opt.Request.Credentials}, next.Headers, opt)
+	if next.Origin == "" {
+		lines = lines[1:]
+	}
+	return lines
 }
 
 // Blocked reports whether the browser blocks the request: JavaScript does

@@ -7,11 +7,14 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -115,7 +118,7 @@ func TestRun(t *testing.T) {
 		{"method refused", echoPUT, echo, fetch.Request{Method: "DELETE"}, fetch.ErrMethodDisallowedByPreflightResponse, "DELETE", "OPTIONS"},
 		{"header refused", echoPUT, echo, fetch.Request{Method: "GET", Headers: [][2]string{{"X-Other", "1"}}}, fetch.ErrHeaderDisallowedByPreflightResponse, "x-other", "OPTIONS"},
 		{"preflight redirect", headers(307, "Location", "/elsewhere", "Access-Control-Allow-Origin", "*"), echo, jsonPUT, fetch.ErrPreflightDisallowedRedirect, "", "OPTIONS"},
-		{"actual redirect shown, not followed", nil, headers(302, "Location", "/elsewhere", "Access-Control-Allow-Origin", "*"), fetch.Request{Method: "GET"}, "", "", "GET"},
+		{"actual redirect loop: 20 followed, the 21st fails", nil, headers(302, "Location", "/elsewhere", "Access-Control-Allow-Origin", "*"), fetch.Request{Method: "GET"}, fetch.ErrTypeError, "", strings.TrimSuffix(strings.Repeat("GET,", 21), ",")},
 		{"fetch() refuses CONNECT", nil, echo, fetch.Request{Method: "CONNECT"}, fetch.ErrTypeError, "", ""},
 		{"simple POST with a body", nil, echo, fetch.Request{Method: "post"}, "", "", "POST"},
 	}
@@ -244,26 +247,117 @@ func TestStringBodyGetsTextPlain(t *testing.T) {
 	}
 }
 
-func TestRedirectNotFollowed(t *testing.T) {
-	var followed sync.WaitGroup
-	srv, _ := serve(t, nil, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/next" {
-			followed.Add(1) // a follow would panic the WaitGroup's counter check below
+// TestRedirects: check follows a redirect chain as the browser does (Fetch
+// §4.4), and what each server received shows it.
+func TestRedirects(t *testing.T) {
+	type got struct{ method, path, origin, auth, body string }
+	var mu sync.Mutex
+	var log []got
+	record := func(r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		log = append(log, got{r.Method, r.URL.Path, r.Header.Get("Origin"), r.Header.Get("Authorization"), string(b)})
+	}
+	// other is a server without CORS headers, except under /cors/.
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		record(r)
+		if strings.HasPrefix(r.URL.Path, "/cors/") {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Access-Control-Allow-Methods", "PUT")
 		}
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		http.Redirect(w, r, "/next", http.StatusFound)
-	})
-	res, err := Run(context.Background(), Options{Request: fetch.Request{Origin: origin, URL: srv.URL + "/first", Method: "GET"}})
-	if err != nil || res.Err != nil {
-		t.Fatal(err, res.Err)
+		io.WriteString(w, "other\n")
+	}))
+	t.Cleanup(other.Close)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		record(r)
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT")
+		h.Set("Access-Control-Allow-Headers", "authorization, content-type")
+		h.Set("Access-Control-Expose-Headers", "X-Total")
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(204)
+			return
+		}
+		switch r.URL.Path {
+		case "/express": // res.redirect(307, …) to a host without CORS
+			http.Redirect(w, r, other.URL+"/data", http.StatusTemporaryRedirect)
+		case "/express-cors":
+			http.Redirect(w, r, other.URL+"/cors/data", http.StatusTemporaryRedirect)
+		case "/items": // Django's APPEND_SLASH
+			http.Redirect(w, r, "/items/", http.StatusMovedPermanently)
+		case "/put":
+			http.Redirect(w, r, "/put/", http.StatusTemporaryRedirect)
+		case "/post":
+			http.Redirect(w, r, "/done", http.StatusSeeOther)
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		default:
+			h.Set("X-Total", "3")
+			io.WriteString(w, "final\n")
+		}
+	}))
+	t.Cleanup(api.Close)
+	bearer := [][2]string{{"Authorization", "Bearer t"}}
+	tests := []struct {
+		name     string
+		req      fetch.Request
+		body     string
+		err      string
+		readable []string
+		log      []got
+	}{
+		{"Express 307 to a host without CORS", fetch.Request{Method: "GET", URL: api.URL + "/express"}, "", fetch.ErrMissingAllowOriginHeader, nil,
+			[]got{{"GET", "/express", origin, "", ""}, {"GET", "/data", "null", "", ""}}},
+		{"Django trailing-slash 301", fetch.Request{Method: "GET", URL: api.URL + "/items"}, "", "", []string{"content-length", "content-type", "x-total"},
+			[]got{{"GET", "/items", origin, "", ""}, {"GET", "/items/", origin, "", ""}}},
+		{"307 keeps PUT and its body, with a new preflight", fetch.Request{Method: "PUT", URL: api.URL + "/put"}, "x", "", []string{"content-length", "content-type", "x-total"},
+			[]got{{"OPTIONS", "/put", origin, "", ""}, {"PUT", "/put", origin, "", "x"}, {"OPTIONS", "/put/", origin, "", ""}, {"PUT", "/put/", origin, "", "x"}}},
+		{"303 turns POST into GET without the body", fetch.Request{Method: "POST", URL: api.URL + "/post"}, "x", "", []string{"content-length", "content-type", "x-total"},
+			[]got{{"POST", "/post", origin, "", "x"}, {"GET", "/done", origin, "", ""}}},
+		{"Authorization dropped on a cross-origin hop, Origin null, PUT preflighted again",
+			fetch.Request{Method: "PUT", URL: api.URL + "/express-cors", Headers: bearer}, "", "", []string{"content-length", "content-type"},
+			[]got{{"OPTIONS", "/express-cors", origin, "", ""}, {"PUT", "/express-cors", origin, "Bearer t", ""}, {"OPTIONS", "/cors/data", "null", "", ""}, {"PUT", "/cors/data", "null", "", ""}}},
+		{"a redirect loop stops after 20 redirects", fetch.Request{Method: "GET", URL: api.URL + "/loop"}, "", fetch.ErrTypeError, nil, nil},
 	}
-	if res.Redirect != srv.URL+"/next" || res.Actual.Response.Status != 302 {
-		t.Errorf("redirect %q status %d", res.Redirect, res.Actual.Response.Status)
-	}
-	var out bytes.Buffer
-	res.Text(&out, false)
-	if !strings.Contains(out.String(), "does not follow redirects") || !strings.Contains(out.String(), "< ▸ Location: /next") {
-		t.Errorf("text:\n%s", out.String())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mu.Lock()
+			log = nil
+			mu.Unlock()
+			req := tt.req
+			req.Origin = origin
+			res, err := Run(context.Background(), Options{Request: req, Body: tt.body, Timeout: 5 * time.Second})
+			if err != nil || res.Err != nil {
+				t.Fatal(err, res.Err)
+			}
+			if res.Verdict.Error != tt.err || (tt.readable != nil && !slices.Equal(res.Verdict.ReadableHeaders, tt.readable)) {
+				t.Errorf("verdict %s readable %q, want %q %q\n%s", res.Verdict.Error, res.Verdict.ReadableHeaders, tt.err, tt.readable, res.Verdict.Message)
+			}
+			mu.Lock()
+			seen := append([]got(nil), log...)
+			mu.Unlock()
+			if tt.log != nil && !slices.Equal(seen, tt.log) {
+				t.Errorf("servers received\n%+v\nwant\n%+v", seen, tt.log)
+			}
+			if tt.log == nil && len(seen) != 21 {
+				t.Errorf("a loop: %d requests, want 21", len(seen))
+			}
+			// explain gives the same verdict for the same chain.
+			x, err := fetch.ParseExchange(MarshalExchange(res.Exchange))
+			if err != nil {
+				t.Fatalf("the exchange does not decode: %v\n%s", err, MarshalExchange(res.Exchange))
+			}
+			if v := fetch.Judge(x); v.Error != res.Verdict.Error || v.Message != res.Verdict.Message || !slices.Equal(v.ReadableHeaders, res.Verdict.ReadableHeaders) {
+				t.Errorf("explain: %+v\ncheck: %+v", v, res.Verdict)
+			}
+			var out bytes.Buffer
+			res.Text(&out, false)
+			if n := len(res.Redirects); n > 0 && !strings.Contains(out.String(), fmt.Sprintf("redirect %d, followed", n)) {
+				t.Errorf("text does not show hop %d:\n%s", n, out.String())
+			}
+		})
 	}
 }
 
@@ -398,5 +492,61 @@ func TestText(t *testing.T) {
 	row := res.Row()
 	if row != (Row{Origin: origin, Method: "PUT", Preflight: "yes", Allowed: "yes"}) {
 		t.Errorf("row = %+v", row)
+	}
+}
+
+// TestHeadersAsSent: Go's client drops Connection: close and
+// Transfer-Encoding from its header map; the probe records every line the
+// server sent, so Expose-Headers: * lists them as Chromium does.
+func TestHeadersAsSent(t *testing.T) {
+	srv, _ := serve(t, nil, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Expose-Headers", "*")
+		w.Header().Set("Connection", "close")
+		w.Header().Add("X-Twice", "1")
+		w.Header().Add("X-Twice", "2")
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush() // chunked
+		io.WriteString(w, "x")
+	})
+	for _, tlsOn := range []bool{false, true} {
+		url := srv.URL
+		var transport http.RoundTripper
+		if tlsOn {
+			ts := httptest.NewTLSServer(srv.Config.Handler)
+			t.Cleanup(ts.Close)
+			url, transport = ts.URL, ts.Client().Transport
+		}
+		res, err := Run(context.Background(), Options{Request: fetch.Request{Origin: origin, URL: url + "/", Method: "GET"}, Transport: transport, Timeout: 5 * time.Second})
+		if err != nil || res.Err != nil {
+			t.Fatal(err, res.Err)
+		}
+		want := []string{"access-control-allow-origin", "access-control-expose-headers", "connection", "date", "transfer-encoding", "x-twice"}
+		if !slices.Equal(res.Verdict.ReadableHeaders, want) {
+			t.Errorf("tls %v: readable %q, want %q", tlsOn, res.Verdict.ReadableHeaders, want)
+		}
+		if got := res.Actual.Response.Header["X-Twice"]; !slices.Equal(got, []string{"1", "2"}) {
+			t.Errorf("X-Twice lines %q", got)
+		}
+	}
+}
+
+func TestRawHeader(t *testing.T) {
+	for _, c := range []struct {
+		name, in string
+		status   int
+		want     http.Header
+	}{
+		{"plain", "HTTP/1.1 200 OK\r\nConnection: close\r\nx-a:  1 \r\nX-A: 2\r\n\r\nbody", 200, http.Header{"Connection": {"close"}, "X-A": {"1", "2"}}},
+		{"after a 103", "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\nVary: Origin\r\n\r\n", 204, http.Header{"Vary": {"Origin"}}},
+		{"no header lines", "HTTP/1.1 204 No Content\r\n\r\n", 204, http.Header{}},
+		{"incomplete", "HTTP/1.1 200 OK\r\nX: 1\r\n", 200, nil},
+		{"folded line", "HTTP/1.1 200 OK\r\nX: 1\r\n 2\r\n\r\n", 200, nil},
+		{"another status", "HTTP/1.1 200 OK\r\n\r\n", 404, nil},
+	} {
+		got, ok := rawHeader([]byte(c.in), c.status)
+		if ok != (c.want != nil) || ok && !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %v %v, want %v", c.name, got, ok, c.want)
+		}
 	}
 }

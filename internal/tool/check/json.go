@@ -50,6 +50,26 @@ func MarshalExchange(x fetch.Exchange) json.RawMessage {
 		b.WriteString(`,"response":`)
 		response(&b, x.Actual)
 	}
+	if len(x.Redirects) > 0 {
+		b.WriteString(`,"redirects":[`)
+		for i, h := range x.Redirects {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`{"url":`)
+			str(&b, h.URL)
+			if h.Preflight != nil {
+				b.WriteString(`,"preflightResponse":`)
+				response(&b, h.Preflight)
+			}
+			if h.Actual != nil {
+				b.WriteString(`,"response":`)
+				response(&b, h.Actual)
+			}
+			b.WriteByte('}')
+		}
+		b.WriteByte(']')
+	}
 	b.WriteByte('}')
 	return b.Bytes()
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"syscall"
@@ -27,13 +28,17 @@ type client struct {
 func newClient(opt Options) *client {
 	t := opt.Transport
 	if t == nil {
-		t = http.DefaultTransport.(*http.Transport).Clone()
+		t = http.DefaultTransport
+	}
+	if rt := recordingTransport(t); rt != nil {
+		t = rt
 	}
 	return &client{
 		http: &http.Client{
 			Transport: t,
 			// The browser follows no redirect of a preflight and judges every
-			// answer of the actual request on its own: show the 3xx as it is.
+			// answer of the actual request on its own: Run follows the
+			// redirects the model says the browser follows, one hop at a time.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 			Timeout:       opt.Timeout,
 		},
@@ -61,6 +66,15 @@ func (c *client) send(ctx context.Context, method string, target *url.URL, lines
 	for _, kv := range lines {
 		req.Header[http.CanonicalHeaderKey(kv[0])] = append(req.Header[http.CanonicalHeaderKey(kv[0])], kv[1])
 	}
+	var conn *recordingConn
+	var from int
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			if rc, ok := info.Conn.(*recordingConn); ok {
+				conn, from = rc, rc.mark()
+			}
+		},
+	}))
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	hop.Elapsed = time.Since(start)
@@ -70,6 +84,13 @@ func (c *client) send(ctx context.Context, method string, target *url.URL, lines
 	defer resp.Body.Close()
 	hop.Proto = resp.Proto
 	hop.Response = &fetch.Response{Status: resp.StatusCode, Header: resp.Header}
+	if conn != nil { // the header lines as sent, not as Go's client edited them
+		if data, ok := conn.since(from); ok {
+			if h, ok := rawHeader(data, resp.StatusCode); ok {
+				hop.Response.Header = h
+			}
+		}
+	}
 	hop.Body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if len(hop.Body) > MaxBody {
 		hop.Body, hop.BodyTruncated = hop.Body[:MaxBody], true
@@ -161,20 +182,4 @@ func parseTarget(raw string) (*url.URL, error) {
 	}
 	u.Fragment, u.RawFragment = "", "" // never sent
 	return u, nil
-}
-
-// redirectTarget is the resolved Location of a 3xx answer, or "".
-func redirectTarget(base *url.URL, r *fetch.Response) string {
-	if r.Status < 300 || r.Status > 399 {
-		return ""
-	}
-	loc := r.Header.Get("Location")
-	if loc == "" {
-		return ""
-	}
-	u, err := url.Parse(loc)
-	if err != nil {
-		return loc
-	}
-	return base.ResolveReference(u).String()
 }

@@ -40,15 +40,21 @@ func (r *Result) Text(w io.Writer, colour bool) {
 		}
 		p.hop(r.Actual, "actual request")
 	}
+	for i, h := range r.Redirects {
+		n := i + 1
+		if h.Preflight != nil {
+			p.line("", "")
+			p.hop(h.Preflight, fmt.Sprintf("redirect %d: a new preflight at the new URL", n))
+		}
+		if h.Actual != nil {
+			p.line("", "")
+			p.hop(h.Actual, fmt.Sprintf("redirect %d, followed as the browser does", n))
+		}
+	}
 	if r.Err != nil {
 		p.line("", "")
 		p.styled(styleBad, "Network error: "+r.Err.Error())
 		return
-	}
-	if r.Redirect != "" {
-		p.line("", "")
-		p.line("", "corslab check does not follow redirects; the browser would go on to")
-		p.line("", "  "+r.Redirect+"  — check that URL next.")
 	}
 	p.line("", "")
 	text := r.Verdict.Text()

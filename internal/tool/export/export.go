@@ -55,6 +55,7 @@ func Render(doc policy.Document, format string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	security(p, &out, out.addsVary)
 	return out.String(), nil
 }
 
@@ -65,6 +66,9 @@ type output struct {
 	warnings []string
 	notes    []string
 	body     strings.Builder
+	// addsVary: the rendered stack sends Vary: Origin itself when it echoes
+	// the request's Origin (CORS libraries do; nginx gets it in the output).
+	addsVary bool
 }
 
 func (o *output) warn(format string, a ...any) {

@@ -34,16 +34,16 @@ func TestRender(t *testing.T) {
 		{"rs-cors 3xx preflight", `{"preflight": {"status": 307, "headers": {"Location": "/x", "Access-Control-Allow-Origin": "*"}}, "actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`, "rs-cors",
 			[]string{"cannot redirect a preflight"}, []string{"OptionsSuccessStatus", "send Location"}, 1},
 		{"rs-cors any method, header * with credentials", `{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true", "Access-Control-Allow-Methods": "{request-method}", "Access-Control-Allow-Headers": "*"}}, "actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true"}}}`, "rs-cors",
-			[]string{"no wildcard for methods", `"PATCH", "DELETE"`, "rs/cors answers \"*\" by echoing"}, nil, 2},
+			[]string{"no wildcard for methods", `"PATCH", "DELETE"`, "rs/cors answers \"*\" by echoing", "WARNING: INSECURE: this policy echoes any Origin with"}, nil, 3},
 		{"rs-cors credentials on one side", `{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}, "actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true"}}}`, "rs-cors",
-			[]string{"on the actual response only"}, nil, 1},
+			[]string{"on the actual response only", "INSECURE"}, nil, 2},
 		{"rs-cors preflight status 500", `{"preflight": {"status": 500, "headers": {"Access-Control-Allow-Origin": "*"}}, "actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`, "rs-cors",
 			[]string{"OptionsSuccessStatus: 500,"}, nil, 0},
 
 		{"express cors package", `{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Methods": "GET, PUT", "Access-Control-Allow-Credentials": "true", "Access-Control-Max-Age": "600"}},
 			"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true", "Access-Control-Expose-Headers": "X-Total"}}}`, "express",
-			[]string{`const cors = require("cors");`, "origin: true", `methods: ["GET", "PUT"],`, "allowedHeaders: [] /* none", `exposedHeaders: ["X-Total"],`, "credentials: true,", "maxAge: 600,", "optionsSuccessStatus: 204,"},
-			[]string{"setHeader"}, 0},
+			[]string{`const cors = require("cors");`, "origin: true", `methods: ["GET", "PUT"],`, "allowedHeaders: [] /* none", `exposedHeaders: ["X-Total"],`, "credentials: true,", "maxAge: 600,", "optionsSuccessStatus: 204,", "INSECURE"},
+			[]string{"setHeader"}, 1},
 		{"express echoed headers, * literally", `{"preflight": {"headers": {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "{request-headers}"}}, "actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`, "express",
 			[]string{`origin: "*"`, "methods: [] /* none"}, []string{"allowedHeaders"}, 0},
 		{"express plain middleware", `{"preflight": {"status": 307, "headers": {"Location": "https://{origin}/x", "Access-Control-Allow-Origin": ["{origin}", "*"]}}, "actual": {"headers": {"Access-Control-Allow-Origin": "*", "X-Note": "a` + "`" + `b"}}}`, "express",
@@ -59,6 +59,17 @@ func TestRender(t *testing.T) {
 		{"headers", `{"preflight": {"status": 200, "headers": {"access-control-allow-origin": "{origin}"}}, "actual": {"headers": {"Vary": ["Origin", "Accept"]}}}`, "headers",
 			[]string{"HTTP/1.1 200 OK\nAccess-Control-Allow-Origin: {origin}\n", "Vary: Origin\nVary: Accept\n"}, nil, 0},
 		{"headers, empty policy", `{}`, "headers", []string{"HTTP/1.1 204 No Content\n# (no headers)"}, nil, 0},
+
+		// Insecure policies, whatever the stack (issue 16).
+		{"headers: echoed origin without Vary", `{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`, "headers",
+			[]string{"WARNING: the answer depends on the request's Origin but the policy sends no Vary: Origin"}, nil, 1},
+		{"headers: echoed origin with Vary", `{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Vary": "Accept, Origin"}}}`, "headers", nil, nil, 0},
+		{"nginx: echoed origin gets Vary: Origin and always", `{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`, "nginx",
+			[]string{`add_header Access-Control-Allow-Origin "${http_origin}" always;`, "add_header Vary Origin always;"}, []string{"WARNING"}, 0},
+		{"nginx: null allowed", `{"actual": {"headers": {"Access-Control-Allow-Origin": "null"}}}`, "nginx",
+			[]string{"WARNING: INSECURE: Access-Control-Allow-Origin: null"}, []string{"add_header Vary"}, 1},
+		{"rs-cors: reflected with credentials", `{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true"}}, "actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true"}}}`, "rs-cors",
+			[]string{"WARNING: INSECURE: this policy echoes any Origin", "lesson 12"}, []string{"Vary: Origin"}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ func renderExpress(p analysis, out *output) error {
 	}
 	opts, why := expressOptions(p)
 	if why == nil {
+		out.addsVary = true
 		out.title = "corslab export -format express: site B's policy as options of the cors package (npm install cors)."
 		out.note("the cors package answers every OPTIONS request as a preflight, and sends the same Access-Control-Allow-Origin and -Credentials on preflights and actual responses, as this policy does.")
 		out.printf("const cors = require(\"cors\");\n\napp.use(cors({\n")

@@ -33,7 +33,7 @@ func renderNginx(p analysis, out *output) error {
 		return ErrNothing
 	}
 	n := nginx(p)
-	out.comment = "# "
+	out.comment, out.addsVary = "# ", true
 	out.title = "corslab export -format nginx: site B's policy as nginx directives (add_header … always, so error answers carry them too)."
 	out.note("if nginx proxies to an app that sends CORS headers of its own, hide them (proxy_hide_header Access-Control-Allow-Origin; and so on), or the browser gets both.")
 	out.printf("# In the http block:\n%s\n# In the location (or server) block that serves your API:\n%s", n.HTTP, n.Location)
@@ -72,6 +72,10 @@ func nginx(p analysis) Nginx {
 		for _, v := range h.values {
 			loc.WriteString("add_header " + h.name + " " + nginxValue(v, &dollar) + " always;\n")
 		}
+	}
+	if echoes(p.act.origin) && !varyOrigin(p.act.vary) {
+		// The answer depends on Origin: tell caches (not in the policy).
+		loc.WriteString("add_header Vary Origin always; # added: the answer depends on Origin\n")
 	}
 
 	var http strings.Builder

@@ -45,7 +45,7 @@ func renderRSCors(p analysis, out *output) error {
 	if err != nil {
 		return err
 	}
-	out.comment = "// "
+	out.comment, out.addsVary = "// ", true
 	out.title = "corslab export -format rs-cors: site B's policy as github.com/rs/cors v1.11 options (go get github.com/rs/cors)."
 	out.printf("c := cors.New(cors.Options{\n")
 	if o.EchoAnyOrigin {

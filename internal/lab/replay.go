@@ -1,0 +1,57 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/corslab/corslab/internal/tool/har"
+	"github.com/corslab/corslab/siteA"
+	"github.com/corslab/corslab/siteB"
+)
+
+// Replay is a HAR file for site B to replay (corslab -replay FILE.har).
+type Replay struct {
+	File   string
+	Server string // the recorded server site B answers as
+	// Others are the other servers the file's cross-origin requests went
+	// to; they are not replayed.
+	Others  []string
+	Answers []siteB.Recording
+	Calls   []siteA.ReplayCall
+}
+
+// LoadReplay reads a HAR file (named file, for messages) and picks the
+// server its cross-origin requests went to most: site B replays that
+// server's recorded answers, and the page offers its recorded calls.
+func LoadReplay(r io.Reader, file string) (*Replay, error) {
+	rep, err := har.Analyze(r)
+	if errors.Is(err, har.ErrNothingCrossOrigin) {
+		return nil, fmt.Errorf("nothing cross-origin here: none of its %d entries is a request to another origin, so there is nothing to replay", rep.Log.Entries)
+	}
+	if err != nil {
+		return nil, err
+	}
+	servers := rep.Servers()
+	rp := &Replay{File: file, Server: servers[0], Others: servers[1:]}
+	answers, calls := rep.Recorded(rp.Server)
+	name := file[strings.LastIndexAny(file, `/\`)+1:]
+	for _, a := range answers {
+		from := fmt.Sprintf("entry %d of %s", a.Entry, name)
+		if a.BodyTruncated {
+			from += " (its body cut short in the file)"
+		}
+		rp.Answers = append(rp.Answers, siteB.Recording{Method: a.Method, Path: a.Path, Status: a.Status, Header: a.Header,
+			Body: a.Body, Origin: a.Origin, From: from})
+	}
+	for _, c := range calls {
+		label := c.Method + " " + c.Path
+		rp.Calls = append(rp.Calls, siteA.ReplayCall{Label: label, Method: c.Method, Path: c.Path, Headers: c.Headers, Body: c.Body,
+			Credentials: c.Credentials, Mode: c.Mode, RecordedOrigin: c.Origin, RecordedError: c.Error})
+	}
+	if len(rp.Answers) == 0 {
+		return nil, fmt.Errorf("no answer from %s is recorded in the file (every request to it failed before one came)", rp.Server)
+	}
+	return rp, nil
+}

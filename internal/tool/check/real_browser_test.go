@@ -1,0 +1,466 @@
+package check_test
+
+// Real servers of real CORS libraries, with real Chromium facing the same
+// servers in the same test: `corslab check` must reach the verdict Chromium
+// reaches (issue 16) — redirect chains included.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	jub0bs "github.com/jub0bs/cors"
+	"github.com/rs/cors"
+
+	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/testsupport/browsertest"
+	"github.com/corslab/corslab/internal/tool/check"
+)
+
+func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
+
+// realProbe is one fetch() both Chromium and check make.
+type realProbe struct {
+	name    string
+	server  string // "" the server under test, "star" the permissive one
+	path    string
+	method  string
+	headers [][2]string
+	body    string
+	cred    string
+}
+
+var jsonCT = [][2]string{{"Content-Type", "application/json"}}
+
+// realProbes: the server under test answers /items (X-Total), /boom (500),
+// /slash (301 to /items/, Django's APPEND_SLASH), /to-bare (307 to a host
+// without CORS headers, Express's res.redirect), /to-star (302 to a host
+// answering `*`), /put307 (307 to /items: the method is kept), /post303
+// (303 to /items: POST becomes GET), /to-echo (307 to a host that echoes
+// the Origin); allows GET, POST, PUT and content-type.
+var realProbes = []realProbe{
+	{name: "simple GET", path: "/items", method: "GET"},
+	{name: "GET with credentials", path: "/items", method: "GET", cred: "include"},
+	{name: "PUT JSON, preflighted", path: "/items", method: "PUT", headers: jsonCT, body: `{"a":1}`},
+	{name: "DELETE not allowed", path: "/items", method: "DELETE"},
+	{name: "header not allowed", path: "/items", method: "GET", headers: [][2]string{{"X-Other", "1"}}},
+	{name: "500", path: "/boom", method: "GET"},
+	{name: "trailing-slash 301", path: "/slash", method: "GET"},
+	{name: "307 to a host without CORS", path: "/to-bare", method: "GET"},
+	{name: "307 to a host without CORS, preflighted", path: "/to-bare", method: "PUT", headers: jsonCT, body: "{}"},
+	{name: "302 to a host answering *: Origin null", path: "/to-star", method: "GET"},
+	{name: "302 to a host answering *, with credentials", path: "/to-star", method: "GET", cred: "include"},
+	{name: "307 to a host echoing Origin: it echoes null", path: "/to-echo", method: "GET"},
+	{name: "500 without CORS headers (nginx without always)", path: "/boom-plain", method: "GET"},
+	{name: "307 keeps the PUT: a new preflight", path: "/put307", method: "PUT", headers: jsonCT, body: `{"a":1}`},
+	{name: "303 turns the POST into a GET", path: "/post303", method: "POST", body: "x"},
+	{name: "Expose-Headers * with Connection: close", server: "star", path: "/close", method: "GET"},
+	{name: "Expose-Headers * with a chunked answer", server: "star", path: "/chunked", method: "GET"},
+}
+
+// helpers are the servers every stack redirects to.
+type helpers struct{ page, bare, star, echo string }
+
+func startHelpers(t *testing.T) helpers {
+	t.Helper()
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "<!doctype html><title>page</title>")
+	}))
+	t.Cleanup(page.Close)
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "no CORS here\n")
+	}))
+	t.Cleanup(bare.Close)
+	star := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Allow-Methods", "PUT")
+		h.Set("Access-Control-Allow-Headers", "content-type")
+		h.Set("Access-Control-Expose-Headers", "*")
+		h.Set("X-Star", "1")
+		switch r.URL.Path {
+		case "/close":
+			h.Set("Connection", "close")
+		case "/chunked":
+			w.WriteHeader(200)
+			w.(http.Flusher).Flush()
+		}
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(204)
+			return
+		}
+		io.WriteString(w, "star\n")
+	}))
+	t.Cleanup(star.Close)
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		w.Header().Set("Vary", "Origin")
+		io.WriteString(w, "echo\n")
+	}))
+	t.Cleanup(echo.Close)
+	// The page is on localhost, every server on 127.0.0.1: cross-origin.
+	return helpers{page: strings.Replace(page.URL, "127.0.0.1", "localhost", 1), bare: bare.URL, star: star.URL, echo: echo.URL}
+}
+
+// app is the application behind a Go CORS middleware.
+func app(h helpers) http.Handler {
+	mux := http.NewServeMux()
+	items := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Total", "3")
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true}`)
+	}
+	mux.HandleFunc("/items", items)
+	mux.HandleFunc("/items/", items)
+	mux.HandleFunc("/boom", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
+	mux.HandleFunc("/slash", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items/", 301) })
+	mux.HandleFunc("/to-bare", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.bare+"/data", 307) })
+	mux.HandleFunc("/to-star", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.star+"/data", 302) })
+	mux.HandleFunc("/to-echo", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.echo+"/data", 307) })
+	mux.HandleFunc("/put307", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items", 307) })
+	mux.HandleFunc("/post303", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items", 303) })
+	return mux
+}
+
+func TestRealServersAgreeWithChromium(t *testing.T) {
+	h := startHelpers(t)
+	stacks := []struct {
+		name  string
+		start func(t *testing.T, h helpers) string // the server's base URL; skips when the stack is missing
+	}{
+		{"rs/cors", func(t *testing.T, h helpers) string {
+			c := cors.New(cors.Options{AllowedOrigins: []string{h.page}, AllowedMethods: []string{"GET", "POST", "PUT"},
+				AllowedHeaders: []string{"Content-Type"}, ExposedHeaders: []string{"X-Total"}, AllowCredentials: true})
+			return serveGo(t, c.Handler(app(h)))
+		}},
+		{"jub0bs/cors", func(t *testing.T, h helpers) string {
+			m, err := jub0bs.NewMiddleware(jub0bs.Config{Origins: []string{h.page}, Methods: []string{"GET", "POST", "PUT"},
+				RequestHeaders: []string{"Content-Type"}, ResponseHeaders: []string{"X-Total"}, Credentialed: true,
+				DangerouslyTolerateInsecureOrigins: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return serveGo(t, m.Wrap(app(h)))
+		}},
+		{"nginx", startNginxStack},
+		{"express+cors", startExpress},
+	}
+	for _, st := range stacks {
+		t.Run(st.name, func(t *testing.T) {
+			base := st.start(t, h)
+			tab := browsertest.NewTab(t)
+			if _, err := chromedp.Run(tab.Ctx, chromedp.Navigate(h.page+"/")); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range realProbes {
+				url := base + p.path
+				if p.server == "star" {
+					url = h.star + p.path
+				}
+				r := fetch.Request{Origin: h.page, URL: url, Method: p.method, Headers: p.headers, Credentials: p.cred, Mode: "cors"}
+				res, err := check.Run(context.Background(), check.Options{Request: r, Body: p.body, Timeout: 10 * time.Second})
+				if err != nil || res.Err != nil {
+					t.Fatalf("%s: check: %v %v", p.name, err, res.Err)
+				}
+				got := chromiumFetch(t, tab, r, p.body)
+				v := res.Verdict
+				t.Logf("%-45s Chromium %-40s check %s %q, %d redirects", p.name, fmt.Sprintf("%v %s %q", got.Allowed, got.Error, got.Readable), v.Error, v.ReadableHeaders, len(res.Redirects))
+				if got.Allowed != v.Allowed || got.Error != v.Error || got.Param != v.FailedParameter ||
+					got.Allowed && !slices.Equal(got.Readable, v.ReadableHeaders) {
+					t.Errorf("%s (%s %s): Chromium %+v\ncheck: allowed %v %s (%q) readable %q\n%s", p.name, p.method, url, got,
+						v.Allowed, v.Error, v.FailedParameter, v.ReadableHeaders, firstLines(v.Message))
+				}
+			}
+		})
+	}
+}
+
+func firstLines(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func serveGo(t *testing.T, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// chromiumResult is what Chromium did with one fetch().
+type chromiumResult struct {
+	Allowed  bool
+	Error    string // Chromium's corsErrorStatus, "TypeError" for a failure without one
+	Param    string
+	Readable []string
+}
+
+// chromiumFetch runs the fetch() in the tab and reads the outcome: the
+// headers JavaScript can read, or the CORS error DevTools reports.
+func chromiumFetch(t *testing.T, tab *browsertest.Tab, r fetch.Request, body string) chromiumResult {
+	t.Helper()
+	before := len(tab.Failures())
+	init := map[string]any{"method": r.Method, "mode": "cors", "credentials": "same-origin"}
+	if r.Credentials != "" {
+		init["credentials"] = r.Credentials
+	}
+	hdrs := map[string]string{}
+	for _, h := range r.Headers {
+		hdrs[h[0]] = h[1]
+	}
+	init["headers"] = hdrs
+	if body != "" {
+		init["body"] = body
+	}
+	initJSON, _ := json.Marshal(init)
+	urlJSON, _ := json.Marshal(r.URL)
+	js := fmt.Sprintf(`(async () => {
+		try {
+			const res = await fetch(%s, %s);
+			await res.text();
+			return {ok: true, headers: [...res.headers.keys()]};
+		} catch (e) { return {ok: false, headers: []}; }
+	})()`, urlJSON, initJSON)
+	type result struct {
+		OK      bool     `json:"ok"`
+		Headers []string `json:"headers"`
+	}
+	ctx, cancel := context.WithTimeout(tab.Ctx, 30*time.Second)
+	defer cancel()
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[result](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("fetch in Chromium: %v", err)
+	}
+	if out.OK {
+		return chromiumResult{Allowed: true, Readable: out.Headers}
+	}
+	// The rejection and DevTools' loadingFailed travel separately: wait
+	// for the failure to arrive.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if f := tab.Failures(); len(f) > before {
+			last := f[len(f)-1]
+			if last.CorsError == "" {
+				return chromiumResult{Error: fetch.ErrTypeError}
+			}
+			return chromiumResult{Error: last.CorsError, Param: last.FailedParameter}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fetch %s rejected, but Chromium reported no failure", r.URL)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// freeAddr returns a loopback address nobody listens on (yet).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitListening polls until addr accepts connections.
+func waitListening(t *testing.T, addr string, what func() string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing listens on %s: %v\n%s", addr, err, what())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// required reports whether a missing stack fails the test: under CI, for
+// the stacks .ci/run installs.
+func required() bool { return os.Getenv("CI") == "true" }
+
+func nginxBin() string {
+	for _, p := range []string{os.Getenv("CORSLAB_NGINX"), "/usr/sbin/nginx", "nginx"} {
+		if p == "" {
+			continue
+		}
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	return ""
+}
+
+// startNginxStack serves the probes' paths from nginx, configured as the
+// usual guides do it: the allowed origin echoed, add_header … always, an
+// `if` for OPTIONS, and redirects by `return`.
+func startNginxStack(t *testing.T, h helpers) string {
+	bin := nginxBin()
+	if bin == "" {
+		t.Skip("nginx not installed (.ci/run tries nginx-light; optional, like the nginx export test)")
+	}
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cors := `
+      add_header Access-Control-Allow-Origin ` + h.page + ` always;
+      add_header Access-Control-Allow-Credentials true always;
+      add_header Vary Origin always;`
+	loc := func(match, body string) string {
+		return `
+    location ` + match + ` {
+      if ($request_method = OPTIONS) {` + cors + `
+        add_header Access-Control-Allow-Methods "GET, POST, PUT" always;
+        add_header Access-Control-Allow-Headers "content-type" always;
+        return 204;
+      }` + cors + `
+      add_header Access-Control-Expose-Headers X-Total always;
+      ` + body + `
+    }`
+	}
+	conf := `daemon off;
+master_process off;
+worker_processes 1;
+pid ` + dir + `/nginx.pid;
+error_log ` + dir + `/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ` + dir + `/body;
+  proxy_temp_path ` + dir + `/proxy;
+  fastcgi_temp_path ` + dir + `/fastcgi;
+  uwsgi_temp_path ` + dir + `/uwsgi;
+  scgi_temp_path ` + dir + `/scgi;
+  default_type application/json;
+  server {
+    listen ` + addr + `;` +
+		loc("/items", `add_header X-Total 3 always; return 200 '{"ok":true}';`) +
+		loc("= /boom", `return 500;`) +
+		loc("= /slash", `return 301 /items/;`) +
+		loc("= /to-bare", `return 307 `+h.bare+`/data;`) +
+		loc("= /to-star", `return 302 `+h.star+`/data;`) +
+		loc("= /to-echo", `return 307 `+h.echo+`/data;`) + `
+    location = /boom-plain {
+      add_header Access-Control-Allow-Origin ` + h.page + `;
+      return 500;
+    }` +
+		loc("= /put307", `return 307 /items;`) +
+		loc("= /post303", `return 303 /items;`) + `
+  }
+}
+`
+	path := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-t", "-p", dir, "-e", dir+"/error.log", "-c", path).CombinedOutput(); err != nil {
+		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf)
+	}
+	cmd := exec.Command(bin, "-p", dir, "-e", dir+"/error.log", "-c", path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	waitListening(t, addr, func() string { b, _ := os.ReadFile(dir + "/error.log"); return string(b) })
+	return "http://" + addr
+}
+
+// expressApp is the same application in Express with the cors package.
+const expressApp = `
+const express = require('express');
+const cors = require('cors');
+const [port, page, bare, star, echo] = process.argv.slice(2);
+const app = express();
+app.use(cors({origin: page, methods: ['GET', 'POST', 'PUT'], allowedHeaders: ['content-type'],
+  exposedHeaders: ['X-Total'], credentials: true}));
+const items = (req, res) => { res.set('X-Total', '3'); res.json({ok: true}); };
+app.all(['/items', '/items/'], items);
+app.get('/boom', (req, res) => res.status(500).send('boom'));
+app.all('/slash', (req, res) => res.redirect(301, '/items/'));
+app.all('/to-bare', (req, res) => res.redirect(307, bare + '/data'));
+app.all('/to-star', (req, res) => res.redirect(302, star + '/data'));
+app.all('/to-echo', (req, res) => res.redirect(307, echo + '/data'));
+app.all('/put307', (req, res) => res.redirect(307, '/items'));
+app.all('/post303', (req, res) => res.redirect(303, '/items'));
+app.listen(Number(port), '127.0.0.1');
+`
+
+// expressModules returns a directory whose node_modules has express and
+// cors: $CORSLAB_NPM_DIR (.ci/run installs there), else one installed with
+// npm into the user cache once. It skips when node or npm is missing.
+func expressModules(t *testing.T) (node, dir string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if required() && os.Getenv("CORSLAB_NPM_DIR") != "" {
+			t.Fatal("node required: CORSLAB_NPM_DIR is set")
+		}
+		t.Skip("node not installed")
+	}
+	if dir = os.Getenv("CORSLAB_NPM_DIR"); dir != "" {
+		return node, dir
+	}
+	if required() {
+		t.Skip("CORSLAB_NPM_DIR not set: .ci/run did not install express")
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		t.Skip("npm not installed")
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Skip(err)
+	}
+	dir = filepath.Join(cache, "corslab-test-npm")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "cors", "package.json")); err == nil {
+		return node, dir
+	}
+	out, err := exec.Command(npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "express@4", "cors@2").CombinedOutput()
+	if err != nil {
+		t.Skipf("npm install express cors: %v\n%s", err, out)
+	}
+	return node, dir
+}
+
+func startExpress(t *testing.T, h helpers) string {
+	node, dir := expressModules(t)
+	script := filepath.Join(dir, "corslab-app.js")
+	if err := os.WriteFile(script, []byte(expressApp), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	var log strings.Builder
+	cmd := exec.Command(node, script, port, h.page, h.bare, h.star, h.echo)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	waitListening(t, addr, func() string { return "node did not start" })
+	return "http://" + addr
+}
