@@ -98,7 +98,7 @@ func (o *outcome) runHop(h *hopRun) bool {
 				o.v.RequestHeadersInPreflight = h.need.names
 			}
 			if h.preflight == nil {
-				o.reject(noAnswer(o.b, "OPTIONS preflight" + o.atHop(h)))
+				o.reject(noAnswer(o.b, "OPTIONS preflight"+o.atHop(h)))
 				return false
 			}
 			pre := checkPreflight(o.b, h.p, h.need, h.preflight)
@@ -115,7 +115,7 @@ func (o *outcome) runHop(h *hopRun) bool {
 	h.sent = true
 	o.v.ActualRequestSent = true
 	if h.actual == nil {
-		o.reject(noAnswer(o.b, "request" + o.atHop(h)))
+		o.reject(noAnswer(o.b, "request"+o.atHop(h)))
 		return false
 	}
 	if h.cors {

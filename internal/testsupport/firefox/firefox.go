@@ -166,12 +166,12 @@ func launch(path string) (*Browser, error) {
 	case u, ok := <-found:
 		if !ok {
 			b.Close()
-			return nil, errors.New("Firefox exited before WebDriver BiDi listened")
+			return nil, errors.New("firefox exited before WebDriver BiDi listened")
 		}
 		wsURL = u
 	case <-time.After(60 * time.Second):
 		b.Close()
-		return nil, errors.New("Firefox did not start WebDriver BiDi within 60 s")
+		return nil, errors.New("firefox did not start WebDriver BiDi within 60 s")
 	}
 	b.conn, _, err = websocket.DefaultDialer.Dial(wsURL+"/session", nil)
 	if err != nil {

@@ -166,11 +166,11 @@ func (b *Browser) startXvfb(xvfb string) (string, error) {
 	select {
 	case d := <-got:
 		if d == "" {
-			return "", errors.New("Xvfb exited without a display")
+			return "", errors.New("xvfb exited without a display")
 		}
 		return d, nil
 	case <-time.After(30 * time.Second):
-		return "", errors.New("Xvfb gave no display within 30 s")
+		return "", errors.New("xvfb gave no display within 30 s")
 	}
 }
 
