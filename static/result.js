@@ -22,7 +22,7 @@ export function renderResult(m) {
   if (req) {
     parts.push(el("div", { class: "r-req" },
       el("span", { class: "r-label" }, req.label || "hand-built"), " ",
-      el("code", {}, `fetch("${shortURL(req.url)}", {method: "${req.method}"` +
+      el("code", {}, m.call || `fetch("${shortURL(req.url)}", {method: "${req.method}"` +
         (req.credentials !== "same-origin" ? `, credentials: "${req.credentials}"` : "") +
         (req.mode !== "cors" ? `, mode: "${req.mode}"` : "") + "})")));
     if (req.headers.length) {

@@ -8,7 +8,7 @@
 // server's own account of each trial.
 
 import { el, clock } from "./dom.js";
-import { addEntry, clear as clearLog, exchangeView, note, onEvict } from "./log.js";
+import { addEntry, clear as clearLog, effectWords, exchangeView, note, onEvict } from "./log.js";
 import { shortURL } from "./origins.js";
 import { renderResult } from "./result.js";
 
@@ -38,6 +38,7 @@ function merged(t) {
     outcome: t.outcome || s.outcome || null,
     exchanges: t.live.length ? (s.exchanges || []).concat(t.live) : s.exchanges || [],
     verdict: s.verdict || null,
+    call: s.call || "", // the call with its full URL, from the trial's account (docs/live-log.md)
     settled: !!s.outcome, // site B's log has everything the trial caused
     readHeader: t.readHeader,
     read: t.read,
@@ -177,7 +178,7 @@ function loudLine(m) {
     return null;
   }
   if (!o.ok && actual.some((x) => x.effect || (x.status >= 200 && x.status < 300))) {
-    const eff = actual.map((x) => x.effect).filter(Boolean).join("; ");
+    const eff = actual.map((x) => effectWords(x.effect)).filter(Boolean).join("; ");
     return { cls: "hidden-answer", text: `site B received and ran it${eff ? " (" + eff + ")" : ""}; the browser hid the answer` };
   }
   if (o.ok && o.type === "websocket") return { cls: "hidden-answer", text: "a websocket: no CORS — site B accepted the Origin and JavaScript read its message, with no Access-Control-* header" };

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -194,33 +195,22 @@ func (p *policyPanel) refresh() {
 		}
 		p.rows = append(p.rows, r)
 	}
-	// Headers the fixed rows do not cover, by canonical name.
-	extra := map[string]*row{}
-	var names []string
-	add := func(hs policy.Headers, pre bool) {
-		for name, vs := range hs {
-			if p.fixed(name) {
+	// Headers the fixed rows do not cover, by canonical name, spelt as the
+	// preflight's rule (else the actual's) spells them.
+	extra := map[string]row{}
+	for _, hs := range []policy.Headers{p.doc.Preflight.Headers, p.doc.Actual.Headers} {
+		for name := range hs {
+			c := http.CanonicalHeaderKey(name)
+			if _, done := extra[c]; done || p.fixed(name) {
 				continue
 			}
-			c := http.CanonicalHeaderKey(name)
-			r, ok := extra[c]
-			if !ok {
-				r = &row{header: name}
-				extra[c] = r
-				names = append(names, c)
-			}
-			if pre {
-				r.pre = vs
-			} else {
-				r.act = vs
-			}
+			r := row{header: name}
+			r.pre, r.act = p.doc.Header(name)
+			extra[c] = r
 		}
 	}
-	add(p.doc.Preflight.Headers, true)
-	add(p.doc.Actual.Headers, false)
-	slices.Sort(names)
-	for _, n := range names {
-		p.rows = append(p.rows, *extra[n])
+	for _, c := range slices.Sorted(maps.Keys(extra)) {
+		p.rows = append(p.rows, extra[c])
 	}
 	p.cursor = min(max(p.cursor, 0), len(p.rows)-1)
 }

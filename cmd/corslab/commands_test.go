@@ -52,11 +52,11 @@ func TestCommandLineErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"help", "nope"}, `corslab help: unknown command "nope" (commands: scenarios, explain, check, export, help, version)`},
+		{[]string{"help", "nope"}, `corslab help: unknown command "nope" (commands: scenarios, explain, check, har, export, help, version)`},
 		{[]string{"help", "check", "export"}, "corslab help: want one command, got 2 arguments"},
 		{[]string{"version", "now"}, `corslab version: unexpected argument "now"`},
 		{[]string{"scenarios", "missing-vary"}, `corslab scenarios: unexpected argument "missing-vary"; start one with corslab -scenario NAME`},
-		{[]string{"nope"}, `corslab: unexpected argument "nope" (commands: scenarios, explain, check, export, help, version)`},
+		{[]string{"nope"}, `corslab: unexpected argument "nope" (commands: scenarios, explain, check, har, export, help, version)`},
 	} {
 		code, stdout, stderr := runCmd(t, "", c.args...)
 		if code != exitUsage || stdout != "" || stderr != c.want+"\n" {

@@ -11,7 +11,6 @@ import (
 	"github.com/corslab/corslab/internal/tool/har"
 )
 
-
 const harUsage = `usage: corslab har [-json] [-browser chromium|firefox|webkit] FILE.har
 
 Reads a HAR file (DevTools: Network, "Save all as HAR"; Chromium and Firefox

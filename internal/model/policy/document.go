@@ -140,8 +140,8 @@ func parseRule(raw json.RawMessage, path string, headers *Headers, status *int, 
 }
 
 func parseHeaders(raw json.RawMessage, path string, problems *[]error) Headers {
-	if string(raw) == "null" { // as encoding/json reads null into a map: no headers
-		return Headers{}
+	if string(raw) == "null" { // no headers, as encoding/json reads null into a map
+		return nil
 	}
 	hs, ok := members(raw, func(k string) string { return fmt.Sprintf("%s[%q]", path, k) }, problems)
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/corslab/corslab/internal/model/syntax"
 )
@@ -14,8 +15,8 @@ import (
 // bounded time. Invariants:
 //   - it never panics, and an error is one problem per line: no empty
 //     line, no CR;
-//   - an accepted document compiles, and round-trips through Encode to the
-//     same document;
+//   - an accepted document is valid UTF-8, compiles, and round-trips
+//     through Encode to the same document;
 //   - the compiled policy writes only valid header names it may set, never
 //     a value with CR, LF or another control byte, whatever the request
 //     (as net/http delivers it) carries, and exactly what the per-request
@@ -28,6 +29,9 @@ func FuzzParseDocument(f *testing.F) {
 		`{"actual": {"headers": {"Vary": ["Origin", "{origin}", ""], "X-A": "pre-{origin}-{request-method}-post}"}}}`,
 		`{"actual": {"headers": {"X-Evil": "a\r\nSet-Cookie: x=1"}}}`,
 		`{"actual": {"headers": {"X": "{unknown}"}}}`,
+		`{"actual": {"headers": {"Vary": "Origin", "Vary": "Accept"}}, "actual": {}}`,
+		"{\"actual\": {\"headers\": {\"X-A\": \"caf\xe9\"}}}",
+		`{"zz": 1, "preflight": {"status": 99, "headers": 1}, "actual": {"headers": {"X B": "\r", "Content-Length": "1"}}}`,
 	} {
 		f.Add([]byte(s), "http://localhost:7070", "PUT", "content-type,x-lab")
 	}
@@ -40,6 +44,9 @@ func FuzzParseDocument(f *testing.F) {
 				}
 			}
 			return
+		}
+		if !utf8.Valid(data) {
+			t.Fatalf("ParseDocument accepted invalid UTF-8: %q", data)
 		}
 		p, err := NewPolicy(d)
 		if err != nil {

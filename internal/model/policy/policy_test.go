@@ -68,6 +68,11 @@ func TestParseDocumentValid(t *testing.T) {
 			`{"actual": {"headers": {"X-A": "a}b"}}}`,
 			Document{Actual: ActualRule{Headers: Headers{"X-A": {"a}b"}}}}, 204},
 		{"surrounding whitespace", " \n\t{}\r\n ", Document{}, 204},
+		{"null headers are none", "{\"actual\": {\"headers\":\n  null  }, \"preflight\": {\"headers\": null}}",
+			Document{}, 204},
+		{"null status is none", `{"preflight": {"status": null}}`, Document{}, 204},
+		{"escaped names", `{"pre\u0066light": {"st\u0061tus": 200, "headers": {"\u0056ary": "x"}}}`,
+			Document{Preflight: PreflightRule{Status: 200, Headers: Headers{"Vary": {"x"}}}}, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
