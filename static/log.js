@@ -69,6 +69,28 @@ function statusClass(s) {
   return "s4";
 }
 
+// effectText says in words what a request did to site B's data, from an
+// exchange's structured effect ({kind, item, name, was, origin}), as
+// internal/model/trial's Effect.String does: created item 4 "milk".
+export function effectText(e) {
+  if (!e || !e.kind) return "";
+  const q = (s) => JSON.stringify(String(s ?? ""));
+  switch (e.kind) {
+    case "created":
+    case "deleted":
+      return `${e.kind} item ${e.item ?? 0} ${q(e.name)}`;
+    case "renamed":
+      return `renamed item ${e.item ?? 0} from ${q(e.was)} to ${q(e.name)}`;
+    case "logged-in":
+      return "logged in: set cookie " + (e.name ?? "");
+    case "logged-out":
+      return "logged out";
+    case "ws-message":
+      return "sent a websocket message to " + (e.origin ?? "");
+  }
+  return String(e.kind);
+}
+
 // exchangeView shows one request and response as site B saw them.
 export function exchangeView(x) {
   const frag = document.createDocumentFragment();
@@ -96,7 +118,7 @@ export function exchangeView(x) {
     for (const v of [].concat(rs[k])) box.append(el("div", { class: "hdr" }, el("span", { class: "hn" }, "← " + k + ": "), v));
   }
   frag.append(box);
-  if (x.effect) frag.append(el("div", { class: "effect" }, "site B did: " + x.effect));
+  if (x.effect) frag.append(el("div", { class: "effect" }, "site B did: " + effectText(x.effect)));
   if (x.upstreamStatus || x.upstreamError) frag.append(upstreamView(x));
   return frag;
 }

@@ -63,11 +63,12 @@ export function learnIds(req, out) {
   showDeleteTarget();
 }
 
-// learnEffect keeps track of item ids from site B's log: a blocked POST still created one.
+// learnEffect keeps track of item ids from site B's log (an exchange's
+// structured effect): a blocked POST still created one.
 export function learnEffect(effect) {
-  const m = /^(created|deleted) item (\d+)/.exec(effect || "");
-  if (!m) return;
-  if (m[1] === "created") knownIds.add(Number(m[2]));
-  else knownIds.delete(Number(m[2]));
+  if (!effect || !Number.isInteger(effect.item)) return;
+  if (effect.kind === "created") knownIds.add(effect.item);
+  else if (effect.kind === "deleted") knownIds.delete(effect.item);
+  else return;
   showDeleteTarget();
 }
