@@ -9,11 +9,10 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/corslab/corslab/internal/content/lesson"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // maxLessonTrials bounds the settled trials a lesson's check looks at.

@@ -8,11 +8,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // The live log's limits, as in gorilla/websocket's chat example.

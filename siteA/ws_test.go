@@ -15,12 +15,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 

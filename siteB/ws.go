@@ -5,11 +5,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // WSPath is site B's websocket endpoint.

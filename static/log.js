@@ -69,28 +69,6 @@ function statusClass(s) {
   return "s4";
 }
 
-// effectText says in words what a request did to site B's data, from an
-// exchange's structured effect ({kind, item, name, was, origin}), as
-// internal/model/trial's Effect.String does: created item 4 "milk".
-export function effectText(e) {
-  if (!e || !e.kind) return "";
-  const q = (s) => JSON.stringify(String(s ?? ""));
-  switch (e.kind) {
-    case "created":
-    case "deleted":
-      return `${e.kind} item ${e.item ?? 0} ${q(e.name)}`;
-    case "renamed":
-      return `renamed item ${e.item ?? 0} from ${q(e.was)} to ${q(e.name)}`;
-    case "logged-in":
-      return "logged in: set cookie " + (e.name ?? "");
-    case "logged-out":
-      return "logged out";
-    case "ws-message":
-      return "sent a websocket message to " + (e.origin ?? "");
-  }
-  return String(e.kind);
-}
-
 // exchangeView shows one request and response as site B saw them.
 export function exchangeView(x) {
   const frag = document.createDocumentFragment();
@@ -118,7 +96,7 @@ export function exchangeView(x) {
     for (const v of [].concat(rs[k])) box.append(el("div", { class: "hdr" }, el("span", { class: "hn" }, "← " + k + ": "), v));
   }
   frag.append(box);
-  if (x.effect) frag.append(el("div", { class: "effect" }, "site B did: " + effectText(x.effect)));
+  if (x.effect) frag.append(el("div", { class: "effect" }, "site B did: " + effectWords(x.effect)));
   if (x.upstreamStatus || x.upstreamError) frag.append(upstreamView(x));
   return frag;
 }
@@ -153,4 +131,20 @@ function upstreamView(x) {
   if (!list.children.length) list.append(el("li", { class: "hdr none" }, "no headers"));
   d.append(list);
   return d;
+}
+
+// effectWords says an exchange's effect (docs/live-log.md: {kind, item, name,
+// was, origin}) in words, as the TUI does: created item 4 "pear".
+export function effectWords(e) {
+  if (!e) return "";
+  const item = `item ${e.item} ${JSON.stringify(e.name ?? "")}`;
+  switch (e.kind) {
+    case "created": return "created " + item;
+    case "deleted": return "deleted " + item;
+    case "renamed": return `renamed item ${e.item} from ${JSON.stringify(e.was ?? "")} to ${JSON.stringify(e.name ?? "")}`;
+    case "logged-in": return "logged in: set cookie " + e.name;
+    case "logged-out": return "logged out";
+    case "ws-message": return "sent a websocket message to " + e.origin;
+  }
+  return String(e.kind);
 }

@@ -7,12 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 const (

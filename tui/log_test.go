@@ -6,11 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // logLines returns the plain lines of the live log panel.

@@ -117,6 +117,13 @@ func TestRunNoTUI(t *testing.T) {
 		t.Errorf("closed policy's preflight: %d, ACAO %q; want 204 and no ACAO", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
 	}
 	waitFor(t, &stdout, regexp.MustCompile(`OPTIONS /api/items/1 \(preflight for PUT\) from http://127.0.0.1:1 → 204, no Access-Control-Allow-Origin`))
+	// An endpoint's effect, in words.
+	resp, err = http.Post(siteB+"/api/items", "text/plain", strings.NewReader("pear"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitFor(t, &stdout, regexp.MustCompile(`POST    /api/items → 201, no Access-Control-Allow-Origin; created item \d+ "pear"`))
 
 	cancel()
 	select {

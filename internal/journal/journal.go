@@ -80,7 +80,8 @@ func (j *Journal) Record(x *Exchange) {
 	if x.Preflight {
 		t.preflightAt = now
 	}
-	if t.Outcome != nil { // a late exchange: rebuild the account, and say so
+	if t.Outcome != nil && !t.rejudging { // a late exchange: rebuild the account, and say so
+		t.rejudging = true // once for a burst: any client can send a settled trial's Referer
 		go j.rejudge(t.ID)
 	}
 }
@@ -93,6 +94,7 @@ func (j *Journal) rejudge(id string) {
 	if !ok || t.Outcome == nil {
 		return
 	}
+	t.rejudging = false
 	j.judge(t)
 	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: t.snapshot()})
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/corslab/corslab/internal/testsupport/loadtest/race"
 )
 

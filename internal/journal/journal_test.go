@@ -460,3 +460,34 @@ func TestEventJSONConcurrent(t *testing.T) {
 		t.Errorf("decoded seq %d trial %+v, %v", back.Seq, back.Trial, err)
 	}
 }
+
+// A burst of late exchanges (any client can send a settled trial's
+// Referer) rebuilds the account off the request path, and the last trial
+// event carries every exchange, judged.
+func TestLateExchangesCoalesce(t *testing.T) {
+	j := newJournal(1024)
+	if err := j.Announce("t1", "http://a", trial.Request{Method: "GET", URL: "http://b/api/items"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Settle("t1", trial.Outcome{Error: "TypeError: Failed to fetch"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	for i := range n {
+		j.Record(exchange("t1", fmt.Sprint("/late/", i)))
+	}
+	var last *Trial
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); runtime.Gosched() {
+		for _, e := range all(j) {
+			if e.Kind == KindTrial {
+				last = e.Trial
+			}
+		}
+		if last != nil && len(last.Exchanges) == n {
+			break
+		}
+	}
+	if last == nil || len(last.Exchanges) != n || last.Verdict == nil {
+		t.Fatalf("last trial event: %+v, want all %d late exchanges, judged", last, n)
+	}
+}

@@ -32,6 +32,7 @@ type Trial struct {
 	announced   bool
 	announcedAt time.Time
 	preflightAt time.Time // when site B's last preflight for it was recorded
+	rejudging   bool      // a rebuild after a late exchange is on its way
 }
 
 // snapshot returns a copy that later changes to t do not touch.

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/model/trial"
 
 	"github.com/chromedp/chromedp"
@@ -417,6 +418,29 @@ func TestFetchRefusesInvalidHeader(t *testing.T) {
 		t.Errorf("site B saw %s, want nothing", kinds(tr.Exchanges))
 	}
 	p.entryText(res.ID, "Refused by fetch() itself, nothing sent")
+	if h := tr.Happened; !h.RefusedLocally || h.ReachedSiteB || h.Preflight != trial.PreflightNone || tr.Mismatch != "" || !strings.HasPrefix(tr.Headline, "Refused by fetch() itself") {
+		t.Errorf("account: happened %+v, mismatch %q, headline %q; want refused by fetch() itself", h, tr.Mismatch, tr.Headline)
+	}
+}
+
+// fetch() refuses a GET with a body, and a forbidden method, before sending
+// anything: the account says so, and agrees with Chromium's TypeError.
+func TestFetchRefusesBeforeSending(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	for _, req := range []string{
+		`{label: "GET with a body", method: "GET", path: "/api/items", body: "x=1"}`,
+		`{label: "forbidden method", method: "TRACE", path: "/api/items"}`,
+	} {
+		res := p.send(req)
+		tr := p.settled(res.ID)
+		if res.Outcome.OK || len(tr.Exchanges) != 0 || !tr.Happened.RefusedLocally || tr.Mismatch != "" || tr.Verdict == nil || tr.Verdict.Error != fetch.ErrTypeError {
+			t.Errorf("%s: outcome %+v, exchanges %d, happened %+v, mismatch %q", req, res.Outcome, len(tr.Exchanges), tr.Happened, tr.Mismatch)
+		}
+		if want := strings.TrimPrefix(res.Outcome.Error, "TypeError: "); !strings.HasSuffix(tr.Headline, want) {
+			t.Errorf("%s: headline %q, want Chromium's %q", req, tr.Headline, want)
+		}
+	}
 }
 
 // X-Total is readable only when site B exposes it.

@@ -11,11 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/gorilla/websocket"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // Websockets are not covered by CORS: site A must check Origin itself.

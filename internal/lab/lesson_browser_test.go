@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -19,6 +20,8 @@ import (
 	"github.com/corslab/corslab/internal/content/lesson"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/model/trial"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
 	"github.com/corslab/corslab/internal/testsupport/labtest"
 	"github.com/corslab/corslab/siteA"
@@ -69,6 +72,48 @@ var lessonSteps = map[string][]step{
 	"websocket": {setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`), press(0), setPolicy(`{}`), pressRight(0)},
 }
 
+// wantHappened checks the trial account of the lessons that teach what the
+// lab used to draw wrong (issue 11): what Chromium did, as the journal tells it.
+var wantHappened = map[string]func(step, *journal.Trial) error{
+	"same-origin": func(st step, tr *journal.Trial) error {
+		if st.click == 0 && (!tr.Happened.SameOrigin || tr.Happened.ReachedSiteB || !tr.Outcome.OK || tr.Verdict == nil || !tr.Verdict.Allowed) {
+			return fmt.Errorf("same-origin GET: want same origin, allowed, not site B")
+		}
+		return nil
+	},
+	"null-origin": func(st step, tr *journal.Trial) error {
+		if tr.Origin != "null" || !tr.Happened.ReachedSiteB || len(tr.Exchanges) != 1 {
+			return fmt.Errorf("sandboxed GET: want Origin null and the GET attached, reached site B; exchanges %d", len(tr.Exchanges))
+		}
+		return nil
+	},
+	"max-age": func(st step, tr *journal.Trial) error {
+		want := trial.PreflightSent
+		if st.right {
+			want = trial.PreflightCached
+		}
+		if tr.Happened.Preflight != want || !tr.Happened.ReachedSiteB {
+			return fmt.Errorf("PUT: preflight %q, want %q", tr.Happened.Preflight, want)
+		}
+		if st.right && slices.ContainsFunc(tr.Trace, func(s fetch.Step) bool { return strings.HasPrefix(s.What, "OPTIONS") }) {
+			return fmt.Errorf("cached preflight drawn as an OPTIONS: %+v", tr.Trace)
+		}
+		return nil
+	},
+	"websocket": func(st step, tr *journal.Trial) error {
+		if !tr.Happened.WebSocket || tr.Verdict != nil || len(tr.Trace) == 0 || !strings.HasPrefix(tr.Trace[0].What, "new WebSocket(\"ws://") {
+			return fmt.Errorf("websocket: want a websocket account with no verdict, trace %+v", tr.Trace)
+		}
+		return nil
+	},
+	"preflight": func(st step, tr *journal.Trial) error {
+		if !tr.Outcome.OK && (tr.Fix == nil || tr.Fix.Text == "") {
+			return fmt.Errorf("a blocked PUT with no whole fix")
+		}
+		return nil
+	},
+}
+
 func TestLessonsPlayedFromThePage(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(t.TempDir(), "sub", "progress.json")
@@ -101,7 +146,15 @@ func TestLessonsPlayedFromThePage(t *testing.T) {
 				continue
 			}
 			id := clickRequest(p, st.click)
-			p.settled(id)
+			tr := p.settled(id)
+			if tr.Mismatch != "" {
+				t.Errorf("lesson %s step %d: the account disagrees with Chromium: %s", ls.ID, i, tr.Mismatch)
+			}
+			if check, ok := wantHappened[ls.ID]; ok {
+				if err := check(st, tr); err != nil {
+					t.Errorf("lesson %s step %d: %v (account: %+v, headline %q)", ls.ID, i, err, tr.Happened, tr.Headline)
+				}
+			}
 			if st.right {
 				right = id
 			} else if i == len(steps)-1 {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/corslab/corslab/internal/content/scenario"
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // observe checks a scenario's bug (fixed false) or its absence (fixed true)
@@ -110,7 +111,7 @@ func TestScenarios(t *testing.T) {
 	}
 }
 
-func jsObject(t *testing.T, r scenario.Request) string {
+func jsObject(t *testing.T, r trial.Request) string {
 	t.Helper()
 	b, err := json.Marshal(r)
 	if err != nil {

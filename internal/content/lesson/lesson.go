@@ -12,15 +12,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 )
-
-// Request is a button of a lesson: a fetch() as the page makes it, its URL
-// a path on site B (or site A when Site is "A").
-type Request = trial.Request
 
 // Lesson is one step of the path.
 type Lesson struct {
@@ -29,8 +24,8 @@ type Lesson struct {
 	Concept  string          `json:"concept"`
 	Goal     string          `json:"goal"`
 	Hint     string          `json:"hint"`
-	Policy   json.RawMessage `json:"policy"` // site B's policy when the lesson starts
-	Requests []Request       `json:"requests"`
+	Policy   json.RawMessage `json:"policy"`   // site B's policy when the lesson starts
+	Requests []trial.Request `json:"requests"` // its buttons: URLs are paths on site B (site A when Site is "A")
 	// Check says whether the goal is reached.
 	Check func(Attempt) bool `json:"-"`
 }

@@ -4,10 +4,9 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 const (

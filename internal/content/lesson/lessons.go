@@ -4,28 +4,27 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // Requests the lessons' buttons make.
 var (
-	getB      = Request{Label: "GET site B /api/items (cross-origin)", Method: "GET", URL: "/api/items"}
-	getA      = Request{Label: "GET site A /api/items (same origin)", Method: "GET", URL: "/api/items", Site: "A"}
-	postForm  = Request{Label: "simple POST (form)", Method: "POST", URL: "/api/items", Headers: [][2]string{{"Content-Type", "application/x-www-form-urlencoded"}}, Body: "name=posted+in+a+lesson"}
-	postJSON  = Request{Label: "POST JSON", Method: "POST", URL: "/api/items", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: `{"name": "posted as JSON"}`}
-	put       = Request{Label: "PUT /api/items/1", Method: "PUT", URL: "/api/items/1", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: `{"name": "renamed in a lesson"}`}
-	del       = Request{Label: "DELETE /api/items/3", Method: "DELETE", URL: "/api/items/3"}
-	xHeader   = Request{Label: "GET with X-Requested-With", Method: "GET", URL: "/api/items", Headers: [][2]string{{"X-Requested-With", "XMLHttpRequest"}}}
-	login     = Request{Label: "log in (cookies)", Method: "POST", URL: "/api/login", Credentials: "include"}
-	me        = Request{Label: "who am I? (cookies)", Method: "GET", URL: "/api/me", Credentials: "include"}
-	readTotal = Request{Label: "read X-Total", Method: "GET", URL: "/api/items", ReadHeader: "X-Total"}
-	sandboxed = Request{Label: "GET from a sandboxed iframe (Origin: null)", Method: "GET", URL: "/api/items", Sandbox: true}
-	noCORS    = Request{Label: "GET with mode: no-cors", Method: "GET", URL: "/api/items", Mode: "no-cors"}
-	websocket = Request{Label: "new WebSocket(ws://site B/api/ws)", Method: "GET", URL: "/api/ws", Mode: trial.ModeWebSocket}
+	getB      = trial.Request{Label: "GET site B /api/items (cross-origin)", Method: "GET", URL: "/api/items"}
+	getA      = trial.Request{Label: "GET site A /api/items (same origin)", Method: "GET", URL: "/api/items", Site: "A"}
+	postForm  = trial.Request{Label: "simple POST (form)", Method: "POST", URL: "/api/items", Headers: [][2]string{{"Content-Type", "application/x-www-form-urlencoded"}}, Body: "name=posted+in+a+lesson"}
+	postJSON  = trial.Request{Label: "POST JSON", Method: "POST", URL: "/api/items", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: `{"name": "posted as JSON"}`}
+	put       = trial.Request{Label: "PUT /api/items/1", Method: "PUT", URL: "/api/items/1", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: `{"name": "renamed in a lesson"}`}
+	del       = trial.Request{Label: "DELETE /api/items/3", Method: "DELETE", URL: "/api/items/3"}
+	xHeader   = trial.Request{Label: "GET with X-Requested-With", Method: "GET", URL: "/api/items", Headers: [][2]string{{"X-Requested-With", "XMLHttpRequest"}}}
+	login     = trial.Request{Label: "log in (cookies)", Method: "POST", URL: "/api/login", Credentials: "include"}
+	me        = trial.Request{Label: "who am I? (cookies)", Method: "GET", URL: "/api/me", Credentials: "include"}
+	readTotal = trial.Request{Label: "read X-Total", Method: "GET", URL: "/api/items", ReadHeader: "X-Total"}
+	sandboxed = trial.Request{Label: "GET from a sandboxed iframe (Origin: null)", Method: "GET", URL: "/api/items", Sandbox: true}
+	noCORS    = trial.Request{Label: "GET with mode: no-cors", Method: "GET", URL: "/api/items", Mode: "no-cors"}
+	websocket = trial.Request{Label: "new WebSocket(ws://site B/api/ws)", Method: "GET", URL: "/api/ws", Mode: trial.ModeWebSocket}
 )
 
 func doc(s string) json.RawMessage { return json.RawMessage(s) }
@@ -44,7 +43,7 @@ var lessons = []Lesson{{
 		"with Access-Control-Allow-Origin. Site B starts with no CORS headers at all.",
 	Goal:   "Read the item list from site A (the page's own origin), then try the same request on site B.",
 	Hint:   "Press both buttons and compare What JavaScript got: the same-origin one resolves, site B's rejects.",
-	Policy: doc(closed), Requests: []Request{getA, getB},
+	Policy: doc(closed), Requests: []trial.Request{getA, getB},
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, and(sameOrigin, ok)) &&
 			anySettled(a.Trials, func(t *journal.Trial) bool { return !sameOrigin(t) && !ok(t) && t.Origin != "null" })
@@ -56,7 +55,7 @@ var lessons = []Lesson{{
 		"Access-Control-Allow-Origin, and without it JavaScript gets TypeError: Failed to fetch. CORS does not stop requests, it stops reading.",
 	Goal:   "Send the GET and see site B answer 200 while JavaScript fails; then change site B's policy (terminal UI or PUT /lab/policy) so the same GET succeeds.",
 	Hint:   "In the terminal UI set Allow-Origin to site A's origin (or {origin}, or *), then press the button again.",
-	Policy: doc(closed), Requests: []Request{getB},
+	Policy: doc(closed), Requests: []trial.Request{getB},
 	Check: func(a Attempt) bool {
 		answered := func(t *journal.Trial) bool {
 			x := actual(t)
@@ -72,7 +71,7 @@ var lessons = []Lesson{{
 		"to stop simple requests: use CSRF tokens, SameSite cookies, or require a non-simple request.",
 	Goal:   "Make a simple POST fail in JavaScript, and find in What site B saw that the item was created anyway.",
 	Hint:   "Site B is closed: just press the button, then read the live log's 'site B did: created item …'.",
-	Policy: doc(closed), Requests: []Request{postForm},
+	Policy: doc(closed), Requests: []trial.Request{postForm},
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			x := actual(t)
@@ -86,7 +85,7 @@ var lessons = []Lesson{{
 		"Access-Control-Request-Method (and -Headers). Unless the answer allows it, the PUT is never sent: site B's data stays as it was.",
 	Goal:   "Make the PUT succeed without allowing every origin (no Access-Control-Allow-Origin: *).",
 	Hint:   "The preflight needs Allow-Origin (site A's origin or {origin}), Allow-Methods: PUT and Allow-Headers: content-type; the PUT's own response needs Allow-Origin too.",
-	Policy: doc(closed), Requests: []Request{put},
+	Policy: doc(closed), Requests: []trial.Request{put},
 	Check: func(a Attempt) bool {
 		for i, t := range a.Trials {
 			x := actual(t)
@@ -113,7 +112,7 @@ var lessons = []Lesson{{
 		"headers in Access-Control-Request-Headers, lowercase.",
 	Goal:   "Cause two preflights: one for a custom header, one for a JSON body, and find what they asked for in What site B saw.",
 	Hint:   "Press both buttons; look for Access-Control-Request-Headers: x-requested-with and content-type.",
-	Policy: doc(closed), Requests: []Request{xHeader, postJSON},
+	Policy: doc(closed), Requests: []trial.Request{xHeader, postJSON},
 	Check: func(a Attempt) bool {
 		asks := func(name string) func(*journal.Trial) bool {
 			return func(t *journal.Trial) bool {
@@ -130,7 +129,7 @@ var lessons = []Lesson{{
 		"Access-Control-Allow-Headers (names, case-insensitive). Without credentials, * means any method or any header.",
 	Goal:   "Make both the DELETE and the GET with X-Requested-With succeed.",
 	Hint:   "Add Allow-Methods: DELETE and Allow-Headers: x-requested-with to the preflight (or * for both).",
-	Policy: doc(reflected), Requests: []Request{del, xHeader},
+	Policy: doc(reflected), Requests: []trial.Request{del, xHeader},
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool { return method(t) == "DELETE" && ok(t) }) &&
 			anySettled(a.Trials, func(t *journal.Trial) bool { return hasHeader(t, "X-Requested-With") && ok(t) && !sameOrigin(t) })
@@ -142,7 +141,7 @@ var lessons = []Lesson{{
 		"refused — and say Access-Control-Allow-Credentials: true. Otherwise any site could read what you see when logged in.",
 	Goal:   "Log in, then make 'who am I?' return your user (status 200) to JavaScript.",
 	Hint:   "Allow-Origin * fails with credentials: use site A's origin and add Allow-Credentials: true.",
-	Policy: doc(wildcard), Requests: []Request{login, me},
+	Policy: doc(wildcard), Requests: []trial.Request{login, me},
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			return path(t) == "/api/me" && t.Request.Credentials == "include" && ok(t) && status(t) == 200
@@ -155,7 +154,7 @@ var lessons = []Lesson{{
 		"Site B sends the item count in X-Total; the page can read it only if site B lists it in Access-Control-Expose-Headers.",
 	Goal:   "Make response.headers.get(\"X-Total\") return the count.",
 	Hint:   "Add Access-Control-Expose-Headers: X-Total to the actual responses.",
-	Policy: doc(wildcard), Requests: []Request{readTotal},
+	Policy: doc(wildcard), Requests: []trial.Request{readTotal},
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			for _, h := range t.Outcome.Headers {
@@ -176,7 +175,7 @@ var lessons = []Lesson{{
 	Policy: doc(`{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Methods": "PUT",
 		"Access-Control-Allow-Headers": "content-type", "Access-Control-Max-Age": "600"}},
 		"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`),
-	Requests: []Request{put},
+	Requests: []trial.Request{put},
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			return t.Happened.Preflight == trial.PreflightCached && t.Happened.ReachedSiteB
@@ -189,7 +188,7 @@ var lessons = []Lesson{{
 		"with Vary: Origin, or they serve the answer made for one origin to another: random CORS failures, or worse.",
 	Goal:   "Keep reflecting the origin, and make the GET's response say Vary: Origin.",
 	Hint:   "Add a header Vary: Origin to the actual responses (in the terminal UI: a, then Vary: Origin). A * does not reflect anything.",
-	Policy: doc(reflected), Requests: []Request{getB},
+	Policy: doc(reflected), Requests: []trial.Request{getB},
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool {
 			x := actual(t)
@@ -204,7 +203,7 @@ var lessons = []Lesson{{
 		"harmless, but any site can make a sandboxed iframe: Access-Control-Allow-Origin: null trusts every page on the web.",
 	Goal:   "Make the request from the sandboxed iframe succeed — and note which origin you had to allow.",
 	Hint:   "Allow-Origin: null (or {origin}, which echoes null). Then ask yourself who else can send Origin: null.",
-	Policy: doc(closed), Requests: []Request{sandboxed},
+	Policy: doc(closed), Requests: []trial.Request{sandboxed},
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool { return t.Origin == "null" && ok(t) })
 	},
@@ -216,7 +215,7 @@ var lessons = []Lesson{{
 	Goal:     "Log in and read /api/me from site A (the leak), then change the policy to trust only https://app.example and see the same request refused.",
 	Hint:     "Set Allow-Origin to https://app.example (keep Allow-Credentials: true), then press 'who am I?' again: AllowOriginMismatch.",
 	Policy:   doc(`{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Credentials": "true"}}}`),
-	Requests: []Request{login, me},
+	Requests: []trial.Request{login, me},
 	Check: func(a Attempt) bool {
 		leak := func(t *journal.Trial) bool {
 			x := actual(t)
@@ -234,7 +233,7 @@ var lessons = []Lesson{{
 		"no headers, no body — whatever site B answered. It does not get around CORS; it only says you do not want to read the answer.",
 	Goal:   "Get an opaque response from site B, whose policy is closed.",
 	Hint:   "Press the button: fetch() resolves, but response.type is \"opaque\" and status 0.",
-	Policy: doc(closed), Requests: []Request{noCORS},
+	Policy: doc(closed), Requests: []trial.Request{noCORS},
 	Check: func(a Attempt) bool {
 		return anySettled(a.Trials, func(t *journal.Trial) bool { return ok(t) && t.Outcome.Type == "opaque" })
 	},
@@ -247,7 +246,7 @@ var lessons = []Lesson{{
 		"against an allow-list, and that check is the only thing that keeps other sites from reading the log.",
 	Goal:   "Read site B's message over a websocket while site B sends no CORS headers.",
 	Hint:   "Press the button: What JavaScript got shows site B's message, though its policy is closed. Look for the Origin header in What site B saw.",
-	Policy: doc(closed), Requests: []Request{websocket},
+	Policy: doc(closed), Requests: []trial.Request{websocket},
 	Check: func(a Attempt) bool {
 		return noAllowOrigin(a.Policy) && anySettled(a.Trials, func(t *journal.Trial) bool {
 			u := reqURL(t)

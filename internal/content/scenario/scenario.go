@@ -15,17 +15,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/corslab/corslab/internal/model/trial"
-
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 //go:embed scenarios/*.json
 var files embed.FS
-
-// Request is a fetch() as site A's page makes it (window.corslab.send):
-// its URL a path on site B, unless Site is "A".
-type Request = trial.Request
 
 // Scenario is one bug of the catalogue.
 type Scenario struct {
@@ -33,8 +28,9 @@ type Scenario struct {
 	Title       string `json:"title"`
 	Explanation string `json:"explanation"`
 	// Setup are requests to make first (logging in).
-	Setup   []Request `json:"setup,omitempty"`
-	Request Request   `json:"request"`
+	Setup []trial.Request `json:"setup,omitempty"`
+	// Request is the fetch() that shows the bug: its URL a path on site B.
+	Request trial.Request `json:"request"`
 	// Error is Chromium's CORS error name under the buggy policy; "" when
 	// the browser lets the request through and the bug shows otherwise
 	// (the explanation says what to observe).

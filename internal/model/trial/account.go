@@ -98,6 +98,14 @@ type CacheEntry struct {
 // Build makes a trial's account. It runs when the trial is announced, when
 // it settles and when a late exchange arrives: never on site B's request
 // path. Until the outcome arrives the account has no verdict.
+//
+// The exchanges are judged as Chromium judges them (fetch.Judge), hop by
+// hop along a followed redirect. A request that needs a preflight (Fetch
+// "main fetch", the use-CORS-preflight flag) but reached site B without one
+// was answered from the browser's CORS-preflight cache (§4.8): it is judged
+// with the cached answer that must have allowed it, and drawn without an
+// OPTIONS. A same-origin request (site A's own) has no exchange on site B:
+// what JavaScript read is its response.
 func Build(in Input) Account {
 	r := in.Request
 	a := Account{Call: r.Call(), Happened: Happened{Preflight: PreflightNone}}
@@ -177,6 +185,9 @@ func Build(in Input) Account {
 		v = fetch.Judge(x)
 	}
 	a.Verdict, a.Fix, a.Trace = &v, v.Fix, fetch.Trace(x)
+	if len(a.Trace) > 0 && a.Trace[0].From == fetch.ActorPage {
+		a.Trace[0].What = a.Call // the call as the page made it, headers and body included
+	}
 	if a.Happened.Preflight == PreflightCached {
 		a.Notes = append(a.Notes, cacheNote(in.Cache))
 	}
@@ -339,8 +350,10 @@ func headline(a *Account, in Input, refusal string) string {
 	return "Blocked: " + v.Error
 }
 
-// websocket fills in the account of a new WebSocket(): no CORS, no verdict,
-// the handshake as a trace.
+// websocket fills in the account of a new WebSocket(): no CORS (the
+// WebSockets standard's "establish a WebSocket connection" fetches with mode
+// "websocket" and runs no CORS check; RFC 6455 §10.2 leaves the Origin to the
+// server), no verdict, the handshake as a trace.
 func websocket(a *Account, in Input) {
 	a.Notes = []string{websocketNote}
 	var hs *Seen
