@@ -41,10 +41,11 @@ type ApartResult struct {
 	Elapsed            time.Duration
 	ClientCPU          time.Duration // the child's CPU: load generator and subscribers
 	ServerCPU          time.Duration // this process's CPU over the same run
-	Subs               []SubStats    // each subscriber's, once it has read through LastSeq
-	// LastSeq is the journal's last sequence number once every request of
-	// the run was recorded: the subscribers read through it.
-	LastSeq uint64 `json:"-"`
+	Subs               []SubStats    // each subscriber's, once it has read through Through
+	// Through is lastSeq() as RunApart called it once the load had ended.
+	// Site B records an exchange after its response is written, so up to
+	// Conns exchanges of the last requests may be published after it.
+	Through uint64
 }
 
 // PerSecond is requests answered per second of the run.
@@ -111,7 +112,6 @@ func RunApart(ctx context.Context, a Apart, lastSeq func() uint64) (ApartResult,
 	if _, err := next("ready"); err != nil {
 		return ApartResult{}, err
 	}
-	before := lastSeq()
 	cpu := CPUTime()
 	loaded, err := next("loaded ")
 	if err != nil {
@@ -123,15 +123,9 @@ func RunApart(ctx context.Context, a Apart, lastSeq func() uint64) (ApartResult,
 		return ApartResult{}, fmt.Errorf("load process: %v", err)
 	}
 	res.ServerCPU = serverCPU
-	// Site B records an exchange after the client has its answer: on a
-	// busy machine the last few land after the load process has counted
-	// them. Wait until the journal holds every request of the run.
-	res.LastSeq = lastSeq()
-	for deadline := time.Now().Add(30 * time.Second); res.LastSeq-before < uint64(res.Requests) && time.Now().Before(deadline); res.LastSeq = lastSeq() {
-		time.Sleep(5 * time.Millisecond)
-	}
 	if a.Subs > 0 {
-		fmt.Fprintln(stdin, res.LastSeq)
+		res.Through = lastSeq()
+		fmt.Fprintln(stdin, res.Through)
 		subs, err := next("subs ")
 		if err != nil {
 			return ApartResult{}, err
