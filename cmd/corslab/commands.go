@@ -26,7 +26,7 @@ func commands() []command {
 		{"explain", "judge one exchange, read as JSON on standard input: the verdict", runExplain},
 		{"check", "probe a real server as the browser would for fetch(URL) from -origin", runCheck},
 		{"har", "explain every cross-origin request of a HAR file (DevTools: Save all as HAR)", runHAR},
-		{"export", "a policy as rs/cors, Express, nginx or plain headers", runExport},
+		{"export", "a policy as configuration for your stack (corslab export -h lists 17)", runExport},
 		{"help", "this help, or a command's (corslab help COMMAND)", runHelp},
 		{"version", "print corslab's version", runVersion},
 	}

@@ -105,11 +105,17 @@ func Judge(x Exchange) Verdict {
 // rejects (a scheme other than http and https included), or one with only
 // safelisted method and headers.
 func NeedsPreflight(r Request) (reasons []string, requestHeaders []string) {
+	return Chromium.NeedsPreflight(r)
+}
+
+// NeedsPreflight is the package's NeedsPreflight in this browser (Chromium
+// alone safelists the client hints).
+func (b *Browser) NeedsPreflight(r Request) (reasons []string, requestHeaders []string) {
 	p, terr := prepare(r)
 	if terr != nil || p.mode != modeCORS || p.sameOrigin || !p.isHTTPScheme() {
 		return []string{}, []string{}
 	}
-	need := preflightNeed(p)
+	need := preflightNeed(p, b)
 	return need.reasons, need.names
 }
 
