@@ -27,6 +27,7 @@ import (
 
 	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
+	"github.com/corslab/corslab/internal/testsupport/npmtest"
 	"github.com/corslab/corslab/internal/tool/check"
 )
 
@@ -299,10 +300,6 @@ func waitListening(t *testing.T, addr string, what func() string) {
 	}
 }
 
-// required reports whether a missing stack fails the test: under CI, for
-// the stacks .ci/run installs.
-func required() bool { return os.Getenv("CI") == "true" }
-
 func nginxBin() string {
 	for _, p := range []string{os.Getenv("CORSLAB_NGINX"), "/usr/sbin/nginx", "nginx"} {
 		if p == "" {
@@ -411,45 +408,8 @@ app.all('/post303', (req, res) => res.redirect(303, '/items'));
 app.listen(Number(port), '127.0.0.1');
 `
 
-// expressModules returns a directory whose node_modules has express and
-// cors: $CORSLAB_NPM_DIR (.ci/run installs there), else one installed with
-// npm into the user cache once. It skips when node or npm is missing.
-func expressModules(t *testing.T) (node, dir string) {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if required() && os.Getenv("CORSLAB_NPM_DIR") != "" {
-			t.Fatal("node required: CORSLAB_NPM_DIR is set")
-		}
-		t.Skip("node not installed")
-	}
-	if dir = os.Getenv("CORSLAB_NPM_DIR"); dir != "" {
-		return node, dir
-	}
-	if required() {
-		t.Skip("CORSLAB_NPM_DIR not set: .ci/run did not install express")
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Skip("npm not installed")
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		t.Skip(err)
-	}
-	dir = filepath.Join(cache, "corslab-test-npm")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "cors", "package.json")); err == nil {
-		return node, dir
-	}
-	out, err := exec.Command(npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "express@4", "cors@2").CombinedOutput()
-	if err != nil {
-		t.Skipf("npm install express cors: %v\n%s", err, out)
-	}
-	return node, dir
-}
-
 func startExpress(t *testing.T, h helpers) string {
-	node, dir := expressModules(t)
+	node, dir := npmtest.Dir(t)
 	script := filepath.Join(dir, "corslab-app.js")
 	if err := os.WriteFile(script, []byte(expressApp), 0o644); err != nil {
 		t.Fatal(err)
