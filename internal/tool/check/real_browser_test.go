@@ -28,6 +28,7 @@ import (
 	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
 	"github.com/corslab/corslab/internal/testsupport/npmtest"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 	"github.com/corslab/corslab/internal/tool/check"
 )
 
@@ -256,20 +257,18 @@ func chromiumFetch(t *testing.T, tab *browsertest.Tab, r fetch.Request, body str
 	}
 	// The rejection and DevTools' loadingFailed travel separately: wait
 	// for the failure to arrive.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if f := tab.Failures(); len(f) > before {
-			last := f[len(f)-1]
-			if last.CorsError == "" {
-				return chromiumResult{Error: fetch.ErrTypeError}
-			}
-			return chromiumResult{Error: last.CorsError, Param: last.FailedParameter}
+	var f []browsertest.Failure
+	poll.Check(t, 20*time.Second, func() error {
+		if f = tab.Failures(); len(f) <= before {
+			return fmt.Errorf("fetch %s rejected, but Chromium reported no failure", r.URL)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("fetch %s rejected, but Chromium reported no failure", r.URL)
-		}
-		time.Sleep(10 * time.Millisecond)
+		return nil
+	})
+	last := f[len(f)-1]
+	if last.CorsError == "" {
+		return chromiumResult{Error: fetch.ErrTypeError}
 	}
+	return chromiumResult{Error: last.CorsError, Param: last.FailedParameter}
 }
 
 // freeAddr returns a loopback address nobody listens on (yet).
@@ -286,18 +285,14 @@ func freeAddr(t *testing.T) string {
 // waitListening polls until addr accepts connections.
 func waitListening(t *testing.T, addr string, what func() string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	poll.Check(t, 20*time.Second, func() error {
 		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
+		if err != nil {
+			return fmt.Errorf("nothing listens on %s: %v\n%s", addr, err, what())
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nothing listens on %s: %v\n%s", addr, err, what())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		c.Close()
+		return nil
+	})
 }
 
 func nginxBin() string {
