@@ -128,11 +128,19 @@ func app(h helpers) http.Handler {
 	mux.HandleFunc("/items", items)
 	mux.HandleFunc("/items/", items)
 	mux.HandleFunc("/boom", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusInternalServerError) })
-	mux.HandleFunc("/slash", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items/", http.StatusMovedPermanently) })
-	mux.HandleFunc("/to-bare", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.bare+"/data", http.StatusTemporaryRedirect) })
+	mux.HandleFunc("/slash", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/items/", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/to-bare", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, h.bare+"/data", http.StatusTemporaryRedirect)
+	})
 	mux.HandleFunc("/to-star", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.star+"/data", http.StatusFound) })
-	mux.HandleFunc("/to-echo", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.echo+"/data", http.StatusTemporaryRedirect) })
-	mux.HandleFunc("/put307", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items", http.StatusTemporaryRedirect) })
+	mux.HandleFunc("/to-echo", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, h.echo+"/data", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/put307", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/items", http.StatusTemporaryRedirect)
+	})
 	mux.HandleFunc("/post303", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items", http.StatusSeeOther) })
 	return mux
 }
