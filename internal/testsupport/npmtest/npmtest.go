@@ -3,7 +3,8 @@
 // packages): $CORSLAB_NPM_DIR, where .ci/run installs them, else one
 // installed once with npm into the user's cache directory. Tests skip where
 // Node or npm is missing — or, under CI, where .ci/run did not set
-// CORSLAB_NPM_DIR — and fail under CI when it did but Node is missing.
+// CORSLAB_NPM_DIR — and fail under CI when it did but Node is missing. Under
+// -short they skip.
 package npmtest
 
 import (
@@ -23,6 +24,9 @@ var installing sync.Mutex
 // Dir returns node and a directory with node_modules holding Packages.
 func Dir(t testing.TB) (node, dir string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: no Node servers")
+	}
 	ci := os.Getenv("CI") == "true"
 	node, err := exec.LookPath("node")
 	if err != nil {

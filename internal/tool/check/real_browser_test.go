@@ -175,8 +175,8 @@ func TestRealServersAgreeWithChromium(t *testing.T) {
 	}
 	for _, st := range stacks {
 		t.Run(st.name, func(t *testing.T) {
+			tab := browsertest.NewTab(t) // first: it skips under -short, before any server starts
 			base := st.start(t, h)
-			tab := browsertest.NewTab(t)
 			if _, err := chromedp.Run(tab.Ctx, chromedp.Navigate(h.page+"/")); err != nil {
 				t.Fatal(err)
 			}

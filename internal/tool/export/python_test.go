@@ -19,6 +19,9 @@ import (
 // (python3-flask-cors, python3-django-cors-headers, python3-starlette,
 // uvicorn: .ci/run installs them).
 func TestPythonStacksAnswerAsSiteB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: no Python servers")
+	}
 	for _, st := range []struct{ format, module string }{
 		{"flask-cors", "flask_cors"}, {"django", "corsheaders"}, {"fastapi", "starlette.middleware.cors, uvicorn"},
 	} {
