@@ -8,7 +8,8 @@
 //   transport.js the live log's websocket
 //   send.js      making a request as a trial        presets.js the presets
 //   trials.js    the trial store and its log entries result.js  What JavaScript got
-//   diagram.js   the sequence diagram (SVG)         log.js     What site B saw
+//   account.js   a trial's account, rendered         diagram.js the sequence diagram (SVG)
+//   log.js       What site B saw
 //   policy.js    site B's policy in the header      lessons.js the lesson panel
 //   form.js      the hand-built request form        dom.js     DOM helpers
 //   replay.js    a replayed HAR's recorded requests (corslab -replay)
@@ -84,6 +85,9 @@ window.corslab = {
   get policy() {
     return policy.current();
   },
+  // trial returns the journal's latest snapshot of trial id, as the page
+  // received it on the live log (its account included), or null.
+  trial: trials.snapshot,
   startLesson: lessons.start,
   get lesson() {
     return lessons.current();
