@@ -78,6 +78,9 @@ type firefoxOutcome struct {
 
 func TestHARFromFirefox(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("a browser test: skipped with -short")
+	}
 	// DevTools export a HAR only with their toolbox open: Firefox runs
 	// with a window, on a private X server (xvfb-run, package xvfb).
 	ff := firefox.Path()
