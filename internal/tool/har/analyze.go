@@ -21,7 +21,7 @@ type Exchange struct {
 	Preflight *Entry // the OPTIONS preflight sent for it; nil when none is in the file
 
 	Exchange fetch.Exchange
-	Verdict  fetch.Verdict // fetch.Judge(Exchange): Chromium's
+	Verdict  fetch.Verdict // the verdict on Exchange, in Report.JudgedAs's order and words
 	// Recorded is what the file says the browser did when it failed:
 	// Chromium's response._error of the actual request, or of the preflight
 	// ("net::ERR_FAILED" for a CORS error); empty when the file says nothing.
