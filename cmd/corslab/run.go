@@ -159,11 +159,7 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 func loadReplay(path string) (*lab.Replay, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, err
+		return nil, withoutPath(err)
 	}
 	defer f.Close()
 	return lab.LoadReplay(f, path)
@@ -172,13 +168,19 @@ func loadReplay(path string) (*lab.Replay, error) {
 func loadPolicy(path string) (*policy.Policy, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, err
+		return nil, withoutPath(err)
 	}
 	return policy.ParsePolicy(data)
+}
+
+// withoutPath drops the file name from an *os.PathError: the message that
+// carries the error names the file already.
+func withoutPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // printLog writes one line per event until ctx ends.
