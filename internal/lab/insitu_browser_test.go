@@ -578,3 +578,49 @@ func requestURI(s string) string {
 	}
 	return u.RequestURI()
 }
+
+// TestAccessibleNames: every section, region, group of buttons, form and
+// list of the page has an accessible name (aria-label, aria-labelledby or
+// a heading of its own), and each trial's entry carries its id, so tests
+// and screen readers find them by name, not by CSS class. Checked after a
+// trial of each shape has drawn its entry and the result pane.
+func TestAccessibleNames(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	pollJS[bool](p, `!document.querySelector("#lesson").hidden && document.querySelectorAll("#lesson-requests button").length > 0`)
+	check := func(after string) {
+		t.Helper()
+		if unnamed := evalJS[[]string](p, unnamedJS); len(unnamed) > 0 {
+			t.Errorf("after %s, without an accessible name: %v", after, unnamed)
+		}
+	}
+	p.putPolicy(wildcard)
+	res := p.send(`corslab.presets.readTotal()`)
+	p.entryText(res.ID, "Allowed")
+	pollJS[bool](p, `document.querySelector("#result dl") !== null`)
+	check("an allowed GET")
+	res = p.send(`corslab.presets.put()`)
+	p.entryText(res.ID, "never reached site B")
+	check("a blocked PUT")
+}
+
+// unnamedJS lists the page's elements that need a name and have none.
+const unnamedJS = `(() => {
+		const named = (e) => {
+			if ((e.getAttribute("aria-label") || "").trim()) return true;
+			const by = e.getAttribute("aria-labelledby");
+			if (by && by.split(/\s+/).every((id) => (document.getElementById(id)?.textContent || "").trim())) return true;
+			const first = e.firstElementChild;
+			return !!first && /^H[1-6]$/.test(first.tagName) && first.textContent.trim() !== "";
+		};
+		const out = [];
+		const all = document.querySelectorAll("section, form, [role=region], [role=group], header, main, ol, ul, dl, svg, details");
+		for (const e of all) if (!named(e) && !(e.tagName === "DETAILS" && e.querySelector("summary"))) out.push(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + "." + e.className);
+		// Any element holding two or more buttons is a group with a name.
+		for (const e of document.querySelectorAll("*")) {
+			const buttons = [...e.children].filter((c) => c.tagName === "BUTTON");
+			if (buttons.length >= 2 && !named(e)) out.push("buttons in " + e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + "." + e.className);
+		}
+		for (const e of document.querySelectorAll("#log li.trial")) if (!e.dataset.trial) out.push("a trial entry without data-trial");
+		return out;
+	})()`
