@@ -194,6 +194,8 @@ type insituCase struct {
 	// check the case, not the lab.
 	wantError     string
 	wantPreflight trial.Preflight
+	// wantNote, when set, is a part of one of the trial's notes.
+	wantNote string
 }
 
 type formInput struct{ method, path, headers, body, credentials, mode string }
@@ -249,7 +251,7 @@ var insituCases = []insituCase{
 	{desc: "form websocket", policy: "{}", form: form("GET", "/api/ws", "", "", "", "websocket"), wantError: "-", wantPreflight: trial.PreflightNone},
 
 	// Every lesson's buttons, in order, each lesson started with the panel's buttons.
-	{desc: "lesson 1: same origin", lesson: 1, button: 0, wantPreflight: trial.PreflightNone},
+	{desc: "lesson 1: same origin", lesson: 1, button: 0, wantPreflight: trial.PreflightNone, wantNote: "same-origin"},
 	{desc: "lesson 1: cross origin", lesson: 1, button: 1, wantError: fetch.ErrMissingAllowOriginHeader, wantPreflight: trial.PreflightNone},
 	{desc: "lesson 2: a blocked simple GET", lesson: 2, button: 0, wantError: fetch.ErrMissingAllowOriginHeader},
 	{desc: "lesson 3: a blocked simple POST", lesson: 3, button: 0, wantError: fetch.ErrMissingAllowOriginHeader},
@@ -262,10 +264,10 @@ var insituCases = []insituCase{
 	{desc: "lesson 7: who am I", lesson: 7, button: 1},
 	{desc: "lesson 8: read X-Total", lesson: 8, button: 0},
 	{desc: "lesson 9: the PUT, preflighted", lesson: 9, button: 0, wantPreflight: trial.PreflightSent},
-	{desc: "lesson 9: the PUT again within Max-Age: cached", lesson: 9, button: 0, wantPreflight: trial.PreflightCached},
-	{desc: "lesson 9: the PUT after the policy dropped PUT: still cached", lesson: 9, button: 0, policy: insituNoPUT, wantPreflight: trial.PreflightCached},
+	{desc: "lesson 9: the PUT again within Max-Age: cached", lesson: 9, button: 0, wantPreflight: trial.PreflightCached, wantNote: "answered it from its preflight cache"},
+	{desc: "lesson 9: the PUT after the policy dropped PUT: still cached", lesson: 9, button: 0, policy: insituNoPUT, wantPreflight: trial.PreflightCached, wantNote: "policy changed since that preflight"},
 	{desc: "lesson 10: Vary: Origin", lesson: 10, button: 0},
-	{desc: "lesson 11: the sandboxed iframe, Origin: null", lesson: 11, button: 0, wantPreflight: trial.PreflightNone},
+	{desc: "lesson 11: the sandboxed iframe, Origin: null", lesson: 11, button: 0, wantPreflight: trial.PreflightNone, wantNote: "Origin: null"},
 	{desc: "lesson 12: log in", lesson: 12, button: 0},
 	{desc: "lesson 12: who am I", lesson: 12, button: 1},
 	{desc: "lesson 13: no-cors", lesson: 13, button: 0, wantPreflight: trial.PreflightNone},
@@ -406,6 +408,9 @@ func runInSitu(t *testing.T, p *page, cdp *cdpLog, c insituCase, lesson *int) bo
 		if verdictErr != c.wantError {
 			t.Errorf("the case means to show error %s, the trial shows %s: fix the case", orDash(c.wantError), orDash(verdictErr))
 		}
+	}
+	if c.wantNote != "" && !slices.ContainsFunc(a.Notes, func(n string) bool { return strings.Contains(n, c.wantNote) }) {
+		t.Errorf("the case means to show a note saying %q, the trial's notes are %q: fix the case", c.wantNote, a.Notes)
 	}
 	if c.wantPreflight != "" && a.Happened.Preflight != c.wantPreflight {
 		t.Errorf("the case means to show preflight %s, the trial shows %s: fix the case", c.wantPreflight, a.Happened.Preflight)
