@@ -12,6 +12,7 @@
 //   log.js       What site B saw
 //   policy.js    site B's policy in the header      lessons.js the lesson panel
 //   form.js      the hand-built request form        dom.js     DOM helpers
+//   replay.js    a replayed HAR's recorded requests (corslab -replay)
 // No build step: browsers load these as native ES modules. No inline script
 // or style anywhere: site A serves the page with a strict
 // Content-Security-Policy.
@@ -24,6 +25,7 @@ import * as log from "./log.js";
 import * as policy from "./policy.js";
 import * as lessons from "./lessons.js";
 import * as form from "./form.js";
+import * as replay from "./replay.js";
 import { presets, learnEffect, showDeleteTarget } from "./presets.js";
 import { send, waitFor } from "./send.js";
 import { renderVerdict } from "./result.js";
@@ -52,7 +54,7 @@ const ready = (async () => {
   $("origin-a").textContent = location.origin;
   $("origin-b").textContent = origins.siteBOrigin();
   transport.connect();
-  await Promise.all([transport.helloSeen, lessons.load()]);
+  await Promise.all([transport.helloSeen, lessons.load(), replay.load()]);
 })();
 waitFor(ready);
 
