@@ -328,6 +328,12 @@ func runInSitu(t *testing.T, p *page, cdp *cdpLog, c insituCase, lesson *int) bo
 		t.Fatalf("trial %s: %v\n%s", id, err, raw)
 	}
 	a := tr.Account
+	// The page holds the journal's own account: the live log carried it whole.
+	if jt, ok := p.lab.Journal.Trial(id); !ok {
+		t.Errorf("trial %s is not in the journal", id)
+	} else if got, want := mustJSON(t, a), mustJSON(t, jt.Account); got != want {
+		t.Errorf("the page's account of trial %s differs from the journal's:\n page    %s\n journal %s", id, got, want)
+	}
 
 	// Chromium's own account, once every request it made has ended.
 	var ch chromium
@@ -574,6 +580,15 @@ func fillForm(p *page, f *formInput) {
 		"f-body": f.body, "f-credentials": cred, "f-mode": mode})
 	evalJS[bool](p, `(() => { for (const [id, v] of Object.entries(`+string(fields)+`)) document.getElementById(id).value = v; return true; })()`)
 	click(p, "#custom button[type=submit]")
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func requestURI(s string) string {
