@@ -29,6 +29,7 @@ import (
 
 	"github.com/corslab/corslab/internal/lab"
 	"github.com/corslab/corslab/internal/testsupport/labtest"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 	"github.com/corslab/corslab/internal/tool/har"
 )
 
@@ -76,6 +77,9 @@ type firefoxOutcome struct {
 }
 
 func TestHARFromFirefox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped under -short")
+	}
 	t.Parallel()
 	ff, err := exec.LookPath("firefox-esr")
 	if err != nil {
@@ -148,17 +152,16 @@ func TestHARFromFirefox(t *testing.T) {
 	}
 	// The HAR of the page's second load, written once that load ends.
 	var file []byte
-	for deadline := time.Now().Add(time.Minute); file == nil; time.Sleep(200 * time.Millisecond) {
+	poll.Check(t, time.Minute, func() error {
 		matches, _ := filepath.Glob(filepath.Join(out, "*.har"))
 		for _, m := range matches {
 			if b, err := os.ReadFile(m); err == nil && bytes.Contains(b, []byte("/api/me")) && json.Valid(b) {
 				file = b
+				return nil
 			}
 		}
-		if file == nil && time.Now().After(deadline) {
-			t.Fatalf("Firefox wrote no HAR with the page's fetches within a minute of its load (files %v)", matches)
-		}
-	}
+		return fmt.Errorf("Firefox wrote no HAR with the page's fetches after its load (files %v)", matches)
+	})
 	if keep := os.Getenv("CORSLAB_KEEP_HAR"); keep != "" {
 		os.WriteFile(filepath.Join(keep, "firefox.har"), file, 0o644)
 	}
