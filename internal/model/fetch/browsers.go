@@ -100,7 +100,8 @@ func BrowserNamed(name string) (*Browser, error) {
 }
 
 // Judge is the package's Judge, in this browser's order and words.
-func (b *Browser) Judge(x Exchange) Verdict { return evaluateIn(b, x).verdict() }
+// Its notes say what the other two browsers would do differently.
+func (b *Browser) Judge(x Exchange) Verdict { return judged(evaluateIn(b, x)) }
 
 // ErrorNames lists every value Verdict.Error can take in this browser besides "".
 func (b *Browser) ErrorNames() []string {
