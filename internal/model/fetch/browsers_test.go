@@ -220,3 +220,22 @@ func TestOtherBrowsersNotes(t *testing.T) {
 		}
 	}
 }
+
+func TestBrowserForUserAgent(t *testing.T) {
+	for _, c := range []struct {
+		ua   string
+		want *Browser
+	}{
+		{"Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0", Firefox},
+		{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15", WebKit},
+		{"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.2 Safari/605.1.15", WebKit},
+		{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36", Chromium},
+		{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36", Chromium},
+		{"curl/8.0", Chromium},
+		{"", Chromium},
+	} {
+		if got := BrowserForUserAgent(c.ua); got != c.want {
+			t.Errorf("BrowserForUserAgent(%q) = %s, want %s", c.ua, got.Name, c.want.Name)
+		}
+	}
+}
