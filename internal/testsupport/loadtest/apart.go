@@ -138,6 +138,13 @@ func RunApart(ctx context.Context, a Apart, lastSeq func() uint64) (ApartResult,
 // ApartMain, called first thing in a test package's TestMain, runs the
 // load RunApart asked for, when this process is its child, and exits.
 func ApartMain() {
+	if spec, ok := os.LookupEnv(hallEnv); ok {
+		if err := hallMain(spec, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "hall:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	spec, ok := os.LookupEnv(apartEnv)
 	if !ok {
 		return

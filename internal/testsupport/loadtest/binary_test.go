@@ -31,11 +31,7 @@ func TestReportBinary(t *testing.T) {
 	if loadtest.Soak() {
 		requests = 1_000_000
 	}
-	bin := filepath.Join(t.TempDir(), "corslab")
-	build := exec.Command("go", "build", "-o", bin, "github.com/corslab/corslab/cmd/corslab")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildCorslab(t)
 	st, err := os.Stat(bin)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +55,7 @@ func TestReportBinary(t *testing.T) {
 			if err := res.Err(); err != nil {
 				t.Errorf("load: %v", err)
 			}
-			rss, hwm := loadtest.RSS(p.cmd.Process.Pid), peakRSS(p.cmd.Process.Pid)
+			rss, hwm := loadtest.RSS(p.cmd.Process.Pid), loadtest.PeakRSS(p.cmd.Process.Pid)
 			t.Logf("binary: %s; start-up to both sites answering: %v (best of 5)", loadtest.MB(uint64(st.Size())), startup.Round(100*time.Microsecond))
 			t.Logf("RSS idle %s; after %d requests (%.0f req/s, -no-tui logging every one): %s, peak %s (target < 60 MB)",
 				loadtest.MB(rssIdle), res.Requests, res.PerSecond(), loadtest.MB(rss), loadtest.MB(hwm))
@@ -93,6 +89,17 @@ func TestReportBinary(t *testing.T) {
 	}
 }
 
+// buildCorslab builds the shipped binary, as a user builds it (no -race).
+func buildCorslab(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "corslab")
+	build := exec.Command("go", "build", "-o", bin, "github.com/corslab/corslab/cmd/corslab")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 type process struct {
 	cmd        *exec.Cmd
 	urlA, urlB string
@@ -102,11 +109,12 @@ type process struct {
 
 var siteURL = regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
 
-// startBinary runs bin -no-tui on free loopback ports and waits until both
-// sites answer HTTP.
-func startBinary(t *testing.T, bin string) *process {
+// startBinary runs bin -no-tui on free loopback ports, with extra flags,
+// and waits until both sites answer HTTP. Its stdout (the per-exchange
+// log) is read as a terminal would, and dropped.
+func startBinary(t *testing.T, bin string, extra ...string) *process {
 	t.Helper()
-	cmd := exec.Command(bin, "-no-tui", "-site-a", "127.0.0.1:0", "-site-b", "127.0.0.1:0")
+	cmd := exec.Command(bin, append([]string{"-no-tui", "-site-a", "127.0.0.1:0", "-site-b", "127.0.0.1:0"}, extra...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -176,17 +184,4 @@ func (p *process) stop(t *testing.T) {
 		p.cmd.Process.Kill() // our own child, by its pid
 		p.wait(5 * time.Second)
 	}
-}
-
-// peakRSS is the process's high-water mark (VmHWM), from /proc.
-func peakRSS(pid int) uint64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	var kb uint64
-	for _, line := range regexp.MustCompile(`VmHWM:\s+(\d+)`).FindAllSubmatch(data, 1) {
-		fmt.Sscan(string(line[1]), &kb)
-	}
-	return kb << 10
 }
