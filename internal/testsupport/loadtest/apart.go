@@ -30,6 +30,7 @@ type Apart struct {
 	Base, Origin, Path string
 	WS                 string // the live log, for Subs subscribers
 	Subs               int
+	Stalled            int // subscribers that connect and never read (evicted, by the lab, in time)
 	Conns              int
 	Warm, Duration     time.Duration // a warm-up (connections, caches), then the measured run
 }
@@ -171,6 +172,13 @@ func runChild(spec string, in io.Reader, out io.Writer) error {
 		}
 		defer s.Close()
 		subs = append(subs, s)
+	}
+	for range a.Stalled {
+		s, err := Subscribe(ctx, a.WS, SubOptions{Origin: a.Origin, Stall: true, RecvBuffer: 4 << 10})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
 	}
 	load := Load{Conns: a.Conns, Request: BrowserGET(a.Base, a.Origin, a.Path),
 		Check: func(_ int, resp *http.Response, _ []byte) error {

@@ -40,6 +40,7 @@ type HallResult struct {
 	Subs                  HallSubs
 	LastSeq               uint64        // the lab's last event once every answered request was recorded
 	LabCPU                time.Duration // over the load
+	SubsCPU, LoadCPU      time.Duration // the other two processes', over the whole run
 	LabRSS, LabPeakRSS    uint64
 	LoadStart, LoadFinish time.Time
 }
@@ -122,6 +123,11 @@ func RunHall(ctx context.Context, h Hall) (HallResult, error) {
 	sum, err := subs.expect("subs ")
 	if err != nil {
 		return res, err
+	}
+	res.SubsCPU, _ = ProcCPU(subs.cmd.Process.Pid)
+	load.stop()
+	if st := load.cmd.ProcessState; st != nil {
+		res.LoadCPU = st.UserTime() + st.SystemTime()
 	}
 	if err := json.Unmarshal([]byte(sum), &res.Subs); err != nil {
 		return res, fmt.Errorf("subscriber process: %v", err)

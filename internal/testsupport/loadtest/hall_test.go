@@ -28,11 +28,10 @@ func TestHall(t *testing.T) {
 	if hallFull() {
 		subs, rate, d = 1000, 1000, 15*time.Second
 	}
-	p := startBinary(t, buildCorslab(t))
+	p := loadtest.StartBinary(t, loadtest.BuildCorslab(t))
 	h := loadtest.Hall{
-		WS: strings.Replace(p.urlA, "http://", "ws://", 1) + "/lab/ws", Origin: p.urlA,
-		Base: p.urlB, Path: "/api/items",
-		Subs: subs, Rate: rate, Duration: d, Conns: 50, LabPID: p.cmd.Process.Pid,
+		WS: p.WS(), Origin: p.URLA, Base: p.URLB, Path: "/api/items",
+		Subs: subs, Rate: rate, Duration: d, Conns: 50, LabPID: p.Cmd.Process.Pid,
 	}
 	res, err := loadtest.RunHall(context.Background(), h)
 	if err != nil {
@@ -73,6 +72,7 @@ func hallReport(h loadtest.Hall, r loadtest.HallResult) string {
 		r.Subs.Evicted, r.Subs.WithGaps, r.Subs.Short, r.Subs.EventsMin, r.Subs.EventsMax, r.LastSeq, verdict(r.Subs.Evicted+r.Subs.WithGaps+r.Subs.Short == 0))
 	fmt.Fprintf(&b, "  lab CPU         %.2f cores (%v over %v)  target < 1: %s\n",
 		r.Cores(), r.LabCPU, r.LoadFinish.Sub(r.LoadStart).Round(time.Millisecond), verdict(r.Cores() < 1))
+	fmt.Fprintf(&b, "  other processes subscribers %v CPU, load %v CPU (whole run)\n", r.SubsCPU.Round(time.Millisecond), r.LoadCPU.Round(time.Millisecond))
 	fmt.Fprintf(&b, "  lab RSS         %s (peak %s)  target < 300 MB: %s",
 		loadtest.MB(r.LabRSS), loadtest.MB(r.LabPeakRSS), verdict(r.LabPeakRSS < 300<<20))
 	if len(r.Subs.Problems) > 0 {

@@ -225,7 +225,9 @@ func (s *LeanSub) Stats() LeanStats {
 
 // Evicted reports whether the server closed the connection with a reason
 // (the live log's eviction: 1008, "too slow: …").
-func (st LeanStats) Evicted() bool { return st.Err != "" && bytes.Contains([]byte(st.Err), []byte("1008")) }
+func (st LeanStats) Evicted() bool {
+	return st.Err != "" && bytes.Contains([]byte(st.Err), []byte("1008"))
+}
 
 // WaitSeq waits until the subscriber has read seq, or stopped, or ctx ends.
 func (s *LeanSub) WaitSeq(ctx context.Context, seq uint64) error {
