@@ -404,3 +404,19 @@ func StartBare(ctx context.Context) (*Bare, error) {
 
 // Stop ends the bare server.
 func (b *Bare) Stop() { b.c.stop() }
+
+// RunOpenApart runs h's open-loop load (Base, Origin, Path, Rate,
+// Duration, Conns) from a process of its own, and returns what it saw.
+func RunOpenApart(ctx context.Context, h Hall) (OpenResult, error) {
+	var r OpenResult
+	load, err := startChild(ctx, hallSpec{Role: "load", Hall: h}, h.Duration+2*time.Minute)
+	if err != nil {
+		return r, err
+	}
+	defer load.stop()
+	done, err := load.expect("done ")
+	if err != nil {
+		return r, err
+	}
+	return r, json.Unmarshal([]byte(done), &r)
+}
