@@ -12,8 +12,8 @@ import (
 )
 
 // hallFull reports whether the full-size lecture hall was asked for
-// (make hall, make soak).
-func hallFull() bool { return loadtest.Soak() || os.Getenv("CORSLAB_HALL") != "" }
+// (make hall, make soak, make bench).
+func hallFull() bool { return loadtest.Soak() || loadtest.Bench() || os.Getenv("CORSLAB_HALL") != "" }
 
 // TestHall: a lecture hall on the live log of the shipped binary
 // (corslab -no-tui, its own process and flags), subscribers in a process
