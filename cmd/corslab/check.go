@@ -38,17 +38,20 @@ type checkFlags struct {
 	body, cookie     string
 	timeout          time.Duration
 	json             bool
+	browser          string
 }
 
 const checkUsage = `usage: corslab check URL -origin ORIGIN [-origin ORIGIN2 …] [-method M …]
                      [-H 'Name: value' …] [-credentials omit|same-origin|include]
                      [-body STRING] [-cookie 'name=value'] [-timeout 10s] [-json]
+                     [-browser chromium|firefox|webkit]
 
 Probes a real server as a browser would for fetch(URL) from a page on ORIGIN:
 the OPTIONS preflight if the browser would send one (Origin,
 Access-Control-Request-Method, Access-Control-Request-Headers, no cookies),
 then the actual request if the preflight passes. Prints each request and
-answer, CORS headers marked ▸, and the browser's verdict. Redirects are
+answer, CORS headers marked ▸, and the browser's verdict (Chromium's, or
+-browser's, in its own words). Redirects are
 followed as the browser follows them (each hop CORS-checked, Origin: null
 after a cross-origin hop, a new preflight where needed), every hop shown.
 Several origins or methods print a table; -json output pipes into explain.
@@ -70,6 +73,7 @@ func checkFlagSet(f *checkFlags) *flag.FlagSet {
 	fs.StringVar(&f.body, "body", "", "request body `string` (sent with the actual request only)")
 	fs.StringVar(&f.cookie, "cookie", "", "`name=value` sent as Cookie with the actual request when -credentials include")
 	fs.DurationVar(&f.timeout, "timeout", check.DefaultTimeout, "`time` each request may take")
+	fs.StringVar(&f.browser, "browser", "chromium", "whose verdict and words: `chromium`, firefox or webkit (Safari's engine)")
 	fs.BoolVar(&f.json, "json", false, "print the exchange (the input of corslab explain) and the verdict as JSON")
 	return fs
 }
@@ -154,12 +158,17 @@ func runCheck(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		headers = append(headers, kv)
 	}
 
+	b, err := fetch.BrowserNamed(f.browser)
+	if err != nil {
+		fmt.Fprintf(stderr, "corslab check: -browser: %v\n", err)
+		return exitUsage
+	}
 	var opts []check.Options
 	for _, origin := range f.origins {
 		for _, method := range f.methods {
 			o := check.Options{
 				Request: fetch.Request{Origin: origin, URL: f.url, Method: method, Headers: headers, Credentials: f.credentials, Mode: "cors"},
-				Body:    f.body, Cookie: f.cookie, Timeout: f.timeout, Transport: checkTransport,
+				Body:    f.body, Cookie: f.cookie, Timeout: f.timeout, Transport: checkTransport, Browser: b,
 			}
 			if err := validRequest(o.Request); err != nil {
 				fmt.Fprintf(stderr, "corslab check: %v\n", err)

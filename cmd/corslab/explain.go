@@ -14,8 +14,9 @@ import (
 	"github.com/corslab/corslab/internal/model/fetch"
 )
 
-// runExplain is `corslab explain [-text]`: one exchange as JSON on stdin, its
-// verdict on stdout (docs/verdict-format.md) — JSON indented by two spaces
+// runExplain is `corslab explain [-text] [-browser NAME]`: one exchange as
+// JSON on stdin, its verdict in that browser (Chromium by default) on stdout
+// (docs/verdict-format.md) — JSON indented by two spaces
 // with a trailing newline, or the verdict for a person with -text. Exit
 // status: 0 when a verdict was printed (allowed or blocked), 2 for input that
 // does not describe an exchange, with a one-line error naming the field on
@@ -24,14 +25,20 @@ func runExplain(_ context.Context, args []string, stdin io.Reader, stdout, stder
 	fs := flag.NewFlagSet("corslab explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	text := fs.Bool("text", false, "print the verdict for a person instead of as JSON")
+	browser := fs.String("browser", "chromium", "the browser whose verdict, error names and console sentences to give: `chromium`, firefox or webkit (Safari's engine)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: corslab explain [-text] < exchange.json\n\nReads one exchange (request, preflightResponse, response) as JSON and prints\nwhat Chromium does with it: the verdict.\n\n")
+		fmt.Fprintf(stderr, "usage: corslab explain [-text] [-browser chromium|firefox|webkit] < exchange.json\n\nReads one exchange (request, preflightResponse, response) as JSON and prints\nwhat the browser (Chromium unless -browser says otherwise) does with it: the verdict.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
+		return exitUsage
+	}
+	b, err := fetch.BrowserNamed(*browser)
+	if err != nil {
+		fmt.Fprintf(stderr, "corslab explain: -browser: %v\n", err)
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -41,12 +48,12 @@ func runExplain(_ context.Context, args []string, stdin io.Reader, stdout, stder
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprintln(stderr, "corslab explain: waiting for an exchange as JSON on standard input (end it with Ctrl-D; corslab explain -h for help)")
 	}
-	return explain(stdin, stdout, stderr, *text)
+	return explain(stdin, stdout, stderr, *text, b)
 }
 
 // explain reads one exchange from stdin, judges it and prints the verdict;
 // it returns the exit status (see runExplain).
-func explain(stdin io.Reader, stdout, stderr io.Writer, text bool) int {
+func explain(stdin io.Reader, stdout, stderr io.Writer, text bool, b *fetch.Browser) int {
 	// One byte more than the model takes, so that it can say the input is too large.
 	data, err := io.ReadAll(io.LimitReader(stdin, fetch.MaxExchangeSize+1))
 	if err != nil {
@@ -58,7 +65,7 @@ func explain(stdin io.Reader, stdout, stderr io.Writer, text bool) int {
 		fmt.Fprintf(stderr, "corslab explain: %s\n", oneLine(err))
 		return exitUsage
 	}
-	v := fetch.Judge(x)
+	v := b.Judge(x)
 	var out []byte
 	if text {
 		out = []byte(v.Text())

@@ -81,7 +81,7 @@ func TestExplainBadInput(t *testing.T) {
 
 func TestExplainHelp(t *testing.T) {
 	code, stdout, stderr := runCmd(t, "", "explain", "-h")
-	if code != exitOK || stdout != "" || !strings.Contains(stderr, "usage: corslab explain [-text] < exchange.json") {
+	if code != exitOK || stdout != "" || !strings.Contains(stderr, "usage: corslab explain [-text] [-browser chromium|firefox|webkit] < exchange.json") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
@@ -102,11 +102,11 @@ func TestExplainIOFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	if code := explain(bytes.NewReader(in), failingWriter{}, &stderr, false); code != exitFail || stderr.String() != "corslab explain: writing the verdict: disk full\n" {
+	if code := explain(bytes.NewReader(in), failingWriter{}, &stderr, false, fetch.Chromium); code != exitFail || stderr.String() != "corslab explain: writing the verdict: disk full\n" {
 		t.Errorf("write failure: exit %d, stderr %q", code, stderr.String())
 	}
 	stderr.Reset()
-	if code := explain(failingReader{}, &bytes.Buffer{}, &stderr, false); code != exitUsage || stderr.String() != "corslab explain: reading input: input/output error\n" {
+	if code := explain(failingReader{}, &bytes.Buffer{}, &stderr, false, fetch.Chromium); code != exitUsage || stderr.String() != "corslab explain: reading input: input/output error\n" {
 		t.Errorf("read failure: exit %d, stderr %q", code, stderr.String())
 	}
 }
@@ -126,4 +126,30 @@ func TestExplainOnATerminal(t *testing.T) {
 	tm.run("send-keys", "-t", "lab", "Enter", "C-d")
 	tm.waitScreen("JavaScript can read:")
 	tm.waitScreen("exit status 0")
+}
+
+// TestExplainBrowser: -browser picks whose verdict and words explain prints;
+// an unknown name is a usage error.
+func TestExplainBrowser(t *testing.T) {
+	in, err := os.ReadFile(filepath.Join(goldenDir, "credentials-wildcard.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args      []string
+		code      int
+		out, errs string // substrings
+	}{
+		{[]string{"explain"}, exitOK, `"error": "WildcardOriginNotAllowed"`, ""},
+		{[]string{"explain", "-browser", "chromium"}, exitOK, `"error": "WildcardOriginNotAllowed"`, ""},
+		{[]string{"explain", "-browser", "firefox"}, exitOK, `"message": "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘http://localhost:7071/api/me’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).\n`, ""},
+		{[]string{"explain", "-browser", "webkit"}, exitOK, `"error": "WildcardOriginWithCredentials"`, ""},
+		{[]string{"explain", "-browser", "webkit", "-text"}, exitOK, "Safari (WebKit) says:\n  Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is\n  true.\n", ""},
+		{[]string{"explain", "-browser", "safari"}, exitUsage, "", `corslab explain: -browser: unknown browser "safari" (want chromium, firefox or webkit)`},
+	} {
+		code, stdout, stderr := runCmd(t, string(in), c.args...)
+		if code != c.code || !strings.Contains(stdout, c.out) || !strings.Contains(stderr, c.errs) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stdout with %q, stderr with %q", c.args, code, stdout, stderr, c.code, c.out, c.errs)
+		}
+	}
 }

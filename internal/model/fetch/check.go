@@ -59,6 +59,12 @@ func joinLines(v []string) string {
 // it reports.
 type corsFailure struct {
 	name, param string
+
+	// What the browsers' own wordings need besides (see browsers.go).
+	acaoLines  int    // how many Access-Control-Allow-Origin lines the answer had
+	token      string // the first item of an unparsable Allow-Methods or -Headers list
+	status     int    // the status of the answer that failed
+	onRedirect bool   // the answer that failed is a redirect of the actual request
 }
 
 // corsCheck is Fetch "CORS check" (#concept-cors-check) as Chromium implements it
@@ -70,29 +76,37 @@ type corsFailure struct {
 // MultipleAllowOriginValues, "null" AllowOriginMismatch, something that is not a
 // URL InvalidAllowOriginValue.
 func corsCheck(h http.Header, origin, credentials string) *corsFailure {
+	f := corsCheckName(h, origin, credentials)
+	if f != nil {
+		f.acaoLines = len(headerLines(h, "Access-Control-Allow-Origin"))
+	}
+	return f
+}
+
+func corsCheckName(h http.Header, origin, credentials string) *corsFailure {
 	acao, present := headerValue(h, "Access-Control-Allow-Origin")
 	switch {
 	case !present:
-		return &corsFailure{ErrMissingAllowOriginHeader, ""}
+		return &corsFailure{name: ErrMissingAllowOriginHeader}
 	case acao == "*":
 		if credentials == credInclude {
-			return &corsFailure{ErrWildcardOriginNotAllowed, ""}
+			return &corsFailure{name: ErrWildcardOriginNotAllowed}
 		}
 		return nil
 	case acao != origin:
 		switch {
 		case strings.ContainsAny(acao, " ,"):
-			return &corsFailure{ErrMultipleAllowOriginValues, acao}
+			return &corsFailure{name: ErrMultipleAllowOriginValues, param: acao}
 		case acao == "null":
-			return &corsFailure{ErrAllowOriginMismatch, acao}
+			return &corsFailure{name: ErrAllowOriginMismatch, param: acao}
 		case !gurlValid(acao):
-			return &corsFailure{ErrInvalidAllowOriginValue, acao}
+			return &corsFailure{name: ErrInvalidAllowOriginValue, param: acao}
 		}
-		return &corsFailure{ErrAllowOriginMismatch, acao}
+		return &corsFailure{name: ErrAllowOriginMismatch, param: acao}
 	}
 	if credentials == credInclude {
 		if acac, _ := headerValue(h, "Access-Control-Allow-Credentials"); acac != "true" {
-			return &corsFailure{ErrInvalidAllowCredentials, acac}
+			return &corsFailure{name: ErrInvalidAllowCredentials, param: acac}
 		}
 	}
 	return nil

@@ -18,6 +18,7 @@ const (
 // outcome is one run of the algorithm: the verdict plus what Trace and Text
 // need to tell the story.
 type outcome struct {
+	b    *Browser
 	x    Exchange
 	p    prepared
 	path path
@@ -46,9 +47,13 @@ func (o *outcome) verdict() Verdict {
 	return v
 }
 
-// evaluate runs fetch() on the exchange (see Judge).
-func evaluate(x Exchange) *outcome {
-	o := &outcome{x: x}
+// evaluate runs fetch() on the exchange in Chromium (see Judge).
+func evaluate(x Exchange) *outcome { return evaluateIn(Chromium, x) }
+
+// evaluateIn runs fetch() on the exchange in browser b.
+func evaluateIn(b *Browser, x Exchange) *outcome {
+	o := &outcome{b: b, x: x}
+	defer func() { o.v.Browser = b.Title }()
 	o.v = Verdict{PreflightReasons: []string{}, RequestHeadersInPreflight: []string{}, ReadableHeaders: []string{}, ResponseType: ResponseError}
 	p, terr := prepare(x.Request)
 	o.p, o.page = p, p
@@ -117,6 +122,12 @@ func (o *outcome) reject(t *typeError) {
 	o.v.FailedParameter = ""
 	o.v.ReadableHeaders = []string{}
 	o.v.Message = t.sentence() + "\n" + t.explain
+	if t.network && o.path == pathCORS && o.b.networkError != "" {
+		// Firefox reports a CORS request that got no answer as a CORS error.
+		f := &corsFailure{name: o.b.networkError}
+		o.v.Error = o.b.networkError
+		o.v.Message = o.b.sentence(o, f, f.name, "") + "\n" + t.explain
+	}
 }
 
 // block ends the run with a CORS error.
@@ -124,10 +135,11 @@ func (o *outcome) block(f *corsFailure, stage string) {
 	o.fail, o.failStage = f, stage
 	o.v.Allowed = false
 	o.v.ResponseType = ResponseError
-	o.v.Error = f.name
-	o.v.FailedParameter = f.param
+	name, param := o.b.names(f)
+	o.v.Error = name
+	o.v.FailedParameter = param
 	o.v.ReadableHeaders = []string{}
-	o.v.Message = consoleMessage(o, f) + "\n" + explainFailure(o, f)
+	o.v.Message = o.b.sentence(o, f, name, param) + "\n" + explainFailure(o, f)
 }
 
 func (o *outcome) allow(responseType string, readable []string) {
@@ -136,11 +148,15 @@ func (o *outcome) allow(responseType string, readable []string) {
 	o.v.ReadableHeaders = readable
 }
 
-func noAnswer(what string) *typeError {
+func noAnswer(b *Browser, what string) *typeError {
 	return &typeError{
 		message: "Failed to fetch",
 		network: true,
-		explain: fmt.Sprintf("This exchange has no answer to the %s: the browser sent it but got no HTTP response (server down, connection refused or reset), so fetch() rejects with a network error and no CORS check runs. Chromium's console shows a net::ERR_… line instead of a CORS message.", what),
+		explain: fmt.Sprintf("This exchange has no answer to the %s: the browser sent it but got no HTTP response (server down, connection refused or reset), so fetch() rejects with a network error and no CORS check runs. %s", what, map[string]string{
+			"chromium": "Chromium's console shows a net::ERR_… line instead of a CORS message.",
+			"firefox":  "Firefox's console still words it as a CORS failure (CORS request did not succeed, Status code: (null)), though no CORS header was ever read.",
+			"webkit":   "Safari's console shows no CORS message for it.",
+		}[b.Name]),
 	}
 }
 
@@ -154,7 +170,7 @@ func (o *outcome) noCORS() {
 		last = h.Actual
 	}
 	if last == nil {
-		o.reject(noAnswer("request"))
+		o.reject(noAnswer(o.b, "request"))
 		return
 	}
 	o.note("Mode \"no-cors\" gives JavaScript an opaque response: status 0, no headers, no body. The server's CORS headers do not matter, and the request ran on the server all the same.")

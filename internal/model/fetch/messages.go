@@ -66,14 +66,14 @@ func explainFailure(o *outcome, f *corsFailure) string {
 	p := o.p
 	preflight := o.failStage == "preflight"
 	where, to := "The server's response", "to its response"
-	consequence := "The request reached the server and ran there (whatever it changes, it changed); the browser only hides the answer from JavaScript, which gets TypeError: Failed to fetch."
+	consequence := "The request reached the server and ran there (whatever it changes, it changed); the browser only hides the answer from JavaScript, which gets " + o.b.JSError + "."
 	var ans *Response
 	if o.cur != nil {
 		ans = o.cur.actual
 	}
 	if _, redirect := redirectTarget(orEmpty(ans)); redirect && !preflight {
 		where = "The server's redirect"
-		consequence = fmt.Sprintf("The server answered with a %d redirect — often the framework, router or proxy does that before any handler runs — and the browser stops there: it does not follow a redirect that fails the CORS check, and JavaScript gets TypeError: Failed to fetch.", ans.Status)
+		consequence = fmt.Sprintf("The server answered with a %d redirect — often the framework, router or proxy does that before any handler runs — and the browser stops there: it does not follow a redirect that fails the CORS check, and JavaScript gets %s.", ans.Status, o.b.JSError)
 	}
 	if preflight {
 		where, to = "The answer to the OPTIONS preflight", "to its OPTIONS answer"
@@ -117,8 +117,8 @@ func explainFailure(o *outcome, f *corsFailure) string {
 		return fmt.Sprintf("The page called fetch() with credentials: 'include', so %s must also say `Access-Control-Allow-Credentials: true` — exactly that, in lower case. It sent %s. %s Fix: add `Access-Control-Allow-Credentials: true` %s, or call fetch() without credentials: 'include'.",
 			lowerFirst(where), got, consequence, to)
 	case "InvalidStatus":
-		return fmt.Sprintf("The OPTIONS preflight was answered with status %d, but the browser needs an ok status (200-299; 204 is usual). %s Fix: make the server answer OPTIONS %s with 204 and the CORS headers, before any authentication, routing or method check that rejects it (a 401, 403, 404 or 405 is the usual cause). Chromium checks the preflight's Access-Control-Allow-Origin before its status, so this error shows only once the origin is allowed.",
-			o.cur.preflight.Status, consequence, pathOf(p.url))
+		return fmt.Sprintf("The OPTIONS preflight was answered with status %d, but the browser needs an ok status (200-299; 204 is usual). %s Fix: make the server answer OPTIONS %s with 204 and the CORS headers, before any authentication, routing or method check that rejects it (a 401, 403, 404 or 405 is the usual cause). %s",
+			o.cur.preflight.Status, consequence, pathOf(p.url), statusOrder(o.b))
 	case "DisallowedRedirect":
 		return fmt.Sprintf("The OPTIONS preflight was answered with a %d redirect to %s. A preflight never follows redirects. %s Fix: have the page fetch the final URL directly (a missing or extra trailing slash, or http to https, is the usual cause), or have the server answer OPTIONS at this URL itself.",
 			o.cur.preflight.Status, o.pre.location, consequence)
@@ -133,8 +133,8 @@ func explainFailure(o *outcome, f *corsFailure) string {
 	case ErrHeaderDisallowedByPreflightResponse:
 		return explainHeaders(o, consequence)
 	case ErrRedirectContainsCredentials:
-		return fmt.Sprintf("The server's response redirects to %s, a URL with a user name or password in it (user:pass@). The browser refuses to follow such a redirect on a cross-origin request (Chromium's message leaves the location blank). The request itself ran on the server. Fix: redirect to a URL without credentials in it.",
-			o.redirect)
+		return fmt.Sprintf("The server's response redirects to %s, a URL with a user name or password in it (user:pass@). The browser refuses to follow such a redirect on a cross-origin request%s. The request itself ran on the server. Fix: redirect to a URL without credentials in it.",
+			o.redirect, map[bool]string{true: " (Chromium's message leaves the location blank)"}[o.b == Chromium])
 	}
 	return ""
 }
@@ -230,8 +230,16 @@ func explainErrorStatus(o *outcome, f *corsFailure, ans *Response, preflight boo
 	if preflight || f.name != ErrMissingAllowOriginHeader || ans == nil || ans.Status < 400 {
 		return ""
 	}
-	return fmt.Sprintf("The answer is a %d %s without an Access-Control-Allow-Origin header. Many stacks add CORS headers only to successful answers — nginx's add_header skips 4xx and 5xx unless it ends with `always`, and an error handler or a proxy in front of the app often answers without them — so the browser reports a CORS error and JavaScript cannot even read the %d. %s Fix: first the %d itself (the server's logs say why); then send `Access-Control-Allow-Origin: %s` on error answers too (nginx: `add_header Access-Control-Allow-Origin %s always;`), so the page can see the real status.",
-		ans.Status, http.StatusText(ans.Status), ans.Status, consequence, ans.Status, o.page.origin, o.page.origin)
+	return fmt.Sprintf("The answer is a %d %s without an Access-Control-Allow-Origin header. Many stacks add CORS headers only to successful answers — nginx's add_header skips 4xx and 5xx unless it ends with `always`, and an error handler or a proxy in front of the app often answers without them — so the browser reports a CORS error and JavaScript cannot even read the %d. %s Fix: first the %d itself (the server's logs say why); then send `Access-Control-Allow-Origin: %s` on error answers too (nginx: `add_header Access-Control-Allow-Origin %s always;`), so the page can see the real status. If the server refuses this origin on purpose (a CORS layer whose origin check fails with an error, as Express's cors does with a callback error), the block is what you want: leave the header out, and answer 403 rather than %d.",
+		ans.Status, http.StatusText(ans.Status), ans.Status, consequence, ans.Status, o.page.origin, o.page.origin, ans.Status)
+}
+
+// statusOrder says where this browser judges a preflight's status.
+func statusOrder(b *Browser) string {
+	if b.PreflightStatusFirst {
+		return b.Title + " judges the preflight's status before anything else, so this error shows even when Access-Control-Allow-Origin is wrong too (Chromium and Firefox would name the origin first)."
+	}
+	return b.Title + " checks the preflight's Access-Control-Allow-Origin before its status, so this error shows only once the origin is allowed (Safari judges the status first)."
 }
 
 func explainMethod(o *outcome, consequence string) string {

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ type preflightNeeded struct {
 // preflightNeed decides Fetch "main fetch"'s use-CORS-preflight condition
 // for a prepared cors-mode request: the method is not CORS-safelisted, or the
 // CORS-unsafe request-header names (§2.2.2) are not empty.
-func preflightNeed(p prepared) preflightNeeded {
+func preflightNeed(p prepared, b *Browser) preflightNeeded {
 	n := preflightNeeded{reasons: []string{}, names: []string{}}
 	if !isSafelistedMethod(p.method) {
 		why := fmt.Sprintf("method %s is not CORS-safelisted", p.method)
@@ -36,7 +37,7 @@ func preflightNeed(p prepared) preflightNeeded {
 	var safe []string
 	total := 0
 	for _, h := range p.headers {
-		if ok, why := safelistedRequestHeader(h.lower, h.value); !ok {
+		if ok, why := safelistedRequestHeader(h.lower, h.value, b.ClientHintsSafelisted); !ok {
 			n.names = append(n.names, h.lower)
 			n.reasons = append(n.reasons, why)
 			continue
@@ -98,6 +99,16 @@ func scanList(v string, fn func(item string)) bool {
 	return true
 }
 
+// firstBadItem is the first item of a list scanList refuses.
+func firstBadItem(v string) string {
+	for _, item := range strings.Split(v, ",") {
+		if item = trimOWS(item); item != "" && !syntax.IsToken(item) {
+			return item
+		}
+	}
+	return ""
+}
+
 // lowerASCII lower-cases s, without allocating when it already is.
 func lowerASCII(s string) string {
 	for i := 0; i < len(s); i++ {
@@ -121,27 +132,60 @@ type preflightOutcome struct {
 	location                         string
 }
 
-// checkPreflight judges the answer to a CORS-preflight request in Chromium's
-// order (services/network/cors/preflight_controller.cc): a redirect fails at
-// once; then the "CORS check" with the actual request's credentials mode,
+// checkPreflight judges the answer to a CORS-preflight request in b's order.
+// Chromium (services/network/cors/preflight_controller.cc): a redirect fails
+// at once; then the "CORS check" with the actual request's credentials mode,
 // and only then the ok status (Chromium reports a missing or wrong
-// Access-Control-Allow-Origin before a bad status); then the rest of Fetch's "CORS-preflight fetch":
-// parse Access-Control-Allow-Methods and -Headers, check the method, check the
-// CORS-unsafe header names.
-func checkPreflight(p prepared, need preflightNeeded, r *Response) preflightOutcome {
+// Access-Control-Allow-Origin before a bad status). Firefox
+// (nsCORSListenerProxy) checks the Access-Control-Allow-Origin of a
+// redirecting answer before it refuses the redirect; WebKit
+// (CrossOriginAccessControl.cpp validatePreflightResponse) judges the status
+// first, a redirect included. Then the rest of Fetch's "CORS-preflight fetch":
+// parse Access-Control-Allow-Methods and -Headers, check the method, check
+// the CORS-unsafe header names.
+func checkPreflight(b *Browser, p prepared, need preflightNeeded, r *Response) preflightOutcome {
 	var out preflightOutcome
-	if loc, ok := redirectTarget(r); ok {
+	fail := func(f *corsFailure) preflightOutcome {
+		f.status = r.Status
+		out.fail = f
+		return out
+	}
+	loc, redirect := redirectTarget(r)
+	if redirect {
 		out.location = loc
-		out.fail = &corsFailure{ErrPreflightDisallowedRedirect, ""}
-		return out
 	}
-	if f := corsCheck(r.Header, p.origin, p.credentials); f != nil {
-		out.fail = &corsFailure{preflightName(f.name), f.param}
-		return out
+	originCheck := func() *corsFailure {
+		if f := corsCheck(r.Header, p.origin, p.credentials); f != nil {
+			f.name = preflightName(f.name)
+			return f
+		}
+		return nil
 	}
-	if r.Status < 200 || r.Status > 299 {
-		out.fail = &corsFailure{ErrPreflightInvalidStatus, ""}
-		return out
+	switch {
+	case b.PreflightStatusFirst:
+		if r.Status < 200 || r.Status > 299 {
+			name := ErrPreflightInvalidStatus
+			if redirect {
+				name = ErrPreflightDisallowedRedirect
+			}
+			return fail(&corsFailure{name: name})
+		}
+		if f := originCheck(); f != nil {
+			return fail(f)
+		}
+	default:
+		if redirect && !b.PreflightOriginBeforeRedirect {
+			return fail(&corsFailure{name: ErrPreflightDisallowedRedirect})
+		}
+		if f := originCheck(); f != nil {
+			return fail(f)
+		}
+		if redirect {
+			return fail(&corsFailure{name: ErrPreflightDisallowedRedirect})
+		}
+		if r.Status < 200 || r.Status > 299 {
+			return fail(&corsFailure{name: ErrPreflightInvalidStatus})
+		}
 	}
 	include := p.credentials == credInclude
 	out.allowMethods, out.hasAllowMethods = headerValue(r.Header, "Access-Control-Allow-Methods")
@@ -156,8 +200,7 @@ func checkPreflight(p prepared, need preflightNeeded, r *Response) preflightOutc
 			out.methodOtherCase = true
 		}
 	}) {
-		out.fail = &corsFailure{ErrInvalidAllowMethodsPreflightResponse, ""}
-		return out
+		return fail(&corsFailure{name: ErrInvalidAllowMethodsPreflightResponse, token: firstBadItem(out.allowMethods)})
 	}
 	out.allowHeaders, out.hasAllowHeaders = headerValue(r.Header, "Access-Control-Allow-Headers")
 	allowed := make(map[string]bool, len(need.names)) // requested name -> listed
@@ -173,15 +216,13 @@ func checkPreflight(p prepared, need preflightNeeded, r *Response) preflightOutc
 			allowed[h] = true
 		}
 	}) {
-		out.fail = &corsFailure{ErrInvalidAllowHeadersPreflightResponse, ""}
-		return out
+		return fail(&corsFailure{name: ErrInvalidAllowHeadersPreflightResponse, token: firstBadItem(out.allowHeaders)})
 	}
 
 	// Method: listed (case-sensitively: Chromium's spec-conformant matching,
 	// on by default), safelisted, or * without credentials.
 	if !methodListed && !isSafelistedMethod(strings.ToUpper(p.method)) && (include || !out.methodStar) {
-		out.fail = &corsFailure{ErrMethodDisallowedByPreflightResponse, p.method}
-		return out
+		return fail(&corsFailure{name: ErrMethodDisallowedByPreflightResponse, param: p.method})
 	}
 
 	// Headers: * without credentials allows every name — in Chromium even
@@ -189,7 +230,11 @@ func checkPreflight(p prepared, need preflightNeeded, r *Response) preflightOutc
 	// request-header name).
 	if !include && out.headerStar {
 		if listed, requested := allowed["authorization"]; requested && !listed {
-			out.notes = append(out.notes, "Chromium let Access-Control-Allow-Headers: * cover the Authorization header, with only a deprecation warning in DevTools. The Fetch standard says * never covers Authorization, and Chromium means to follow it: list authorization by name.")
+			out.notes = append(out.notes, map[string]string{
+				"chromium": "Chromium let Access-Control-Allow-Headers: * cover the Authorization header, with only a deprecation warning in DevTools (Firefox warns too; Safari lets it pass silently). The Fetch standard says * never covers Authorization, and Chromium means to follow it: list authorization by name.",
+				"firefox":  "Firefox let Access-Control-Allow-Headers: * cover the Authorization header, with a warning in the console (\"Cross-Origin Request Warning: … the `Authorization` header is not covered\"). The Fetch standard says * never covers Authorization, and browsers mean to follow it: list authorization by name.",
+				"webkit":   "Safari (WebKit) let Access-Control-Allow-Headers: * cover the Authorization header without a word (Chromium and Firefox warn). The Fetch standard says * never covers Authorization, and browsers mean to follow it: list authorization by name.",
+			}[b.Name])
 		}
 		return out
 	}
@@ -199,21 +244,25 @@ func checkPreflight(p prepared, need preflightNeeded, r *Response) preflightOutc
 		}
 	}
 	if len(out.missing) > 0 {
-		out.fail = &corsFailure{ErrHeaderDisallowedByPreflightResponse, out.missing[0]}
+		out.fail = &corsFailure{name: ErrHeaderDisallowedByPreflightResponse, param: out.missing[0], status: r.Status}
 		if len(out.missing) > 1 {
-			out.notes = append(out.notes, fmt.Sprintf("Several headers are not allowed (%s). Chromium names only the first one it checks, in its own internal order, so the console may name another one of them.", strings.Join(out.missing, ", ")))
+			out.notes = append(out.notes, fmt.Sprintf("Several headers are not allowed (%s). %s names only the first one it checks, in its own internal order, so the console may name another one of them.", strings.Join(out.missing, ", "), b.Title))
 		}
 	}
 	return out
 }
 
 // PreflightMaxAge is how long Chromium caches a successful preflight answer
-// (services/network/cors/preflight_result.cc ParseAccessControlMaxAge): the
-// Access-Control-Max-Age seconds, 5 s when the header is absent or not an
-// integer (or out of range), 0 when negative, at most 2 hours (Firefox caps at 24 hours; the Fetch
-// standard leaves the cap to the browser).
-func PreflightMaxAge(preflight *Response) time.Duration {
-	const def, max = 5 * time.Second, 2 * time.Hour
+// (services/network/cors/preflight_result.cc ParseAccessControlMaxAge); see
+// Browser.MaxAge for the others.
+func PreflightMaxAge(preflight *Response) time.Duration { return Chromium.MaxAge(preflight) }
+
+// preflightMaxAge is the Access-Control-Max-Age of a preflight answer before
+// any browser's cap: the seconds, 5 s when the header is absent or not an
+// integer (or out of range), 0 when negative (the Fetch standard leaves the
+// cap to the browser).
+func preflightMaxAge(preflight *Response) time.Duration {
+	const def = 5 * time.Second
 	if preflight == nil {
 		return 0
 	}
@@ -227,8 +276,8 @@ func PreflightMaxAge(preflight *Response) time.Duration {
 		return def
 	case n < 0:
 		return 0
-	case n >= int64(max/time.Second):
-		return max
+	case n > int64(math.MaxInt64/time.Second):
+		return time.Duration(math.MaxInt64)
 	}
 	return time.Duration(n) * time.Second
 }

@@ -41,8 +41,12 @@ func (o *outcome) chain() {
 	first := &hopRun{p: o.page, cors: !o.page.sameOrigin, preflight: o.x.Preflight, actual: o.x.Actual}
 	for _, h := range first.p.headers {
 		if first.cors && chromiumClientHints[h.lower] && !h.byBrowser {
-			if ok, _ := safelistedRequestHeader(h.lower, h.value); ok {
-				o.note(fmt.Sprintf("Chromium treats the client-hint header %s as CORS-safelisted; the Fetch standard does not, so other browsers may send a preflight for it.", h.lower))
+			if ok, _ := safelistedRequestHeader(h.lower, h.value, true); ok {
+				if o.b.ClientHintsSafelisted {
+					o.note(fmt.Sprintf("%s treats the client-hint header %s as CORS-safelisted; the Fetch standard does not, so Firefox and Safari send a preflight for it.", o.b.Title, h.lower))
+				} else {
+					o.note(fmt.Sprintf("The client-hint header %s is not CORS-safelisted in %s (the Fetch standard agrees), so it needs a preflight; Chromium alone would send it without one.", h.lower, o.b.Title))
+				}
 			}
 		}
 	}
@@ -85,7 +89,7 @@ func (o *outcome) chain() {
 // CORS check. It returns false when the run ended there.
 func (o *outcome) runHop(h *hopRun) bool {
 	if h.cors {
-		h.need = preflightNeed(h.p)
+		h.need = preflightNeed(h.p, o.b)
 		o.need = h.need
 		if h.need.needed {
 			if !o.v.Preflight {
@@ -94,10 +98,10 @@ func (o *outcome) runHop(h *hopRun) bool {
 				o.v.RequestHeadersInPreflight = h.need.names
 			}
 			if h.preflight == nil {
-				o.reject(noAnswer("OPTIONS preflight" + o.atHop(h)))
+				o.reject(noAnswer(o.b, "OPTIONS preflight"+o.atHop(h)))
 				return false
 			}
-			pre := checkPreflight(h.p, h.need, h.preflight)
+			pre := checkPreflight(o.b, h.p, h.need, h.preflight)
 			h.pre, o.pre = &pre, &pre
 			for _, n := range pre.notes {
 				o.note(n)
@@ -111,11 +115,19 @@ func (o *outcome) runHop(h *hopRun) bool {
 	h.sent = true
 	o.v.ActualRequestSent = true
 	if h.actual == nil {
-		o.reject(noAnswer("request" + o.atHop(h)))
+		o.reject(noAnswer(o.b, "request"+o.atHop(h)))
 		return false
 	}
 	if h.cors {
 		if f := corsCheck(h.actual.Header, h.p.origin, h.p.credentials); f != nil {
+			f.status = h.actual.Status
+			if loc, ok := redirectTarget(h.actual); ok {
+				// WebKit words a refused redirect with its Location.
+				f.onRedirect = true
+				if u, err := url.Parse(loc); err == nil {
+					o.redirect = canonicalURL(h.p.url.ResolveReference(u))
+				}
+			}
 			o.block(f, "actual")
 			return false
 		}
@@ -174,7 +186,7 @@ func (o *outcome) follow(h *hopRun, loc string, i int) *hopRun {
 	nextOrigin := serializeOrigin(next)
 	if hasCredentials(next) && (h.cors || nextOrigin != o.page.origin) {
 		o.redirect = h.location
-		o.block(&corsFailure{ErrRedirectContainsCredentials, ""}, "actual")
+		o.block(&corsFailure{name: ErrRedirectContainsCredentials, status: h.actual.Status, onRedirect: true}, "actual")
 		return nil
 	}
 	if i >= maxRedirects {
@@ -222,7 +234,7 @@ func (o *outcome) follow(h *hopRun, loc string, i int) *hopRun {
 	np.sameOrigin = np.origin != "null" && nextOrigin == np.origin
 	n.p = np
 	n.cors = h.cors || !np.sameOrigin
-	if n.cors && preflightNeed(np).needed {
+	if n.cors && preflightNeed(np, o.b).needed {
 		n.changes = append(n.changes, "a new preflight at the new URL")
 	}
 	what := fmt.Sprintf("The browser followed the %d redirect to %s", status, h.location)
@@ -271,8 +283,11 @@ type NextRequest struct {
 // answer is a redirect the browser follows (every check so far passed),
 // ok is true and r is the next request (Fetch §4.4 "HTTP-redirect fetch");
 // otherwise the run is over and Judge(x) is final.
-func Next(x Exchange) (r NextRequest, ok bool) {
-	o := evaluate(x)
+func Next(x Exchange) (r NextRequest, ok bool) { return Chromium.Next(x) }
+
+// Next is the package's Next in this browser.
+func (b *Browser) Next(x Exchange) (r NextRequest, ok bool) {
+	o := evaluateIn(b, x)
 	n := o.next
 	if n == nil || o.fail != nil || o.fetchErr != nil {
 		return r, false
@@ -281,7 +296,7 @@ func Next(x Exchange) (r NextRequest, ok bool) {
 	switch {
 	case n.cors:
 		r.Origin = n.p.origin
-		if need := preflightNeed(n.p); need.needed {
+		if need := preflightNeed(n.p, b); need.needed {
 			r.Preflight, r.PreflightHeaders = true, need.names
 		}
 	case n.p.method != "GET" && n.p.method != "HEAD":

@@ -234,7 +234,7 @@ func prepare(r Request) (prepared, *typeError) {
 			if seen { // at most 128 bytes so far: every kept state was safelisted
 				combined = strings.Join(parts[i], ", ") + ", " + value
 			}
-			if ok, why := safelistedRequestHeader(lower, combined); !ok {
+			if ok, why := safelistedRequestHeader(lower, combined, false); !ok {
 				p.dropped = append(p.dropped, droppedHeader{name, "mode \"no-cors\" keeps only safelisted values: " + why})
 				continue
 			}

@@ -206,11 +206,12 @@ var chromiumClientHints = map[string]bool{
 }
 
 // safelistedRequestHeader implements Fetch §2.2.2 "CORS-safelisted
-// request-header" as Chromium does (cors.cc IsCorsSafelistedHeader) for a
-// lowercase name and a normalized value. When it is not safelisted, why says so
+// request-header" for a lowercase name and a normalized value; with
+// clientHints, Chromium's client hints count too (cors.cc
+// IsCorsSafelistedHeader), as they do in Chromium alone. When it is not safelisted, why says so
 // in words for the preflight reasons.
-func safelistedRequestHeader(lower, value string) (ok bool, why string) {
-	known := chromiumClientHints[lower]
+func safelistedRequestHeader(lower, value string, clientHints bool) (ok bool, why string) {
+	known := clientHints && chromiumClientHints[lower]
 	switch lower {
 	case "accept", "accept-language", "content-language", "content-type", "range":
 		known = true

@@ -26,7 +26,7 @@ func (v Verdict) Text() string {
 		if v.FailedParameter != "" {
 			s += " (" + v.FailedParameter + ")"
 		}
-		line(s + ". JavaScript gets TypeError: Failed to fetch.")
+		line(s + ". JavaScript gets " + jsError(v.Browser) + ".")
 	}
 
 	if v.Preflight {
@@ -57,7 +57,7 @@ func (v Verdict) Text() string {
 	if v.Message != "" {
 		lines := strings.Split(v.Message, "\n")
 		line("")
-		line("Chromium says:")
+		line(orChromium(v.Browser) + " says:")
 		for _, l := range lines[:len(lines)-1] {
 			wrap(&b, l, "  ", "  ")
 		}
@@ -107,4 +107,21 @@ func wrap(b *strings.Builder, s, first, rest string) {
 		b.WriteString(first)
 	}
 	b.WriteByte('\n')
+}
+
+func orChromium(title string) string {
+	if title == "" {
+		return Chromium.Title
+	}
+	return title
+}
+
+// jsError is what fetch() rejects with in the browser titled title.
+func jsError(title string) string {
+	for _, b := range Browsers() {
+		if b.Title == title {
+			return b.JSError
+		}
+	}
+	return Chromium.JSError
 }

@@ -45,7 +45,7 @@ func (o *outcome) steps() []Step {
 		if ok {
 			return
 		}
-		add(ActorBrowser, ActorPage, "TypeError: Failed to fetch", false, note)
+		add(ActorBrowser, ActorPage, o.b.JSError, false, note)
 	}
 	if o.fetchErr != nil && !o.fetchErr.network {
 		add(ActorBrowser, ActorPage, "TypeError: "+lastLine(o.fetchErr.message), false, o.fetchErr.explain)
@@ -111,8 +111,8 @@ func (o *outcome) hopSteps(h *hopRun, i int, add func(from, to, what string, ok 
 		ok := h.pre != nil && h.pre.fail == nil
 		note = corsHeaderSummary(h.preflight)
 		if ok {
-			note += " → preflight passed; Chromium may reuse it for " + PreflightMaxAge(h.preflight).String()
-			if PreflightMaxAge(h.preflight) == 0 {
+			note += " → preflight passed; " + o.b.Title + " may reuse it for " + o.b.MaxAge(h.preflight).String()
+			if o.b.MaxAge(h.preflight) == 0 {
 				note = strings.TrimSuffix(note, " for 0s") + " for no time at all"
 			}
 		} else if h.pre != nil {

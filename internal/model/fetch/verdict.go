@@ -83,6 +83,9 @@ type Verdict struct {
 	// where Chromium differs from the standard for this exchange, headers
 	// fetch() dropped, a redirect the browser follows. Never marshalled.
 	Notes []string `json:"-"`
+	// Browser is the title of the browser the verdict speaks for
+	// ("Chromium", "Firefox", "Safari (WebKit)"). Never marshalled.
+	Browser string `json:"-"`
 }
 
 // MarshalJSON writes the contract's JSON: the slices as [] rather than null.

@@ -42,7 +42,11 @@ type ApartResult struct {
 	Elapsed            time.Duration
 	ClientCPU          time.Duration // the child's CPU: load generator and subscribers
 	ServerCPU          time.Duration // this process's CPU over the same run
-	Subs               []SubStats    // each subscriber's, once it has read through LastSeq
+	Subs               []SubStats    // each subscriber's, once it has read through Through
+	// Through is lastSeq() as RunApart called it once the load had ended.
+	// Site B records an exchange after its response is written, so up to
+	// Conns exchanges of the last requests may be published after it.
+	Through uint64
 }
 
 // PerSecond is requests answered per second of the run.
@@ -121,7 +125,8 @@ func RunApart(ctx context.Context, a Apart, lastSeq func() uint64) (ApartResult,
 	}
 	res.ServerCPU = serverCPU
 	if a.Subs > 0 {
-		fmt.Fprintln(stdin, lastSeq())
+		res.Through = lastSeq()
+		fmt.Fprintln(stdin, res.Through)
 		subs, err := next("subs ")
 		if err != nil {
 			return ApartResult{}, err

@@ -51,6 +51,16 @@ type Options struct {
 	// Transport sends the requests; nil means a clone of
 	// http.DefaultTransport (the system's root certificates).
 	Transport http.RoundTripper
+	// Browser is whose verdict and words the probe gives (whether a
+	// preflight is sent depends on it too); nil means fetch.Chromium.
+	Browser *fetch.Browser
+}
+
+func (opt Options) browser() *fetch.Browser {
+	if opt.Browser == nil {
+		return fetch.Chromium
+	}
+	return opt.Browser
 }
 
 // Hop is one HTTP request the probe sent and the answer it got.
@@ -80,7 +90,7 @@ type Result struct {
 	// request, each nil when it was not sent. Its JSON form (MarshalExchange)
 	// is the input of `corslab explain`.
 	Exchange fetch.Exchange
-	// Verdict is fetch.Judge(Exchange). Meaningless when Err is set.
+	// Verdict is Options.Browser's Judge(Exchange). Meaningless when Err is set.
 	Verdict fetch.Verdict
 	// Preflight and Actual are the HTTP requests sent, nil when not sent.
 	Preflight, Actual *Hop
@@ -113,9 +123,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		opt.Timeout = DefaultTimeout
 	}
 	res := &Result{Exchange: fetch.Exchange{Request: req}}
+	b := opt.browser()
 
 	// What fetch() does before the network: it may reject the call outright.
-	before := fetch.Judge(res.Exchange)
+	before := b.Judge(res.Exchange)
 	if !before.Preflight && !before.ActualRequestSent {
 		res.Verdict = before
 		return res, nil
@@ -125,7 +136,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	headers := keptHeaders(req)
 
 	if before.Preflight {
-		_, names := fetch.NeedsPreflight(req)
+		_, names := b.NeedsPreflight(req)
 		pre := c.send(ctx, http.MethodOptions, target, preflightHeaders(req.Origin, method, names), "")
 		res.Preflight = pre.Hop
 		if pre.err != nil {
@@ -133,7 +144,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return res, nil
 		}
 		res.Exchange.Preflight = res.Preflight.Response
-		if v := fetch.Judge(res.Exchange); !v.ActualRequestSent {
+		if v := b.Judge(res.Exchange); !v.ActualRequestSent {
 			res.Verdict = v
 			return res, nil
 		}
@@ -147,7 +158,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	res.Exchange.Actual = res.Actual.Response
 	for {
-		next, ok := fetch.Next(res.Exchange)
+		next, ok := b.Next(res.Exchange)
 		if !ok {
 			break
 		}
@@ -155,7 +166,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return res, nil
 		}
 	}
-	res.Verdict = fetch.Judge(res.Exchange)
+	res.Verdict = b.Judge(res.Exchange)
 	return res, nil
 }
 
@@ -179,8 +190,10 @@ func (c *client) follow(ctx context.Context, res *Result, next fetch.NextRequest
 			return false
 		}
 		res.Exchange.Redirects[at].Preflight = pre.Response
+		// Whether a preflight answer passes is the same in every browser
+		// (only the name of its failure differs): Chromium's names tell.
 		if v := fetch.Judge(res.Exchange); fetch.IsPreflightError(v.Error) {
-			res.Verdict = v
+			res.Verdict = opt.browser().Judge(res.Exchange)
 			return false
 		}
 	}

@@ -88,6 +88,15 @@ func (x *Exchange) text(w io.Writer) {
 			fmt.Fprintf(w, "< (body: %d bytes%s)\n", len(x.Entry.Response.Body), cut)
 		}
 	}
+	for _, h := range x.Hops {
+		if h.Preflight != nil {
+			fmt.Fprintf(w, "\n> OPTIONS %s   (preflight after the redirect, entry %d)\n", h.Preflight.Request.URL, h.Preflight.Index)
+			writeAnswer(w, h.Exchange.Preflight)
+		}
+		origin, _ := Header(h.Entry.Request.Headers, "Origin")
+		fmt.Fprintf(w, "\n> %s %s   (redirected, entry %d; Origin: %s)\n", h.Entry.Request.Method, h.Entry.Request.URL, h.Entry.Index, origin)
+		writeAnswer(w, h.Exchange.Actual)
+	}
 	if x.Recorded != "" {
 		fmt.Fprintf(w, "\nThe browser recorded: %s\n", x.Recorded)
 	}

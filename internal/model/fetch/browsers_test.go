@@ -1,0 +1,187 @@
+package fetch
+
+import (
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBrowsers: the same exchange in the three browsers — names, parameters
+// and first console lines as Chromium 156, Firefox ESR 153 and WebKitGTK 2.50
+// print them (the agreement matrices in internal/lab check these against the
+// real browsers; this table pins the differences).
+func TestBrowsers(t *testing.T) {
+	const origin, target = "http://localhost:7070", "http://localhost:7071/api/items"
+	hdr := func(kv ...string) http.Header {
+		h := http.Header{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			h.Add(kv[i], kv[i+1])
+		}
+		return h
+	}
+	get := func(headers ...string) Request {
+		var hs [][2]string
+		for i := 0; i+1 < len(headers); i += 2 {
+			hs = append(hs, [2]string{headers[i], headers[i+1]})
+		}
+		return Request{Origin: origin, URL: target, Method: "GET", Headers: hs}
+	}
+	put := Request{Origin: origin, URL: target, Method: "PUT"}
+	type want struct {
+		preflight  bool
+		err, param string
+		first      string // the message's first line
+		allowedToo bool
+	}
+	const ffAt = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at " + target + ". (Reason: "
+	for _, c := range []struct {
+		desc string
+		x    Exchange
+		want map[*Browser]want
+	}{
+		{"no ACAO", Exchange{Request: get(), Actual: &Response{200, hdr()}}, map[*Browser]want{
+			Chromium: {false, ErrMissingAllowOriginHeader, "", "Access to fetch at '" + target + "' from origin '" + origin + "' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.", false},
+			Firefox:  {false, "CORSMissingAllowOrigin", "", ffAt + "CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200.", false},
+			WebKit:   {false, "OriginNotAllowed", "", "Origin " + origin + " is not allowed by Access-Control-Allow-Origin. Status code: 200", false},
+		}},
+		{"a, b on one line", Exchange{Request: get(), Actual: &Response{200, hdr("Access-Control-Allow-Origin", origin+", http://x")}}, map[*Browser]want{
+			Chromium: {false, ErrMultipleAllowOriginValues, origin + ", http://x", "", false},
+			Firefox:  {false, "CORSAllowOriginNotMatchingOrigin", origin + ", http://x", ffAt + "CORS header ‘Access-Control-Allow-Origin’ does not match ‘" + origin + ", http://x’).", false},
+			WebKit:   {false, "MultipleAllowOrigin", "", "Access-Control-Allow-Origin cannot contain more than one origin.", false},
+		}},
+		{"two lines", Exchange{Request: get(), Actual: &Response{200, hdr("Access-Control-Allow-Origin", origin, "Access-Control-Allow-Origin", origin)}}, map[*Browser]want{
+			Chromium: {false, ErrMultipleAllowOriginValues, origin + ", " + origin, "", false},
+			Firefox:  {false, "CORSMultipleAllowOriginNotAllowed", "", ffAt + "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed).", false},
+			WebKit:   {false, "MultipleAllowOrigin", "", "", false},
+		}},
+		{"two origins separated by a space", Exchange{Request: get(), Actual: &Response{200, hdr("Access-Control-Allow-Origin", origin+" http://x")}}, map[*Browser]want{
+			Chromium: {false, ErrMultipleAllowOriginValues, origin + " http://x", "", false},
+			Firefox:  {false, "CORSAllowOriginNotMatchingOrigin", origin + " http://x", "", false},
+			WebKit:   {false, "OriginNotAllowed", "", "", false},
+		}},
+		{"wildcard with credentials", Exchange{Request: Request{Origin: origin, URL: target, Method: "GET", Credentials: "include"}, Actual: &Response{200, hdr("Access-Control-Allow-Origin", "*")}}, map[*Browser]want{
+			Firefox: {false, "CORSNotSupportingCredentials", "", "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘" + target + "’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).", false},
+			WebKit:  {false, "WildcardOriginWithCredentials", "", "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.", false},
+		}},
+		{"client hint DPR", Exchange{Request: get("DPR", "2"), Preflight: &Response{204, hdr("Access-Control-Allow-Origin", "*")}, Actual: &Response{200, hdr("Access-Control-Allow-Origin", "*")}}, map[*Browser]want{
+			Chromium: {false, "", "", "", true},
+			Firefox:  {true, "CORSMissingAllowHeaderFromPreflight", "dpr", ffAt + "header ‘dpr’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response).", false},
+			WebKit:   {true, "HeaderNotAllowed", "dpr", "Request header field dpr is not allowed by Access-Control-Allow-Headers.", false},
+		}},
+		{"known header name as WebKit spells it", Exchange{Request: get("content-language", "en/US"), Preflight: &Response{204, hdr("Access-Control-Allow-Origin", "*")}}, map[*Browser]want{
+			Chromium: {true, ErrHeaderDisallowedByPreflightResponse, "content-language", "", false},
+			WebKit:   {true, "HeaderNotAllowed", "Content-Language", "Request header field Content-Language is not allowed by Access-Control-Allow-Headers.", false},
+		}},
+		{"preflight 500 without ACAO: the order of checks", Exchange{Request: put, Preflight: &Response{500, hdr()}}, map[*Browser]want{
+			Chromium: {true, ErrPreflightMissingAllowOriginHeader, "", "", false},
+			Firefox:  {true, "CORSMissingAllowOrigin", "", ffAt + "CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 500.", false},
+			WebKit:   {true, "PreflightNotSuccessful", "", "Preflight response is not successful. Status code: 500", false},
+		}},
+		{"preflight 301 without ACAO", Exchange{Request: put, Preflight: &Response{301, hdr("Location", "/x")}}, map[*Browser]want{
+			Chromium: {true, ErrPreflightDisallowedRedirect, "", "", false},
+			Firefox:  {true, "CORSMissingAllowOrigin", "", "", false},
+			WebKit:   {true, "PreflightNotSuccessful", "", "Preflight response is not successful. Status code: 301", false},
+		}},
+		{"preflight 301 with ACAO *", Exchange{Request: put, Preflight: &Response{301, hdr("Location", "/x", "Access-Control-Allow-Origin", "*")}}, map[*Browser]want{
+			Chromium: {true, ErrPreflightDisallowedRedirect, "", "", false},
+			Firefox:  {true, "CORSExternalRedirectNotAllowed", "", ffAt + "CORS request external redirect not allowed).", false},
+		}},
+		{"unparsable Allow-Methods", Exchange{Request: put, Preflight: &Response{204, hdr("Access-Control-Allow-Origin", "*", "Access-Control-Allow-Methods", "GET, PUT DELETE")}}, map[*Browser]want{
+			Chromium: {true, ErrInvalidAllowMethodsPreflightResponse, "", "", false},
+			Firefox:  {true, "CORSInvalidAllowMethod", "PUT DELETE", ffAt + "invalid token ‘PUT DELETE’ in CORS header ‘Access-Control-Allow-Methods’).", false},
+			WebKit:   {true, "InvalidAllowMethods", "PUT DELETE", "Header Access-Control-Allow-Methods has an invalid value: PUT DELETE", false},
+		}},
+		{"method not allowed", Exchange{Request: put, Preflight: &Response{204, hdr("Access-Control-Allow-Origin", "*")}}, map[*Browser]want{
+			Chromium: {true, ErrMethodDisallowedByPreflightResponse, "PUT", "", false},
+			Firefox:  {true, "CORSMethodNotFound", "", ffAt + "Did not find method in CORS header ‘Access-Control-Allow-Methods’).", false},
+			WebKit:   {true, "MethodNotAllowed", "PUT", "Method PUT is not allowed by Access-Control-Allow-Methods.", false},
+		}},
+		{"no answer", Exchange{Request: get()}, map[*Browser]want{
+			Chromium: {false, ErrTypeError, "", "TypeError: Failed to fetch", false},
+			Firefox:  {false, "CORSDidNotSucceed", "", ffAt + "CORS request did not succeed). Status code: (null).", false},
+			WebKit:   {false, ErrTypeError, "", "", false},
+		}},
+	} {
+		for b, w := range c.want {
+			t.Run(c.desc+"/"+b.Name, func(t *testing.T) {
+				v := b.Judge(c.x)
+				first, _, _ := strings.Cut(v.Message, "\n")
+				if v.Preflight != w.preflight || v.Error != w.err || v.FailedParameter != w.param || v.Allowed != w.allowedToo || (w.first != "" && first != w.first) {
+					t.Errorf("got preflight %t, %s (%q), allowed %t, %q\nwant preflight %t, %s (%q), allowed %t, %q",
+						v.Preflight, v.Error, v.FailedParameter, v.Allowed, first, w.preflight, w.err, w.param, w.allowedToo, w.first)
+				}
+				if v.Browser != b.Title {
+					t.Errorf("verdict.Browser = %q, want %q", v.Browser, b.Title)
+				}
+			})
+		}
+	}
+}
+
+func TestBrowserMaxAge(t *testing.T) {
+	for _, c := range []struct {
+		maxAge string
+		want   map[*Browser]time.Duration
+	}{
+		{"", map[*Browser]time.Duration{Chromium: 5 * time.Second, Firefox: 5 * time.Second, WebKit: 5 * time.Second}},
+		{"600", map[*Browser]time.Duration{Chromium: 600 * time.Second, Firefox: 600 * time.Second, WebKit: 600 * time.Second}},
+		{"7201", map[*Browser]time.Duration{Chromium: 2 * time.Hour, Firefox: 7201 * time.Second, WebKit: 10 * time.Minute}},
+		{"999999999999999", map[*Browser]time.Duration{Chromium: 2 * time.Hour, Firefox: 24 * time.Hour, WebKit: 10 * time.Minute}},
+		{"-1", map[*Browser]time.Duration{Chromium: 0, Firefox: 0, WebKit: 0}},
+	} {
+		h := http.Header{}
+		if c.maxAge != "" {
+			h.Set("Access-Control-Max-Age", c.maxAge)
+		}
+		for b, want := range c.want {
+			if got := b.MaxAge(&Response{204, h}); got != want {
+				t.Errorf("%s, Max-Age %q: %v, want %v", b.Name, c.maxAge, got, want)
+			}
+		}
+	}
+}
+
+func TestBrowserNamed(t *testing.T) {
+	for _, b := range Browsers() {
+		if got, err := BrowserNamed(b.Name); err != nil || got != b {
+			t.Errorf("BrowserNamed(%q) = %v, %v", b.Name, got, err)
+		}
+	}
+	if _, err := BrowserNamed("safari"); err == nil {
+		t.Error("BrowserNamed(safari): no error")
+	}
+}
+
+// The README's table of browser differences sits between these lines.
+const (
+	tableBegin = "<!-- browsers:begin (generated by go test ./internal/model/fetch -run TestREADMEBrowserTable -update) -->\n"
+	tableEnd   = "<!-- browsers:end -->\n"
+)
+
+// TestREADMEBrowserTable: the README's table is what BrowserTable generates
+// from the model's data; -update rewrites it.
+func TestREADMEBrowserTable(t *testing.T) {
+	const readme = "../../../README.md"
+	data, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i, j := strings.Index(s, tableBegin), strings.Index(s, tableEnd)
+	if i < 0 || j < i {
+		t.Fatalf("%s has no %q … %q section", readme, strings.TrimSpace(tableBegin), strings.TrimSpace(tableEnd))
+	}
+	want := BrowserTable()
+	if got := s[i+len(tableBegin) : j]; got != want {
+		if *update {
+			s = s[:i+len(tableBegin)] + want + s[j:]
+			if err := os.WriteFile(readme, []byte(s), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Errorf("the README's browser table differs from the model's data (go test ./internal/model/fetch -run TestREADMEBrowserTable -update rewrites it); want:\n%s", want)
+	}
+}
