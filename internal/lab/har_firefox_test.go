@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/testsupport/firefox"
 	"github.com/corslab/corslab/internal/testsupport/labtest"
 	"github.com/corslab/corslab/internal/testsupport/poll"
 	"github.com/corslab/corslab/internal/tool/har"
@@ -81,13 +82,20 @@ func TestHARFromFirefox(t *testing.T) {
 		t.Skip("browser test: skipped under -short")
 	}
 	t.Parallel()
-	ff, err := exec.LookPath("firefox-esr")
-	if err != nil {
-		ff, err = exec.LookPath("firefox")
+	if testing.Short() {
+		t.Skip("a browser test: skipped with -short")
 	}
-	xvfb, xerr := exec.LookPath("xvfb-run")
-	if err != nil || xerr != nil {
-		t.Skip("no firefox and xvfb-run")
+	// DevTools export a HAR only with their toolbox open: Firefox runs
+	// with a window, on a private X server (xvfb-run, package xvfb).
+	ff := firefox.Path()
+	xvfb, err := exec.LookPath("xvfb-run")
+	_, xauthErr := exec.LookPath("xauth") // xvfb-run needs it
+	if ff == "" || err != nil || xauthErr != nil {
+		msg := "no Firefox, xvfb-run or xauth (apt-get install -y firefox-esr xvfb xauth)"
+		if firefox.Required() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
 	}
 	// Site B under a buggy policy: PUT is not among the preflight's
 	// methods, and the actual answers say Access-Control-Allow-Origin: *

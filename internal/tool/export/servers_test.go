@@ -20,6 +20,9 @@ import (
 // it accepts connections; log returns what it wrote so far.
 func serveProcess(t *testing.T, addr string, log func() string, name string, args ...string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: no server processes")
+	}
 	cmd := exec.Command(name, args...)
 	// Output to a file, not a pipe: workers that outlive the parent for a
 	// moment must not keep Wait waiting. The server gets a process group
