@@ -1,6 +1,7 @@
 package export_test
 
 import (
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corslab/corslab/internal/testsupport/poll"
 	"github.com/corslab/corslab/internal/tool/export"
 )
 
@@ -42,18 +44,14 @@ func serveProcess(t *testing.T, addr string, log func() string, name string, arg
 		outFile.Close()
 	})
 	output := func() string { b, _ := os.ReadFile(outFile.Name()); return string(b) }
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	poll.Check(t, 20*time.Second, func() error {
 		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
+		if err != nil {
+			return fmt.Errorf("%s did not listen on %s: %v\n%s\n%s", name, addr, err, output(), log())
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not listen on %s: %v\n%s\n%s", name, addr, err, output(), log())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		c.Close()
+		return nil
+	})
 }
 
 func freeAddr(t *testing.T) string {
