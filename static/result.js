@@ -49,7 +49,7 @@ export function renderResult(m) {
     const hs = o.headers || [];
     parts.push(el("h3", {}, `Headers JavaScript can read (${hs.length})`));
     if (hs.length) {
-      parts.push(el("dl", { class: "r-headers" }, hs.map(([n, v]) => [el("dt", {}, n), el("dd", {}, v)])));
+      parts.push(el("dl", { class: "r-headers", "aria-label": "headers JavaScript can read" }, hs.map(([n, v]) => [el("dt", {}, n), el("dd", {}, v)])));
     } else {
       parts.push(el("p", { class: "r-note" }, "none"));
     }

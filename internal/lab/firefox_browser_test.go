@@ -103,6 +103,10 @@ func (p *ffPage) wantFirefoxSaid(id, path, name string) {
 	if tr.Mismatch != "" {
 		p.t.Errorf("the journal flags a mismatch: %s", tr.Mismatch)
 	}
+	// The lab itself told Firefox by its User-Agent, and explains in its words.
+	if tr.Browser != "firefox" || tr.Verdict == nil || tr.Verdict.Error != name || !strings.HasPrefix(tr.Verdict.Message, said+"\n") {
+		p.t.Errorf("the lab's account: browser %q, verdict %+v; want firefox's, opening with Firefox's line", tr.Browser, tr.Verdict)
+	}
 }
 
 func TestCoreProofsInFirefox(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -33,6 +34,7 @@ import (
 	"github.com/corslab/corslab/internal/lab"
 	"github.com/corslab/corslab/internal/testsupport/firefox"
 	"github.com/corslab/corslab/internal/testsupport/labtest"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 	"github.com/corslab/corslab/internal/tool/har"
 )
 
@@ -84,6 +86,9 @@ type firefoxOutcome struct {
 }
 
 func TestHARFromFirefox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped under -short")
+	}
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("a browser test: skipped with -short")
@@ -171,26 +176,27 @@ func TestHARFromFirefox(t *testing.T) {
 	// comes (the toolbox was not up yet), the page runs again.
 	var file []byte
 	var outcomes []firefoxOutcome
-	deadline, rerun := time.Now().Add(3*time.Minute), time.Now().Add(40*time.Second)
-	for ; file == nil; time.Sleep(200 * time.Millisecond) {
+	rerun := time.Now().Add(40 * time.Second)
+	poll.Check(t, 3*time.Minute, func() error {
 		mu.Lock()
 		outcomes = latest
 		mu.Unlock()
+		if outcomes == nil {
+			return errors.New("the page in Firefox reported no outcomes")
+		}
 		matches, _ := filepath.Glob(filepath.Join(out, "*.har"))
 		for _, m := range matches {
-			if b, err := os.ReadFile(m); err == nil && bytes.Contains(b, []byte("/api/me")) && json.Valid(b) && outcomes != nil {
+			if b, err := os.ReadFile(m); err == nil && bytes.Contains(b, []byte("/api/me")) && json.Valid(b) {
 				file = b
+				return nil
 			}
 		}
-		switch now := time.Now(); {
-		case file != nil:
-		case now.After(deadline):
-			t.Fatalf("Firefox wrote no HAR with the page's fetches within 3 minutes (files %v, outcomes %v)", matches, outcomes)
-		case now.After(rerun) && outcomes != nil:
+		if now := time.Now(); now.After(rerun) {
 			again.Store(true)
 			rerun = now.Add(20 * time.Second)
 		}
-	}
+		return fmt.Errorf("Firefox wrote no HAR with the page's fetches after its load (files %v)", matches)
+	})
 	if keep := os.Getenv("CORSLAB_KEEP_HAR"); keep != "" {
 		os.WriteFile(filepath.Join(keep, "firefox.har"), file, 0o644)
 	}

@@ -43,7 +43,10 @@ type Account struct {
 	// Call is the request as the JavaScript that made it, with its full URL.
 	Call     string   `json:"call"`
 	Happened Happened `json:"happened"`
-	// Verdict is what the browser model says Chromium does with the
+	// Browser names the browser the verdict speaks for: chromium, firefox
+	// or webkit (the page's, told by its User-Agent).
+	Browser string `json:"browser,omitempty"`
+	// Verdict is what the browser model says that browser does with the
 	// exchanges site B recorded; nil until the trial settles, and for a
 	// websocket (no CORS).
 	Verdict *fetch.Verdict `json:"verdict,omitempty"`
@@ -84,6 +87,9 @@ type Input struct {
 	// Cache is what the lab knows of the preflight-cache entry the browser
 	// used, when the preflight was answered from the cache.
 	Cache CacheEntry
+	// Browser is the browser the page runs in, whose verdict and words the
+	// account gives; nil means Chromium.
+	Browser *fetch.Browser
 }
 
 // CacheEntry is what the lab knows of a preflight the browser cached.
@@ -99,7 +105,7 @@ type CacheEntry struct {
 // it settles and when a late exchange arrives: never on site B's request
 // path. Until the outcome arrives the account has no verdict.
 //
-// The exchanges are judged as Chromium judges them (fetch.Judge), hop by
+// The exchanges are judged as in.Browser (Chromium by default) judges them, hop by
 // hop along a followed redirect. A request that needs a preflight (Fetch
 // "main fetch", the use-CORS-preflight flag) but reached site B without one
 // was answered from the browser's CORS-preflight cache (§4.8): it is judged
@@ -128,7 +134,12 @@ func Build(in Input) Account {
 	a.Happened.SameOrigin = fetch.SameOrigin(fr)
 	refusal := fetch.RefusedLocally(fr)
 	a.Happened.RefusedLocally = refusal != "" && !actualSeen && !preSeen
-	reasons, _ := fetch.NeedsPreflight(fr)
+	b := in.Browser
+	if b == nil {
+		b = fetch.Chromium
+	}
+	a.Browser = b.Name
+	reasons, _ := b.NeedsPreflight(fr)
 	if !preSeen && len(reasons) > 0 {
 		switch {
 		case actualSeen:
@@ -175,16 +186,16 @@ func Build(in Input) Account {
 		}
 		x.Actual = resp
 		if x.Preflight == nil {
-			if rs, hs := fetch.NeedsPreflight(x.Request); len(rs) > 0 {
+			if rs, hs := b.NeedsPreflight(x.Request); len(rs) > 0 {
 				x.Preflight, x.PreflightCached = cachedAnswer(x.Request, hs), true
 			}
 		}
-		v, judged = fetch.Judge(x), true
+		v, judged = b.Judge(x), true
 	}
 	if !judged {
-		v = fetch.Judge(x)
+		v = b.Judge(x)
 	}
-	a.Verdict, a.Fix, a.Trace = &v, v.Fix, fetch.Trace(x)
+	a.Verdict, a.Fix, a.Trace = &v, v.Fix, b.Trace(x)
 	if len(a.Trace) > 0 && a.Trace[0].From == fetch.ActorPage {
 		a.Trace[0].What = a.Call // the call as the page made it, headers and body included
 	}
