@@ -64,7 +64,7 @@ export function renderResult(m) {
 }
 
 // renderVerdict shows the browser model's verdict for trial, if it has one:
-// Chromium's console sentence, a plain explanation and a sequence diagram.
+// the console sentence of the browser the page runs in, a plain explanation and a sequence diagram.
 // trial.verdict: {preflight, preflightReasons[], requestHeadersInPreflight[],
 // actualRequestSent, allowed, responseType, error, failedParameter, message,
 // readableHeaders[]}. Without a verdict it shows nothing.
@@ -82,7 +82,10 @@ export function renderVerdict(trial) {
     const cut = msg.indexOf("\n");
     const sentence = cut < 0 ? msg : msg.slice(0, cut);
     const rest = cut < 0 ? "" : msg.slice(cut + 1).trim();
-    parts.push(el("p", { class: "v-console" }, el("span", { class: "v-tag" }, "Chromium's console: "), sentence));
+    // The verdict speaks for the browser the page runs in (trial.browser,
+    // told by its User-Agent): the line is the one this very console shows.
+    const who = { firefox: "Firefox's console: ", webkit: "Safari's (WebKit's) console: " }[trial.browser] || "Chromium's console: ";
+    parts.push(el("p", { class: "v-console" }, el("span", { class: "v-tag" }, who), sentence));
     if (rest) parts.push(el("p", { class: "v-plain" }, rest));
   }
   if (v.error) parts.push(el("p", { class: "v-error" }, "error: ", el("code", {}, v.error), v.failedParameter ? [" (", el("code", {}, v.failedParameter), ")"] : ""));

@@ -38,6 +38,7 @@ function merged(t) {
     outcome: t.outcome || s.outcome || null,
     exchanges: t.live.length ? (s.exchanges || []).concat(t.live) : s.exchanges || [],
     verdict: s.verdict || null,
+    browser: s.browser || "", // whose words the verdict speaks (the page's browser, docs/live-log.md)
     call: s.call || "", // the call with its full URL, from the trial's account (docs/live-log.md)
     settled: !!s.outcome, // site B's log has everything the trial caused
     readHeader: t.readHeader,
