@@ -26,19 +26,44 @@ func (s *Server) pageHeaders(w http.ResponseWriter, r *http.Request) {
 }
 
 // pagePolicy is the page's Content-Security-Policy when it is loaded from
-// host (the request's Host, host:port). The page reaches site B on the
-// host it was loaded from (origins.js), so site B's origin is that host
-// with site B's port.
+// host (the request's Host).
+//
+// A source expression cannot name an IPv6 literal (CSP3 §2.3.1's
+// host-char has no brackets or colons; Chromium ignores such a source):
+// on one, site B is named by its port on any host, http://*:port, and
+// site A's websocket by 'self', which matches ws: on the page's own host
+// and port (CSP3 §6.7.2.8).
 func (s *Server) pagePolicy(host string) string {
-	name, _, err := net.SplitHostPort(host)
 	connect := "'self'"
-	if err == nil && cspHost(host) {
-		siteB := net.JoinHostPort(strings.Trim(name, "[]"), s.cfg.SiteBPort)
-		connect += " http://" + siteB + " ws://" + host + " ws://" + siteB
+	if a, b, ok := s.hostOrigins(host); ok {
+		if strings.HasPrefix(host, "[") {
+			b = "http://*:" + s.cfg.SiteBPort
+			connect += " " + b + " " + wsOrigin(b)
+		} else {
+			connect += " " + b + " " + wsOrigin(a) + " " + wsOrigin(b)
+		}
 	}
 	return "default-src 'self'; script-src 'self'; style-src 'self'; connect-src " + connect +
 		"; img-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
 }
+
+// hostOrigins returns site A's and site B's origins as a page loaded from
+// host (the request's Host: host, or host:port) sees them: the page
+// reaches site B on the host it was loaded from, with site B's port
+// (static/origins.js). ok is false for a host that cannot be written into
+// a header or a source expression as it is.
+func (s *Server) hostOrigins(host string) (a, b string, ok bool) {
+	if !cspHost(host) {
+		return "", "", false
+	}
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	return "http://" + host, "http://" + net.JoinHostPort(strings.Trim(name, "[]"), s.cfg.SiteBPort), true
+}
+
+func wsOrigin(httpOrigin string) string { return "ws" + strings.TrimPrefix(httpOrigin, "http") }
 
 // cspHost reports whether host (host:port, or [ipv6]:port) can be written
 // into a source expression as it is: letters, digits, '-', '.', ':' and

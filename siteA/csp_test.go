@@ -16,11 +16,12 @@ func TestPageSecurityHeaders(t *testing.T) {
 	}{
 		{"localhost:7070", head + " http://localhost:7071 ws://localhost:7070 ws://localhost:7071" + rest},
 		{"127.0.0.1:7070", head + " http://127.0.0.1:7071 ws://127.0.0.1:7070 ws://127.0.0.1:7071" + rest},
-		{"[::1]:7070", head + " http://[::1]:7071 ws://[::1]:7070 ws://[::1]:7071" + rest},
+		// No source can name an IPv6 literal: site B by its port alone.
+		{"[::1]:7070", head + " http://*:7071 ws://*:7071" + rest},
+		{"[::1]", head + " http://*:7071 ws://*:7071" + rest},
 		{"lab.school.example:8080", head + " http://lab.school.example:7071 ws://lab.school.example:8080 ws://lab.school.example:7071" + rest},
-		// A Host that is not host:port, or that could smuggle a directive
-		// in, names nothing beyond 'self'.
-		{"localhost", head + rest},
+		{"localhost", head + " http://localhost:7071 ws://localhost ws://localhost:7071" + rest}, // site A on port 80
+		// A Host that could smuggle a directive in names nothing beyond 'self'.
 		{"a;script-src:80", head + rest},
 		{"a b:80", head + rest},
 	}

@@ -162,8 +162,18 @@ func (s *Server) routeLessons() {
 	s.mux.HandleFunc("GET /trial/{id}", s.sandbox)
 }
 
+// getLessons serves the lessons, their texts naming the origins as the
+// page that asks sees them.
 func (s *Server) getLessons(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.lessons.all)
+	a, b, ok := s.hostOrigins(r.Host)
+	if !ok {
+		a, b = "site A's origin", "site B's origin"
+	}
+	all := make([]lesson.Lesson, len(s.lessons.all))
+	for i, l := range s.lessons.all {
+		all[i] = l.WithOrigins(a, b)
+	}
+	writeJSON(w, http.StatusOK, all)
 }
 
 func (s *Server) getProgress(w http.ResponseWriter, r *http.Request) {
@@ -236,14 +246,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // document URL goes out as the Referer, and that names the trial.
 //
 // The page makes the fetch the parent posts to it, and posts back what
-// JavaScript got. The CSP header sandboxes it even when opened directly.
+// JavaScript got. The CSP header sandboxes it even when opened directly,
+// and lets only site A's page frame it: framed by another site, it would
+// make that site's fetch()es in a trial's name.
 func (s *Server) sandbox(w http.ResponseWriter, r *http.Request) {
 	if journal.ValidTrialID(r.PathValue("id")) != nil {
 		http.NotFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "sandbox allow-scripts")
+	w.Header().Set("Content-Security-Policy", "sandbox allow-scripts; frame-ancestors 'self'")
+	w.Header().Set("X-Frame-Options", "SAMEORIGIN")
 	w.Header().Set("Cache-Control", "no-store")
 	io.WriteString(w, sandboxPage)
 }

@@ -111,3 +111,38 @@ func TestLessonStateRev(t *testing.T) {
 		}
 	}
 }
+
+// The lessons' texts name the origins as the asking page sees them, not
+// the default ports.
+func TestLessonTextsNameTheLabsOrigins(t *testing.T) {
+	j := journal.New(64)
+	s := New(Config{SiteBPort: "9001"}, j, siteB.New(j))
+	t.Cleanup(s.Close)
+	tests := []struct{ host, siteA, siteB string }{
+		{"127.0.0.1:9000", "http://127.0.0.1:9000", "http://127.0.0.1:9001"},
+		{"[::1]:9000", "http://[::1]:9000", "http://[::1]:9001"},
+		{"lab.school.example:8080", "http://lab.school.example:8080", "http://lab.school.example:9001"},
+		{"a b", "site A's origin", "site B's origin"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/lab/lessons", nil)
+			req.Host = tt.host
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			var got []struct{ Title, Concept, Goal, Hint string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || len(got) == 0 {
+				t.Fatalf("GET /lab/lessons: %d %.200s: %v", rec.Code, rec.Body, err)
+			}
+			if c := got[0].Concept; !strings.Contains(c, tt.siteA+", and site B, "+tt.siteB+",") {
+				t.Errorf("lesson 1's concept: %q, want it to name %s and %s", c, tt.siteA, tt.siteB)
+			}
+			for i, l := range got {
+				text := strings.Join([]string{l.Title, l.Concept, l.Goal, l.Hint}, "\n")
+				if strings.Contains(text, "{site") || strings.Contains(text, "localhost:707") {
+					t.Errorf("lesson %d names a placeholder or a default port: %q", i+1, text)
+				}
+			}
+		})
+	}
+}

@@ -3,6 +3,8 @@ package siteA
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/corslab/corslab/internal/model/trial"
 )
 
 // Replay is what site A's page learns of `corslab -replay FILE.har` from
@@ -15,16 +17,10 @@ type Replay struct {
 	Calls  []ReplayCall `json:"calls"`
 }
 
-// ReplayCall is one recorded fetch(), in the shape the page's
-// corslab.send takes, with what the recording said of it.
+// ReplayCall is one recorded fetch(), as the page's corslab.send takes it
+// (its URL a path on site B), with what the recording said of it.
 type ReplayCall struct {
-	Label       string      `json:"label"`
-	Method      string      `json:"method"`
-	Path        string      `json:"path"`
-	Headers     [][2]string `json:"headers,omitempty"`
-	Body        string      `json:"body,omitempty"`
-	Credentials string      `json:"credentials,omitempty"`
-	Mode        string      `json:"mode,omitempty"`
+	trial.Request
 	// RecordedOrigin is the page origin that made the call in the
 	// recording; the page makes it from site A's origin instead.
 	RecordedOrigin string `json:"recordedOrigin"`

@@ -56,12 +56,15 @@ type Server struct {
 	ctx     context.Context // ends the live log's connections on Close
 	close   context.CancelFunc
 	lessons *lessons
+	live    *broadcaster // the live log's frames
 }
 
 // New returns site A.
 func New(cfg Config, j *journal.Journal, p PolicyStore) *Server {
 	s := &Server{cfg: cfg, journal: j, policy: p, mux: http.NewServeMux(), started: time.Now()}
 	s.ctx, s.close = context.WithCancel(context.Background())
+	s.live = newBroadcaster(j.Hub())
+	go s.live.run(s.ctx)
 	page, _ := fs.Sub(static.Files, ".")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(page)))
 	s.mux.HandleFunc("GET /{$}", s.index)

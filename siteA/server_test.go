@@ -192,6 +192,8 @@ func TestPages(t *testing.T) {
 	}{
 		{"the page", "/", 200, "text/html", "<!doctype html>", http.Header{"Cache-Control": {"no-store"}}},
 		{"its styles", "/static/style.css", 200, "text/css", "", nil},
+		{"the null-origin lesson's sandbox", "/trial/AAAAAAAAAAAA", 200, "text/html", "sandboxed iframe",
+			http.Header{"Content-Security-Policy": {"sandbox allow-scripts; frame-ancestors 'self'"}, "X-Frame-Options": {"SAMEORIGIN"}}},
 		{"the lab's config", "/lab/config", 200, "application/json", `{"siteBPort":"7071"}`, nil},
 		{"nothing else", "/index.htm", 404, "text/plain", "", nil},
 	}

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -107,12 +106,8 @@ func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 	// The request's headers as they came. net/http gives every request a
 	// Header map of its own and never changes it after the handler
 	// returns, and nothing in site B changes a request's headers (the
-	// proxy forwards a clone): the journal keeps that map, not a copy —
-	// unless the request is too big to keep whole.
-	e.x.RequestHeader = r.Header
-	if !withinLimits(r.Header) {
-		e.x.RequestHeader = boundedCopy(r.Header, &e.x.Truncated)
-	}
+	// proxy forwards a clone): the journal keeps that map (keepHeader).
+	e.x.RequestHeader = keepHeader(r.Header, &e.x.Truncated)
 	if e.x.Trial == "" {
 		e.x.Trial = wsTrialID(r)
 	}
@@ -127,10 +122,7 @@ func (s *Server) record(e *exchange, start time.Time) {
 	if rec.effect.Kind != trial.NoneEffect {
 		x.Effect = &rec.effect // in e, which the journal keeps with x: no allocation
 	}
-	x.ResponseHeader = rec.header
-	if !withinLimits(x.ResponseHeader) {
-		x.ResponseHeader = boundedCopy(x.ResponseHeader, &x.Truncated)
-	}
+	x.ResponseHeader = keepHeader(rec.header, &x.Truncated)
 	x.Micros = time.Since(start).Microseconds()
 	rec.ResponseWriter, rec.header = nil, nil // the journal keeps x, and with it e: not the connection's writer
 	s.recorder.Record(x)
@@ -141,68 +133,6 @@ func (s *Server) record(e *exchange, start time.Time) {
 type exchange struct {
 	rec recordingWriter
 	x   journal.Exchange
-}
-
-// What the journal keeps of one header set (a request's or a response's):
-// enough for any real browser exchange, and a bound on what a hostile one
-// (10,000 headers, a 100 KB Access-Control-Request-Headers) costs the
-// history. The rest is counted in Exchange.Truncated.
-const (
-	maxRecordedLines = 100     // header lines
-	maxRecordedValue = 8 << 10 // bytes of one value; longer ones are cut
-	maxRecordedBytes = 32 << 10
-)
-
-// recordHeader returns a copy of h for the journal, within the limits
-// above; what it leaves out is added to truncated.
-func recordHeader(h http.Header, truncated *int) http.Header {
-	if withinLimits(h) {
-		// Every real exchange. maps.Clone copies the map's memory whole, at
-		// a fraction of Header.Clone's cost; the values' arrays are shared,
-		// which Set, Add and Del on h (all that net/http and handlers do)
-		// leave untouched.
-		return maps.Clone(h)
-	}
-	return boundedCopy(h, truncated)
-}
-
-// withinLimits reports whether the journal may keep all of h.
-func withinLimits(h http.Header) bool {
-	lines, size := 0, 0
-	for k, vs := range h {
-		lines += len(vs)
-		for _, v := range vs {
-			if len(v) > maxRecordedValue {
-				return false
-			}
-			size += len(k) + len(v)
-		}
-	}
-	return lines <= maxRecordedLines && size <= maxRecordedBytes
-}
-
-// boundedCopy copies what the limits allow of h, in name order, and adds
-// to truncated the lines it leaves out or cuts.
-func boundedCopy(h http.Header, truncated *int) http.Header {
-	out := make(http.Header, min(len(h), maxRecordedLines))
-	lines, size := 0, 0
-	for _, k := range slices.Sorted(maps.Keys(h)) { // sorted: the same request keeps the same lines
-		for _, v := range h[k] {
-			cut := len(v) > maxRecordedValue
-			if cut {
-				v = v[:maxRecordedValue]
-			}
-			if cut || lines == maxRecordedLines || size+len(k)+len(v) > maxRecordedBytes {
-				*truncated++ // a line left out, or cut short
-			}
-			if lines == maxRecordedLines || size+len(k)+len(v) > maxRecordedBytes {
-				continue
-			}
-			out[k] = append(out[k], strings.Clone(v)) // a copy: do not pin a huge original
-			lines, size = lines+1, size+len(k)+len(v)
-		}
-	}
-	return out
 }
 
 // TrialID returns the page's trial ID carried in the Referer

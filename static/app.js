@@ -8,9 +8,11 @@
 //   transport.js the live log's websocket
 //   send.js      making a request as a trial        presets.js the presets
 //   trials.js    the trial store and its log entries result.js  What JavaScript got
-//   diagram.js   the sequence diagram (SVG)         log.js     What site B saw
+//   account.js   a trial's account, rendered         diagram.js the sequence diagram (SVG)
+//   log.js       What site B saw
 //   policy.js    site B's policy in the header      lessons.js the lesson panel
 //   form.js      the hand-built request form        dom.js     DOM helpers
+//   replay.js    a replayed HAR's recorded requests (corslab -replay)
 // No build step: browsers load these as native ES modules. No inline script
 // or style anywhere: site A serves the page with a strict
 // Content-Security-Policy.
@@ -23,6 +25,7 @@ import * as log from "./log.js";
 import * as policy from "./policy.js";
 import * as lessons from "./lessons.js";
 import * as form from "./form.js";
+import * as replay from "./replay.js";
 import { presets, learnEffect, showDeleteTarget } from "./presets.js";
 import { send, waitFor } from "./send.js";
 import { renderVerdict } from "./result.js";
@@ -51,7 +54,7 @@ const ready = (async () => {
   $("origin-a").textContent = location.origin;
   $("origin-b").textContent = origins.siteBOrigin();
   transport.connect();
-  await Promise.all([transport.helloSeen, lessons.load()]);
+  await Promise.all([transport.helloSeen, lessons.load(), replay.load()]);
 })();
 waitFor(ready);
 
@@ -82,6 +85,9 @@ window.corslab = {
   get policy() {
     return policy.current();
   },
+  // trial returns the journal's latest snapshot of trial id, as the page
+  // received it on the live log (its account included), or null.
+  trial: trials.snapshot,
   startLesson: lessons.start,
   get lesson() {
     return lessons.current();

@@ -2,7 +2,7 @@
 // sent as a hand-built request.
 
 import { $ } from "./dom.js";
-import { shortURL } from "./origins.js";
+import { shortURL, siteBOrigin } from "./origins.js";
 import { send, toRequest } from "./send.js";
 
 // fillForm shows request r in the form.
@@ -42,8 +42,7 @@ function onSubmit(e) {
     $("f-headers").focus();
     return;
   }
-  err.hidden = true;
-  send({
+  const request = {
     label: "hand-built",
     method: $("f-method").value.trim(),
     path: $("f-path").value.trim(),
@@ -51,7 +50,28 @@ function onSubmit(e) {
     body: $("f-body").value,
     credentials: $("f-credentials").value,
     mode: $("f-mode").value,
-  });
+  };
+  if (!reachable(toRequest(request).url)) {
+    err.textContent = `path: the page may call site A (${location.origin}) and site B (${siteBOrigin()}) only: its Content-Security-Policy blocks any other origin`;
+    err.hidden = false;
+    $("f-path").focus();
+    return;
+  }
+  err.hidden = true;
+  send(request);
+}
+
+// reachable reports whether the page's Content-Security-Policy (connect-src,
+// set by site A) lets it call url: site A or site B, over HTTP or a websocket.
+function reachable(url) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    return true; // fetch() itself refuses it, and says why
+  }
+  const origin = u.origin.replace(/^ws(s?):/, "http$1:");
+  return origin === location.origin || origin === siteBOrigin();
 }
 
 // wire connects the form's submit button.

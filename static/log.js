@@ -145,6 +145,7 @@ export function effectWords(e) {
     case "logged-in": return "logged in: set cookie " + e.name;
     case "logged-out": return "logged out";
     case "ws-message": return "sent a websocket message to " + e.origin;
+    case "replayed": return "answered as recorded in " + e.name;
   }
   return String(e.kind);
 }

@@ -63,7 +63,8 @@ export function learnIds(req, out) {
   showDeleteTarget();
 }
 
-// learnEffect keeps track of item ids from site B's log: a blocked POST still created one.
+// learnEffect keeps track of item ids from site B's log (an exchange's
+// structured effect): a blocked POST still created one.
 export function learnEffect(effect) {
   if (!effect || !Number.isInteger(effect.item)) return;
   if (effect.kind === "created") knownIds.add(effect.item);

@@ -1,15 +1,18 @@
-// "What JavaScript got" (#result) and the verdict under it (#verdict):
-// the selected trial's request, what fetch() resolved or rejected with,
-// and the browser model's explanation with its sequence diagram.
+// "What JavaScript got" (#result) and the account under it (#verdict): the
+// selected trial's call, the account's headline and what happened, what
+// fetch() resolved or rejected with, then the verdict in the browser's
+// words, the whole fix, the notes, any mismatch and the sequence diagram.
 //
-// It renders a trial as trials.js merges it ({request, outcome, exchanges,
-// verdict, read}); it keeps no state of its own.
+// It renders a trial's view (trials.js: the journal's snapshot, whose
+// account fields it draws as they are, and what the page read itself); it
+// keeps no state of its own and derives nothing.
 
 import { $, el } from "./dom.js";
 import { shortURL } from "./origins.js";
-import { sequenceDiagram } from "./diagram.js";
+import { diagramView, fixView, happenedView, headlineView, mismatchView, notesView, verdictView } from "./account.js";
 
-// renderResult shows trial m (merged), or the empty prompt for null.
+// renderResult shows trial view m ({request, outcome, account, read}), or
+// the empty prompt for null.
 export function renderResult(m) {
   const box = $("result");
   if (!m) {
@@ -18,26 +21,27 @@ export function renderResult(m) {
     return;
   }
   const req = m.request;
+  const a = m.account || {};
   const parts = [];
   if (req) {
     parts.push(el("div", { class: "r-req" },
       el("span", { class: "r-label" }, req.label || "hand-built"), " ",
-      el("code", {}, m.call || `fetch("${shortURL(req.url)}", {method: "${req.method}"` +
-        (req.credentials !== "same-origin" ? `, credentials: "${req.credentials}"` : "") +
-        (req.mode !== "cors" ? `, mode: "${req.mode}"` : "") + "})")));
-    if (req.headers.length) {
+      el("code", { class: "r-call" }, a.call || `${req.method} ${shortURL(req.url)}`)));
+    if ((req.headers || []).length) {
       parts.push(el("div", { class: "r-sent" }, "headers sent: ", req.headers.map(([n, v], i) => [i ? ", " : "", el("code", {}, `${n}: ${v}`)])));
     }
   }
+  if (m.account) parts.push(headlineView(a), happenedView(a));
   const o = m.outcome;
   if (!o) {
     parts.push(el("p", { class: "r-big pending" }, "… waiting for fetch() to settle"));
   } else if (!o.ok) {
-    parts.push(el("p", { class: "r-big bad" }, "✗ fetch() rejected"));
+    parts.push(el("p", { class: "r-big bad" }, a.happened && a.happened.websocket ? "✗ the websocket failed" : "✗ fetch() rejected"));
     parts.push(el("pre", { class: "r-error" }, o.error || "(no error text)"));
   } else {
     const good = o.type !== "opaque" && o.status >= 200 && o.status < 300;
-    parts.push(el("p", { class: "r-big " + (good ? "good" : "meh") }, `✓ fetch() resolved: status ${o.status}`,
+    parts.push(el("p", { class: "r-big " + (good ? "good" : "meh") },
+      o.type === "websocket" ? "✓ the websocket opened (101) and a message came" : `✓ fetch() resolved: status ${o.status}`,
       el("span", { class: "r-type" }, ` · response.type "${o.type}"`)));
     if (o.type === "opaque") {
       parts.push(el("p", { class: "r-note" }, "An opaque response: JavaScript cannot read its status, headers or body, whatever site B sent."));
@@ -45,7 +49,7 @@ export function renderResult(m) {
     const hs = o.headers || [];
     parts.push(el("h3", {}, `Headers JavaScript can read (${hs.length})`));
     if (hs.length) {
-      parts.push(el("dl", { class: "r-headers" }, hs.map(([n, v]) => [el("dt", {}, n), el("dd", {}, v)])));
+      parts.push(el("dl", { class: "r-headers", "aria-label": "headers JavaScript can read" }, hs.map(([n, v]) => [el("dt", {}, n), el("dd", {}, v)])));
     } else {
       parts.push(el("p", { class: "r-note" }, "none"));
     }
@@ -56,43 +60,19 @@ export function renderResult(m) {
         el("code", {}, v === null ? "null" : JSON.stringify(v)),
         v === null ? ` — not exposed: site B must list it in Access-Control-Expose-Headers` : ""));
     }
-    parts.push(el("h3", {}, "Body"));
+    parts.push(el("h3", {}, o.type === "websocket" ? "First message" : "Body"));
     parts.push(el("pre", { class: "r-body" }, o.body ? o.body : "(empty)"));
   }
-  box.replaceChildren(...parts);
-  renderVerdict(m);
+  box.replaceChildren(...parts.filter(Boolean));
+  renderVerdict(m.account);
 }
 
-// renderVerdict shows the browser model's verdict for trial, if it has one:
-// the console sentence of the browser the page runs in, a plain explanation and a sequence diagram.
-// trial.verdict: {preflight, preflightReasons[], requestHeadersInPreflight[],
-// actualRequestSent, allowed, responseType, error, failedParameter, message,
-// readableHeaders[]}. Without a verdict it shows nothing.
-export function renderVerdict(trial) {
+// renderVerdict shows a trial's account (the live log's trial event, or
+// its account fields): the verdict, the whole fix, the notes, the
+// mismatch and the diagram. With none of them it shows nothing.
+export function renderVerdict(a) {
   const box = $("verdict");
-  const v = trial && trial.verdict;
-  if (!v) {
-    box.replaceChildren();
-    box.hidden = true;
-    return;
-  }
-  const parts = [el("h3", {}, v.allowed ? "Why it worked" : "Why the browser said no")];
-  const msg = String(v.message || "");
-  if (msg) {
-    const cut = msg.indexOf("\n");
-    const sentence = cut < 0 ? msg : msg.slice(0, cut);
-    const rest = cut < 0 ? "" : msg.slice(cut + 1).trim();
-    // The verdict speaks for the browser the page runs in (trial.browser,
-    // told by its User-Agent): the line is the one this very console shows.
-    const who = { firefox: "Firefox's console: ", webkit: "Safari's (WebKit's) console: " }[trial.browser] || "Chromium's console: ";
-    parts.push(el("p", { class: "v-console" }, el("span", { class: "v-tag" }, who), sentence));
-    if (rest) parts.push(el("p", { class: "v-plain" }, rest));
-  }
-  if (v.error) parts.push(el("p", { class: "v-error" }, "error: ", el("code", {}, v.error), v.failedParameter ? [" (", el("code", {}, v.failedParameter), ")"] : ""));
-  if (v.preflight && (v.preflightReasons || []).length) {
-    parts.push(el("p", { class: "v-reasons" }, "Preflight because: " + v.preflightReasons.join("; ")));
-  }
-  parts.push(sequenceDiagram(trial, v));
+  const parts = a ? [verdictView(a), fixView(a), notesView(a), mismatchView(a), diagramView(a)].filter(Boolean) : [];
   box.replaceChildren(...parts);
-  box.hidden = false;
+  box.hidden = parts.length === 0;
 }

@@ -1,16 +1,17 @@
 // The trial store and the trials' entries on the live log. A trial is one
-// fetch() the page made (or another tab did): what the page knows of it
-// itself (its request, what JavaScript got), the journal's snapshot from
-// "trial" events, and the exchanges site B recorded for it meanwhile.
-//
-// This module is the page's whole account of a trial; result.js renders
-// the selected one. Both are to be replaced by a rendering of the
-// server's own account of each trial.
+// fetch() the page made (or another tab did). The journal builds the one
+// account of it (the live log's "trial" event, docs/live-log.md); this
+// module keeps the latest snapshot of each trial, the exchanges site B
+// recorded for it since that snapshot (the journal publishes a trial when
+// it is announced and when it settles, not per exchange), and what only
+// the page knows (what response.headers.get() returned). It renders the
+// account (account.js) and derives none of it.
 
 import { el, clock } from "./dom.js";
-import { addEntry, clear as clearLog, effectWords, exchangeView, note, onEvict } from "./log.js";
+import { addEntry, clear as clearLog, exchangeView, note, onEvict } from "./log.js";
 import { shortURL } from "./origins.js";
 import { renderResult } from "./result.js";
+import { diagramView, fixView, happenedView, headlineView, mismatchView, notesView, verdictView } from "./account.js";
 
 const TRIAL_EXCHANGES = 32; // exchanges a trial collects from exchange events, as the journal keeps
 
@@ -18,41 +19,45 @@ const trials = new Map(); // id → trial (see trialFor)
 let selectedId = "";
 
 // trialFor returns the page's record of trial id:
-// {id, local, request, outcome, readHeader, read, server (the journal's snapshot),
+// {id, local, request, outcome (what this page's JavaScript got, until the
+// journal's snapshot has it), read, server (the journal's latest snapshot),
 // live (exchanges that came after it), entry, time}.
 function trialFor(id) {
   let t = trials.get(id);
   if (!t) {
-    t = { id, local: false, request: null, outcome: null, readHeader: "", read: null, server: null, live: [], entry: null, time: new Date().toISOString() };
+    t = { id, local: false, request: null, outcome: null, read: null, server: null, live: [], entry: null, time: new Date().toISOString() };
     trials.set(id, t);
   }
   return t;
 }
 
-// merged is the trial as the columns show it: the page's own knowledge first.
-function merged(t) {
-  const s = t.server || {};
+// view is what the page shows of a trial: the journal's snapshot (its
+// account, as it is), with the exchanges that came after it appended.
+function view(t) {
+  const s = t.server;
   return {
     id: t.id,
-    request: t.request || s.request || null,
-    outcome: t.outcome || s.outcome || null,
-    exchanges: t.live.length ? (s.exchanges || []).concat(t.live) : s.exchanges || [],
-    verdict: s.verdict || null,
-    browser: s.browser || "", // whose words the verdict speaks (the page's browser, docs/live-log.md)
-    call: s.call || "", // the call with its full URL, from the trial's account (docs/live-log.md)
-    settled: !!s.outcome, // site B's log has everything the trial caused
-    readHeader: t.readHeader,
+    request: (s && s.request) || t.request,
+    outcome: (s && s.outcome) || t.outcome,
+    exchanges: ((s && s.exchanges) || []).concat(t.live),
+    account: s,
     read: t.read,
     local: t.local,
   };
 }
 
+// snapshot returns the journal's latest snapshot of trial id (the live
+// log's trial event), or null: for tests and the curious.
+export function snapshot(id) {
+  const t = trials.get(id);
+  return t && t.server ? t.server : null;
+}
+
 // begin records a trial this page is about to make, and selects it.
-export function begin(id, request, readHeader) {
+export function begin(id, request) {
   const t = trialFor(id);
   t.local = true;
   t.request = request;
-  t.readHeader = readHeader;
   select(id);
 }
 
@@ -79,9 +84,6 @@ export function onTrial(ev) {
 export function onExchange(ev) {
   const x = ev.exchange;
   if (!x || !x.trial) return false;
-  // The journal publishes a trial when it is announced and when it
-  // settles, not per exchange: until the settled snapshot replaces them,
-  // its exchanges join it here, as they arrive.
   const t = trialFor(x.trial);
   t.live.push(x);
   if (t.live.length > TRIAL_EXCHANGES) t.live.shift();
@@ -120,15 +122,16 @@ function update(t) {
 
 function renderSelected() {
   const t = trials.get(selectedId);
-  renderResult(t ? merged(t) : null);
+  renderResult(t ? view(t) : null);
 }
 
 function renderTrial(t) {
-  const m = merged(t);
-  const li = el("li", { class: "entry trial" + (t.id === selectedId ? " selected" : ""), "data-trial": t.id });
+  const m = view(t);
+  const a = m.account || {};
   const req = m.request;
   const label = req ? req.label || "hand-built" : "trial";
-  const state = trialState(m);
+  const state = outcomeChip(m.outcome);
+  const li = el("li", { class: "entry trial" + (t.id === selectedId ? " selected" : ""), "data-trial": t.id, "aria-label": "trial " + label });
   li.append(
     el("div", { class: "e-head" },
       el("time", { datetime: t.time }, clock(t.time)), " ",
@@ -138,18 +141,24 @@ function renderTrial(t) {
         onclick: () => select(t.id),
       }, label),
       " ",
-      req ? el("span", { class: "t-req" }, label === req.method ? shortURL(req.url) : `${req.method} ${shortURL(req.url)}`) : "",
+      el("code", { class: "t-req" }, a.call || (req ? `${req.method} ${shortURL(req.url)}` : "")),
       " ",
       el("span", { class: "chip " + state.cls }, state.text),
       t.local ? "" : el("span", { class: "t-other" }, " (another tab)")));
-  const xs = el("ol", { class: "t-exchanges" });
+  if (m.account) li.append(headlineView(a));
+  const happened = m.account && happenedView(a);
+  if (happened) li.append(happened);
+  const xs = el("ol", { class: "t-exchanges", "aria-label": "what site B saw" });
   for (const x of m.exchanges) xs.append(el("li", { class: "x" }, exchangeView(x)));
   if (m.exchanges.length) li.append(xs);
-  const loud = loudLine(m);
-  if (loud) li.append(el("p", { class: "loud " + loud.cls }, loud.text));
+  for (const v of [fixView(a), notesView(a), mismatchView(a)]) if (v) li.append(v);
+  const why = [verdictView(a), diagramView(a)].filter(Boolean);
+  if (why.length) li.append(el("details", { class: "t-why" }, el("summary", {}, "the verdict and the diagram"), why));
   if (t.entry && t.entry.isConnected) {
     const hadFocus = t.entry.contains(document.activeElement);
+    const open = t.entry.querySelector("details.t-why")?.open;
     t.entry.replaceWith(li);
+    if (open && li.querySelector("details.t-why")) li.querySelector("details.t-why").open = true;
     if (hadFocus) li.querySelector(".t-select").focus();
   } else {
     addEntry(li);
@@ -157,32 +166,10 @@ function renderTrial(t) {
   t.entry = li;
 }
 
-function trialState(m) {
-  const o = m.outcome;
+// outcomeChip shows what JavaScript got, in a word.
+function outcomeChip(o) {
   if (!o) return { cls: "pending", text: "… waiting" };
-  if (!o.ok) return { cls: "bad", text: "✗ " + (o.error || "rejected").replace(/^TypeError: /, "TypeError: ").slice(0, 60) };
+  if (!o.ok) return { cls: "bad", text: "✗ " + (o.error || "rejected").slice(0, 60) };
   if (o.type === "opaque") return { cls: "meh", text: "◐ opaque (status 0)" };
   return { cls: o.status >= 200 && o.status < 300 ? "good" : "meh", text: `✓ ${o.status}` };
-}
-
-// loudLine says what the learner must not miss about a settled trial.
-function loudLine(m) {
-  const o = m.outcome;
-  if (!o || !m.settled || !m.request) return null;
-  const method = m.request.method.toUpperCase();
-  const actual = m.exchanges.filter((x) => !x.preflight);
-  const preflights = m.exchanges.filter((x) => x.preflight);
-  if (actual.length === 0) {
-    if (preflights.length) return { cls: "stopped", text: `${method} never reached site B — the browser stopped at the preflight` };
-    if (!o.ok && !/Failed to fetch/i.test(o.error || "")) return { cls: "stopped", text: `${method} never reached site B — fetch() refused it before sending anything` };
-    if (!o.ok) return { cls: "stopped", text: `${method} never reached site B — nothing arrived (a cached preflight answer, or site B is down)` };
-    return null;
-  }
-  if (!o.ok && actual.some((x) => x.effect || (x.status >= 200 && x.status < 300))) {
-    const eff = actual.map((x) => effectWords(x.effect)).filter(Boolean).join("; ");
-    return { cls: "hidden-answer", text: `site B received and ran it${eff ? " (" + eff + ")" : ""}; the browser hid the answer` };
-  }
-  if (o.ok && o.type === "websocket") return { cls: "hidden-answer", text: "a websocket: no CORS — site B accepted the Origin and JavaScript read its message, with no Access-Control-* header" };
-  if (o.ok && o.type === "opaque") return { cls: "opaque", text: "site B answered; no-cors mode gave JavaScript an opaque response: status 0, no headers, no body" };
-  return null;
 }

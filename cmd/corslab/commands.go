@@ -26,7 +26,7 @@ func commands() []command {
 		{"explain", "judge one exchange, read as JSON on standard input: the verdict", runExplain},
 		{"check", "probe a real server as the browser would for fetch(URL) from -origin", runCheck},
 		{"har", "explain every cross-origin request of a HAR file (DevTools: Save all as HAR)", runHAR},
-		{"export", "a policy as rs/cors, Express, nginx or plain headers", runExport},
+		{"export", "a policy as configuration for your stack (corslab export -h lists 17)", runExport},
 		{"help", "this help, or a command's (corslab help COMMAND)", runHelp},
 		{"version", "print corslab's version", runVersion},
 	}
@@ -87,22 +87,30 @@ func runHelp(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 // runVersion is `corslab version` (and `corslab -version`).
 func runVersion(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("corslab version", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: corslab version (or corslab -version)\n\nPrints corslab's version: the module version it was built at, or devel.")
-	}
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	} else if err != nil {
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "corslab version: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	if code, done := parseNoArgs("version", "usage: corslab version (or corslab -version)\n\nPrints corslab's version: the module version it was built at, or devel.", "", args, stderr); done {
+		return code
 	}
 	fmt.Fprintf(stdout, "corslab %s\n", version(debug.ReadBuildInfo))
 	return exitOK
+}
+
+// parseNoArgs parses the command line of a command that takes no flags
+// or arguments: -h prints usage, anything else is an error (hint follows
+// it). done is true when the command must return code without running.
+func parseNoArgs(name, usage, hint string, args []string, stderr io.Writer) (code int, done bool) {
+	fs := flag.NewFlagSet("corslab "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, usage) }
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return exitOK, true
+	} else if err != nil {
+		return exitUsage, true
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "corslab %s: unexpected argument %q%s\n", name, fs.Arg(0), hint)
+		return exitUsage, true
+	}
+	return exitOK, false
 }
 
 // version is the main module's version from the build information (a

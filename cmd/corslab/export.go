@@ -17,13 +17,16 @@ import (
 // exitNothing: the policy allows no origin, so there is nothing to configure.
 const exitNothing = 1
 
-const exportUsage = `usage: corslab export -policy FILE -format rs-cors|express|nginx|headers
+const exportUsage = `usage: corslab export -policy FILE -format FORMAT
 
 Prints site B's policy document (-policy -: standard input, e.g. from
 curl -s http://localhost:7070/lab/policy) as configuration for your server:
 Go github.com/rs/cors options, Express (the cors package, or plain
-middleware), nginx directives, or the plain header lines. Where the stack
-cannot answer as the policy does, WARNING comments say how it differs.
+middleware), nginx directives, the plain header lines, Spring, ASP.NET Core,
+FastAPI/Starlette, AWS S3, Flask-CORS, django-cors-headers, jub0bs/cors,
+gin-contrib/cors, go-chi/cors, Fastify or Koa. Where the stack cannot answer
+as the policy does, WARNING comments say how it differs; an insecure policy
+gets a WARNING in every format.
 
 Exit status: 0 printed, 1 nothing to configure (the policy allows no
 origin), 2 usage error or an invalid policy.

@@ -39,7 +39,7 @@ func TestExportCommand(t *testing.T) {
 		{"help", "", []string{"-h"}, 0, "", "usage: corslab export -policy FILE"},
 		{"no policy", "", []string{"-format", "nginx"}, 2, "", "corslab export: -policy is required"},
 		{"no format", "", []string{"-policy", good}, 2, "", `corslab export: -format "": want one of rs-cors, express, nginx, headers`},
-		{"unknown format", "", []string{"-policy", good, "-format", "caddy"}, 2, "", `-format "caddy": want one of`},
+		{"unknown format", "", []string{"-policy", good, "-format", "tomcat"}, 2, "", `-format "tomcat": want one of`},
 		{"missing file", "", []string{"-policy", filepath.Join(dir, "nope.json"), "-format", "nginx"}, 2, "", "nope.json: no such file or directory"},
 		{"invalid policy", "", []string{"-policy", broken, "-format", "nginx"}, 2, "", `actual.headers["X"]: must be a string or an array of strings`},
 		{"stray argument", "", []string{"-policy", good, "-format", "nginx", "extra"}, 2, "", `unexpected argument "extra"`},

@@ -47,7 +47,11 @@ func TestHARCommand(t *testing.T) {
 		{"nothing cross-origin", []string{"har", harTestdata + "same-origin.har"}, 0, []string{"nothing cross-origin here: none of its 1 entries"}, ""},
 		{"no file", []string{"har"}, 2, nil, "corslab har: missing the HAR file"},
 		{"two files", []string{"har", "a.har", "b.har"}, 2, nil, "one file at a time"},
-		{"bad browser", []string{"har", "-browser", "lynx", "a.har"}, 2, nil, `-browser "lynx"`},
+		{"bad browser", []string{"har", "-browser", "lynx", "a.har"}, 2, nil, `corslab har: -browser: unknown browser "lynx"`},
+		{"firefox export in Firefox's words", []string{"har", harTestdata + "firefox-lab.har"}, 1,
+			[]string{"blocked  CORSMethodNotFound\n", "blocked  CORSNotSupportingCredentials\n", "Firefox says:\n  Cross-Origin Request Blocked: The Same Origin Policy disallows reading the\n"}, ""},
+		{"chromium export in WebKit's words", []string{"har", "-browser", "webkit", harTestdata + "chromium-put-blocked.har"}, 1,
+			[]string{"blocked  MethodNotAllowed (PUT)", "Safari (WebKit) says:"}, ""},
 		{"missing file", []string{"har", filepath.Join(dir, "none.har")}, 2, nil, "no such file"},
 		{"not JSON", []string{"har", notJSON}, 2, nil, "page.har: not JSON: invalid character '<'"},
 		{"truncated", []string{"har", truncated}, 2, nil, "cut.har: log.entries[0]: unexpected end of file (the HAR is truncated)"},
@@ -72,32 +76,48 @@ func TestHARCommand(t *testing.T) {
 }
 
 // -json prints each exchange in explain's input format beside its verdict,
-// and explain gives that very verdict for it.
+// and explain gives that very verdict for it — for every HAR of the tests.
 func TestHARJSONIsExplains(t *testing.T) {
 	t.Parallel()
-	code, out, errOut := runCmd(t, "", "har", "-json", harTestdata+"chromium-put-blocked.har")
-	if code != 1 {
-		t.Fatalf("exit %d; stderr %s", code, errOut)
+	files, _ := filepath.Glob(harTestdata + "*.har")
+	if len(files) < 5 {
+		t.Fatalf("HAR test files: %q", files)
 	}
-	var rep har.JSONReport
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatal(err)
-	}
-	if rep.Browser != "chromium" || rep.Entries != 4 || len(rep.Exchanges) != 2 || *rep.Exchanges[0].PreflightEntry != 1 {
-		t.Fatalf("report %+v", rep)
-	}
-	for i, x := range rep.Exchanges {
-		code, got, errOut := runCmd(t, string(x.Exchange), "explain")
-		if code != 0 {
-			t.Fatalf("exchange %d: explain exit %d: %s", i, code, errOut)
+	for _, file := range files {
+		code, out, errOut := runCmd(t, "", "har", "-json", file)
+		if code == exitUsage {
+			t.Fatalf("%s: exit %d; stderr %s", file, code, errOut)
 		}
-		var v fetch.Verdict
-		if err := json.Unmarshal([]byte(got), &v); err != nil {
+		var rep har.JSONReport
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatal(err)
 		}
-		if v.Error != x.Verdict.Error || v.Allowed != x.Verdict.Allowed || v.Message != x.Verdict.Message {
-			t.Errorf("exchange %d: har says %+v, explain %+v", i, x.Verdict, v)
+		blocked := 0
+		for i, x := range rep.Exchanges {
+			code, got, errOut := runCmd(t, string(x.Exchange), "explain", "-browser", rep.JudgedAs)
+			if code != 0 {
+				t.Fatalf("%s: exchange %d: explain exit %d: %s", file, i, code, errOut)
+			}
+			var v fetch.Verdict
+			if err := json.Unmarshal([]byte(got), &v); err != nil {
+				t.Fatal(err)
+			}
+			if v.Error != x.Verdict.Error || v.Allowed != x.Verdict.Allowed || v.Message != x.Verdict.Message {
+				t.Errorf("%s: exchange %d: har says %+v, explain %+v", file, i, x.Verdict, v)
+			}
+			if !v.Allowed {
+				blocked++
+			}
 		}
+		if want := min(blocked, 1); code != want {
+			t.Errorf("%s: exit %d with %d blocked, want %d", file, code, blocked, want)
+		}
+	}
+	code, out, _ := runCmd(t, "", "har", "-json", harTestdata+"chromium-put-blocked.har")
+	var rep har.JSONReport
+	json.Unmarshal([]byte(out), &rep)
+	if code != 1 || rep.Browser != "chromium" || rep.JudgedAs != "chromium" || rep.Entries != 4 || len(rep.Exchanges) != 2 || *rep.Exchanges[0].PreflightEntry != 1 || *rep.Exchanges[0].Entry != 0 {
+		t.Errorf("exit %d, report %+v", code, rep)
 	}
 }
 
@@ -177,7 +197,7 @@ func TestRunReplay(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &rp); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("GET /lab/replay: %d %q %v", resp.StatusCode, body, err)
 	}
-	if rp.Server != "http://localhost:8081" || len(rp.Calls) != 2 || rp.Calls[0].Method != "PUT" || rp.Calls[0].Path != "/api/items/1" ||
+	if rp.Server != "http://localhost:8081" || len(rp.Calls) != 2 || rp.Calls[0].Method != "PUT" || rp.Calls[0].URL != "/api/items/1" ||
 		rp.Calls[0].RecordedOrigin != "http://localhost:8080" || rp.Calls[0].RecordedError != fetch.ErrMethodDisallowedByPreflightResponse ||
 		rp.Calls[0].Body != `{"n":1}` || len(rp.Calls[0].Headers) != 2 {
 		t.Errorf("GET /lab/replay: %+v", rp)
@@ -191,7 +211,7 @@ func TestRunReplay(t *testing.T) {
 type siteAReplay struct {
 	Server string
 	Calls  []struct {
-		Method, Path, Body, RecordedOrigin, RecordedError string
-		Headers                                           [][2]string
+		Method, URL, Body, RecordedOrigin, RecordedError string
+		Headers                                          [][2]string
 	}
 }

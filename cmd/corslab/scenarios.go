@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,19 +14,9 @@ import (
 
 // runScenarios is `corslab scenarios`: the bug catalogue, one line each.
 func runScenarios(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("corslab scenarios", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: corslab scenarios\n\nLists the bug catalogue: each scenario's name and the bug. Start the lab\nwith one in place with corslab -scenario NAME.")
-	}
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	} else if err != nil {
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "corslab scenarios: unexpected argument %q; start one with corslab -scenario NAME\n", fs.Arg(0))
-		return exitUsage
+	usage := "usage: corslab scenarios\n\nLists the bug catalogue: each scenario's name and the bug. Start the lab\nwith one in place with corslab -scenario NAME."
+	if code, done := parseNoArgs("scenarios", usage, "; start one with corslab -scenario NAME", args, stderr); done {
+		return code
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	for _, s := range scenario.All() {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -189,4 +191,51 @@ func TestRulesCatchBrokenArrows(t *testing.T) {
 	if got := violations([]pkg{ok}); len(got) > 0 {
 		t.Errorf("the lab wiring both sites: %q", got)
 	}
+}
+
+// TestReadmeLayoutMatchesFolders: the README's layout table names every
+// package of the module (or a folder above it), and every folder it names
+// exists.
+func TestReadmeLayoutMatchesFolders(t *testing.T) {
+	root := moduleRoot(t)
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, layout, ok := strings.Cut(string(readme), "\n## Layout\n")
+	if !ok {
+		t.Fatal("README.md has no ## Layout section")
+	}
+	layout, _, _ = strings.Cut(layout, "\n## ")
+	var dirs []string
+	for _, line := range strings.Split(layout, "\n") {
+		if cell, ok := strings.CutPrefix(line, "| `"); ok {
+			dir, _, _ := strings.Cut(cell, "`")
+			dirs = append(dirs, strings.TrimSuffix(dir, "/"))
+		}
+	}
+	if len(dirs) < 10 {
+		t.Fatalf("the layout table lists %d folders: %q", len(dirs), dirs)
+	}
+	for _, d := range dirs {
+		if st, err := os.Stat(filepath.Join(root, d)); err != nil || !st.IsDir() {
+			t.Errorf("README layout names %s: not a folder", d)
+		}
+	}
+	for _, p := range load(t) {
+		rel := strings.TrimPrefix(p.ImportPath, module)
+		if !slices.ContainsFunc(dirs, func(d string) bool { return matches(rel, d) }) {
+			t.Errorf("README layout lacks %s", rel)
+		}
+	}
+}
+
+// moduleRoot is the folder of go.mod.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatalf("go env GOMOD: %v", err)
+	}
+	return filepath.Dir(strings.TrimSpace(string(out)))
 }

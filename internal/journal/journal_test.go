@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/corslab/corslab/internal/model/trial"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 var testTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -196,10 +196,13 @@ func TestTrialEvents(t *testing.T) {
 	}
 	j.Record(exchange("t1", "/late"))
 	// The late exchange's account is rebuilt off site B's request path: wait for it.
-	events := all(j)
-	for deadline := time.Now().Add(10 * time.Second); len(events) < 6 && time.Now().Before(deadline); events = all(j) {
-		runtime.Gosched()
-	}
+	var events []*Event
+	poll.Check(t, 10*time.Second, func() error {
+		if events = all(j); len(events) < 6 {
+			return fmt.Errorf("kinds = %v, want six events", kinds(events))
+		}
+		return nil
+	})
 	want := []Kind{KindTrial, KindExchange, KindExchange, KindTrial, KindExchange, KindTrial}
 	if got := kinds(events); !reflect.DeepEqual(got, want) {
 		t.Fatalf("kinds = %v, want %v (announce, two exchanges, outcome, a late exchange and the trial judged again)", got, want)
@@ -477,17 +480,18 @@ func TestLateExchangesCoalesce(t *testing.T) {
 		j.Record(exchange("t1", fmt.Sprint("/late/", i)))
 	}
 	var last *Trial
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); runtime.Gosched() {
+	poll.Check(t, 10*time.Second, func() error {
 		for _, e := range all(j) {
 			if e.Kind == KindTrial {
 				last = e.Trial
 			}
 		}
-		if last != nil && len(last.Exchanges) == n {
-			break
+		if last == nil || len(last.Exchanges) != n {
+			return fmt.Errorf("last trial event: %+v, want all %d late exchanges", last, n)
 		}
-	}
-	if last == nil || len(last.Exchanges) != n || last.Verdict == nil {
+		return nil
+	})
+	if last.Verdict == nil {
 		t.Fatalf("last trial event: %+v, want all %d late exchanges, judged", last, n)
 	}
 }

@@ -15,6 +15,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,21 +31,37 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/corslab/corslab/internal/content/scenario"
+	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/testsupport/labtest"
 	"github.com/corslab/corslab/internal/tool/har"
+	"github.com/corslab/corslab/siteA"
 )
 
-// harRecorder collects a tab's network events.
+// harRecorder collects a tab's network events. A redirect continues a
+// request under the same id: each hop is an entry of its own, keyed by id
+// and hop number; the extra-info events (the headers as on the wire) come
+// before or after theirs, and are matched to hops in order.
 type harRecorder struct {
-	mu      sync.Mutex
-	order   []network.RequestID
-	entries map[network.RequestID]*recEntry
+	mu       sync.Mutex
+	order    []string // entry keys, as requests started
+	entries  map[string]*recEntry
+	hop      map[network.RequestID]int
+	rawReqs  map[network.RequestID][]network.Headers
+	rawResps map[network.RequestID][]rawResponse
+}
+
+type rawResponse struct {
+	headers network.Headers
+	status  int64
 }
 
 type recEntry struct {
+	id           network.RequestID
+	hop          int
 	started      time.Time
 	method, url  string
 	reqHeaders   network.Headers // from requestWillBeSent
-	rawReq       network.Headers // from requestWillBeSentExtraInfo: what went on the wire
 	postData     string
 	resourceType string
 	initiator    *network.Initiator
@@ -50,31 +69,31 @@ type recEntry struct {
 	status     int64
 	statusText string
 	respHdrs   network.Headers // responseReceived's
-	rawResp    network.Headers // responseReceivedExtraInfo's
-	rawStatus  int64
 	mimeType   string
 	finished   bool
 	body       []byte
-	bodyB64    bool
 	errorText  string
 	corsError  string
 }
 
 func recordHAR(t *testing.T, ctx context.Context) *harRecorder {
 	t.Helper()
-	r := &harRecorder{entries: map[network.RequestID]*recEntry{}}
+	r := &harRecorder{entries: map[string]*recEntry{}, hop: map[network.RequestID]int{},
+		rawReqs: map[network.RequestID][]network.Headers{}, rawResps: map[network.RequestID][]rawResponse{}}
 	if err := chromedp.Listen(ctx, r.observe); err != nil {
 		t.Fatalf("listening to the tab: %v", err)
 	}
 	return r
 }
 
+// get returns the current hop's entry of request id.
 func (r *harRecorder) get(id network.RequestID) *recEntry {
-	e, ok := r.entries[id]
+	k := fmt.Sprintf("%s#%d", id, r.hop[id])
+	e, ok := r.entries[k]
 	if !ok {
-		e = &recEntry{}
-		r.entries[id] = e
-		r.order = append(r.order, id)
+		e = &recEntry{id: id, hop: r.hop[id]}
+		r.entries[k] = e
+		r.order = append(r.order, k)
 	}
 	return e
 }
@@ -85,14 +104,12 @@ func (r *harRecorder) observe(ev any) {
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		if ev.RedirectResponse != nil {
-			// DevTools keeps the redirected request as an entry of its
-			// own under a new id; the lab's scenarios never follow one.
+			// The redirect's answer ends the hop; DevTools lists the
+			// next hop as an entry of its own.
 			old := r.get(ev.RequestID)
 			old.status, old.statusText, old.respHdrs = ev.RedirectResponse.Status, ev.RedirectResponse.StatusText, ev.RedirectResponse.Headers
 			old.finished = true
-			r.entries[ev.RequestID+"-redirected"] = old
-			delete(r.entries, ev.RequestID)
-			r.order[slices.Index(r.order, ev.RequestID)] = ev.RequestID + "-redirected"
+			r.hop[ev.RequestID]++
 		}
 		e := r.get(ev.RequestID)
 		e.method, e.url, e.reqHeaders = ev.Request.Method, ev.Request.URL, ev.Request.Headers
@@ -104,13 +121,12 @@ func (r *harRecorder) observe(ev any) {
 		e.resourceType = strings.ToLower(string(ev.Type))
 		e.initiator = ev.Initiator
 	case *network.EventRequestWillBeSentExtraInfo:
-		r.get(ev.RequestID).rawReq = ev.Headers
+		r.rawReqs[ev.RequestID] = append(r.rawReqs[ev.RequestID], ev.Headers)
 	case *network.EventResponseReceived:
 		e := r.get(ev.RequestID)
 		e.status, e.statusText, e.respHdrs, e.mimeType = ev.Response.Status, ev.Response.StatusText, ev.Response.Headers, ev.Response.MimeType
 	case *network.EventResponseReceivedExtraInfo:
-		e := r.get(ev.RequestID)
-		e.rawResp, e.rawStatus = ev.Headers, ev.StatusCode
+		r.rawResps[ev.RequestID] = append(r.rawResps[ev.RequestID], rawResponse{ev.Headers, ev.StatusCode})
 	case *network.EventLoadingFinished:
 		r.get(ev.RequestID).finished = true
 	case *network.EventLoadingFailed:
@@ -127,20 +143,20 @@ func (r *harRecorder) observe(ev any) {
 func (r *harRecorder) fetchBodies(t *testing.T, ctx context.Context) {
 	t.Helper()
 	r.mu.Lock()
-	var ids []network.RequestID
-	for _, id := range r.order {
-		if e := r.entries[id]; e.finished && e.errorText == "" && e.resourceType != "preflight" {
-			ids = append(ids, id)
+	var last []*recEntry // the final hop of each finished request: the one with a body
+	for _, k := range r.order {
+		if e := r.entries[k]; e.finished && e.errorText == "" && e.resourceType != "preflight" && e.hop == r.hop[e.id] {
+			last = append(last, e)
 		}
 	}
 	r.mu.Unlock()
-	for _, id := range ids {
-		res, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: id})
+	for _, e := range last {
+		res, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: e.id})
 		if err != nil {
 			continue // DevTools, too, saves no content when it has none
 		}
 		r.mu.Lock()
-		r.entries[id].body = res.Body
+		e.body = res.Body
 		r.mu.Unlock()
 	}
 }
@@ -153,7 +169,8 @@ func (r *harRecorder) corsError(method, urlSuffix string) (string, bool) {
 	for i := len(r.order) - 1; i >= 0; i-- {
 		e := r.entries[r.order[i]]
 		if e.resourceType != "preflight" && e.method == method && strings.HasSuffix(e.url, urlSuffix) {
-			return e.corsError, true
+			// The failure is reported on the last hop of its request.
+			return r.entries[fmt.Sprintf("%s#%d", e.id, r.hop[e.id])].corsError, true
 		}
 	}
 	return "", false
@@ -178,21 +195,23 @@ func (r *harRecorder) HAR() []byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	entries := []any{}
-	for _, id := range r.order {
-		e := r.entries[id]
+	for _, k := range r.order {
+		e := r.entries[k]
 		if e.url == "" || strings.HasPrefix(e.url, "data:") {
 			continue
 		}
-		reqHdrs := e.rawReq
-		if reqHdrs == nil {
-			reqHdrs = e.reqHeaders
+		// The headers as on the wire when the request went there (a
+		// request its preflight stopped has only the page's).
+		reqHdrs := e.reqHeaders
+		if raw := r.rawReqs[e.id]; e.hop < len(raw) {
+			reqHdrs = raw[e.hop]
 		}
 		status, respHdrs := e.status, e.respHdrs
-		if e.rawResp != nil {
-			respHdrs = e.rawResp
-		}
-		if status == 0 {
-			status = e.rawStatus
+		if raw := r.rawResps[e.id]; e.hop < len(raw) {
+			respHdrs = raw[e.hop].headers
+			if status == 0 {
+				status = raw[e.hop].status // a CORS error: no responseReceived
+			}
 		}
 		u, _ := url.Parse(e.url)
 		query := []map[string]string{}
@@ -300,4 +319,153 @@ func lastFor(rep *har.Report, method, u string) *har.Exchange {
 		}
 	}
 	return nil
+}
+
+// TestReplayInChromium: a HAR recorded from real Chromium against a buggy
+// API, replayed by a second lab (corslab -replay), reproduces the bug when
+// the recorded request is clicked on the page — re-issued from the second
+// lab's origin — and the policy's override of one header fixes it.
+func TestReplayInChromium(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		scenario string
+		fix      string // the policy that overrides the recorded answer
+	}{
+		{"wildcard-credentials", `{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`},
+		{"multiple-allow-origin", `{"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			t.Parallel()
+			s, serr := scenario.Get(tt.scenario)
+			if serr != nil {
+				t.Fatal(serr)
+			}
+			// The production run: the buggy API, recorded.
+			prod := openPage(t, string(s.Buggy))
+			rec := recordHAR(t, prod.tab.Ctx)
+			prod.settled(prod.send(jsObject(t, s.Request)).ID)
+			rec.fetchBodies(t, prod.tab.Ctx)
+			rp, err := lab.LoadReplay(bytes.NewReader(rec.HAR()), "prod.har")
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// The replay, on other ports: another page origin.
+			l := labtest.Start(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Replay: rp})
+			p := openLabPage(t, l.Lab)
+			if p.lab.URLA == prod.lab.URLA {
+				t.Fatal("the replay's page has the recorded page's origin")
+			}
+			button := slices.IndexFunc(rp.Calls, func(c siteA.ReplayCall) bool { return c.Method == s.Request.Method && c.URL == s.Request.URL })
+			if button < 0 {
+				t.Fatalf("no replay call for %s %s: %+v", s.Request.Method, s.Request.URL, rp.Calls)
+			}
+			sel := fmt.Sprintf(`#replay-calls button[data-replay="%d"]`, button)
+			if got := pollJS[string](p, fmt.Sprintf(`document.querySelector(%q)?.textContent ?? ""`, sel)); !strings.Contains(got, "recorded from "+prod.lab.URLA+": blocked ("+s.Error+")") {
+				t.Errorf("button text %q", got)
+			}
+
+			// Reproduce: Chromium fails it as it did in production.
+			tr := p.click(sel)
+			wantCORSError(t, p, s.Request.URL, s.Error)
+			if tr.Verdict == nil || tr.Verdict.Error != s.Error || tr.Outcome.OK {
+				t.Errorf("replayed: verdict %+v, outcome %+v; want %s", tr.Verdict, tr.Outcome, s.Error)
+			}
+			// The page says where site B's answer came from.
+			p.entryText(tr.ID, "answered as recorded in entry ")
+			// Fix: one header overridden, the rest as recorded.
+			p.putPolicy(tt.fix)
+			failures := len(p.tab.Failures())
+			tr = p.click(sel)
+			if !tr.Outcome.OK || tr.Verdict == nil || !tr.Verdict.Allowed || len(p.tab.Failures()) != failures {
+				t.Errorf("with the override: outcome %+v, verdict %+v, Chromium failures %+v", tr.Outcome, tr.Verdict, p.tab.Failures()[failures:])
+			}
+		})
+	}
+}
+
+// click clicks the button sel on the page and returns the trial it made,
+// settled.
+func (p *page) click(sel string) *journal.Trial {
+	p.t.Helper()
+	before := evalJS[[]string](p, `[...document.querySelectorAll("#log [data-trial]")].map(e => e.dataset.trial)`)
+	if err := chromedp.Do(p.tab.Ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		p.t.Fatalf("click %s: %v", sel, err)
+	}
+	id := pollJS[string](p, fmt.Sprintf(`[...document.querySelectorAll("#log [data-trial]")].map(e => e.dataset.trial).find(id => !%s.includes(id)) ?? ""`, jsonString(before)))
+	return p.settled(id)
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestHARRedirectFromChromium: a fetch() that the server redirects is
+// recorded hop by hop, as DevTools lists it, and `corslab har` follows the
+// chain to what Chromium did. Site B is a proxy to a server that
+// redirects (the page's Content-Security-Policy lets it reach only site B
+// and its own origin): to site B's own /final, to site A (another origin:
+// from there the browser sends Origin: null), or without sharing the
+// redirect itself.
+func TestHARRedirectFromChromium(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		target       func(l *lab.Lab) string
+		redirectACAO bool
+		hops         int
+	}{
+		{"same-origin redirect", func(l *lab.Lab) string { return l.URLB + "/final?from=r" }, true, 1},
+		{"to another origin: Origin null", func(l *lab.Lab) string { return l.URLA + "/api/items" }, true, 1},
+		{"the redirect is not shared", func(l *lab.Lab) string { return l.URLB + "/final?from=r" }, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var l *lab.Lab
+			var mu sync.Mutex
+			up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				switch r.URL.Path {
+				case "/r":
+					if tt.redirectACAO {
+						w.Header().Set("Access-Control-Allow-Origin", "*")
+					}
+					http.Redirect(w, r, tt.target(l), http.StatusFound)
+				default:
+					w.Header().Set("Access-Control-Allow-Origin", l.URLA)
+					w.Write([]byte("final"))
+				}
+			}))
+			t.Cleanup(up.Close)
+			mu.Lock()
+			l = labtest.Start(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Upstream: up.URL}).Lab
+			mu.Unlock()
+			p := openLabPage(t, l)
+			rec := recordHAR(t, p.tab.Ctx)
+			res := p.send(`{"url": "/r"}`)
+			p.settled(res.ID)
+			chromiumErr, ok := rec.corsError("GET", "/r")
+			if !ok {
+				t.Fatal("Chromium reported no request")
+			}
+			rec.fetchBodies(t, p.tab.Ctx)
+			file := rec.HAR()
+			rep, err := har.Analyze(bytes.NewReader(file))
+			if err != nil {
+				t.Fatalf("corslab har: %v\n%s", err, file)
+			}
+			x := lastFor(rep, "GET", l.URLB+"/r")
+			if x == nil {
+				t.Fatalf("no exchange for the request in the HAR:\n%s", file)
+			}
+			if x.Verdict.Error != chromiumErr || x.Verdict.Allowed != res.Outcome.OK || len(x.Hops) != tt.hops {
+				t.Errorf("corslab har says %q (allowed %t, %d hops), Chromium said %q (fetch ok %t); want %d hops\nexchange %+v\nnotes %q\n%s",
+					x.Verdict.Error, x.Verdict.Allowed, len(x.Hops), chromiumErr, res.Outcome.OK, tt.hops, x.Exchange, x.Notes, file)
+			}
+		})
+	}
 }

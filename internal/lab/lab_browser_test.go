@@ -229,7 +229,7 @@ func TestSimpleGETBlockedButAnswered(t *testing.T) {
 	if v := x.ResponseHeader.Get("Access-Control-Allow-Origin"); v != "" {
 		t.Errorf("Access-Control-Allow-Origin = %q, want none", v)
 	}
-	p.entryText(res.ID, "site B received and ran it; the browser hid the answer")
+	p.entryText(res.ID, "Site B ran GET and answered 200, but the browser hid the answer from JavaScript")
 }
 
 // 2. A simple POST is blocked, yet site B created the item.
@@ -258,7 +258,7 @@ func TestSimplePOSTBlockedYetCreated(t *testing.T) {
 	if !found {
 		t.Errorf("site B's list %+v lacks the item the blocked POST created", items)
 	}
-	p.entryText(res.ID, "site B received and ran it (created item")
+	p.entryText(res.ID, "Site B ran POST (created item")
 }
 
 // 3. A PUT is refused at the preflight and never reaches site B. This one is
@@ -295,7 +295,7 @@ func TestPUTStoppedAtPreflight(t *testing.T) {
 	}
 	wantFailed(t, *tr.Outcome)
 
-	p.entryText(id, "PUT never reached site B — the browser stopped at the preflight")
+	p.entryText(id, "PUT never reached site B: blocked at the preflight")
 	got := pollJS[string](p, `(() => { const t = document.querySelector("#result").textContent;
 		return t.includes("TypeError: Failed to fetch") ? t : ""; })()`)
 	if !strings.Contains(got, "fetch() rejected") {
@@ -417,7 +417,7 @@ func TestFetchRefusesInvalidHeader(t *testing.T) {
 	if len(tr.Exchanges) != 0 {
 		t.Errorf("site B saw %s, want nothing", kinds(tr.Exchanges))
 	}
-	p.entryText(res.ID, "GET never reached site B — fetch() refused it before sending anything")
+	p.entryText(res.ID, "Refused by fetch() itself, nothing sent")
 	if h := tr.Happened; !h.RefusedLocally || h.ReachedSiteB || h.Preflight != trial.PreflightNone || tr.Mismatch != "" || !strings.HasPrefix(tr.Headline, "Refused by fetch() itself") {
 		t.Errorf("account: happened %+v, mismatch %q, headline %q; want refused by fetch() itself", h, tr.Mismatch, tr.Headline)
 	}
@@ -492,8 +492,10 @@ func TestHandBuiltForm(t *testing.T) {
 	}
 }
 
-// renderVerdict shows nothing without a verdict, and the message and a
-// sequence diagram with one.
+// renderVerdict renders an account as it is: nothing without one; with
+// one, the verdict (backticks as <code>, never HTML), the whole fix, every
+// note, the mismatch and the diagram of its trace — an OPTIONS arrow only
+// where the trace has one.
 func TestRenderVerdict(t *testing.T) {
 	t.Parallel()
 	p := openPage(t, "")
@@ -501,19 +503,44 @@ func TestRenderVerdict(t *testing.T) {
 	if !hidden {
 		t.Error("#verdict is shown for a trial without a verdict")
 	}
-	got := evalJS[string](p, `renderVerdict({
-		request: {method: "PUT", url: corslab.siteB + "/api/items/1"},
-		exchanges: [{method: "OPTIONS", preflight: true, status: 204, path: "/api/items/1"}],
+	const account = `{
+		happened: {preflight: "sent", reachedSiteB: false},
 		verdict: {preflight: true, preflightReasons: ["method PUT is not CORS-safelisted"],
 			requestHeadersInPreflight: [], actualRequestSent: false, allowed: false,
 			responseType: "error", error: "PreflightMissingAllowOriginHeader", failedParameter: "",
-			message: "No 'Access-Control-Allow-Origin' header is present on the requested resource.\nSite B <b>did not</b> allow it.",
-			readableHeaders: []}}),
+			message: "No 'Access-Control-Allow-Origin' header is present on the requested resource.\nSite B <b>did not</b> allow it. Fix: send ` + "`Access-Control-Allow-Origin: x`" + `.",
+			readableHeaders: []},
+		fix: {preflight: {"Access-Control-Allow-Origin": "x", "Access-Control-Allow-Methods": "PUT"}, actual: {"Access-Control-Allow-Origin": "x"}, actualUnseen: true,
+			text: "Answer the preflight with ` + "`Access-Control-Allow-Methods: PUT`" + `, and the PUT with its origin."},
+		notes: ["a first note", "a second note"],
+		mismatch: "the model says allowed=false, but JavaScript got a Response",
+		trace: [{from: "page", to: "browser", what: "fetch(\"http://b/api/items/1\", {method: \"PUT\"})", ok: true},
+			{from: "browser", to: "server", what: "OPTIONS /api/items/1 (preflight)", ok: true},
+			{from: "server", to: "browser", what: "204 No Content", ok: false, note: "no CORS headers"},
+			{from: "browser", to: "page", what: "TypeError: Failed to fetch", ok: false}]}`
+	got := evalJS[string](p, `renderVerdict(`+account+`),
 		(() => { const v = document.querySelector("#verdict");
-			return [v.hidden, v.querySelectorAll("svg line").length > 3, v.querySelector("b") === null, v.textContent].join("|"); })()`)
-	if !strings.HasPrefix(got, "false|true|true|") || !strings.Contains(got, "No 'Access-Control-Allow-Origin' header") ||
-		!strings.Contains(got, "Site B <b>did not</b> allow it.") || !strings.Contains(got, "OPTIONS204✗ stops: no PUT sent") {
-		t.Errorf("verdict rendered as %q", got)
+			return [v.hidden, v.querySelectorAll("svg .seq-step").length, v.querySelectorAll('svg .seq-step[data-what^="OPTIONS"]').length,
+				v.querySelector("b") === null, v.querySelectorAll("code").length > 3, v.textContent].join("|"); })()`)
+	for _, want := range []string{"false|4|1|true|true|", "No 'Access-Control-Allow-Origin' header", "Site B <b>did not</b> allow it.",
+		"Access-Control-Allow-Methods: PUT", "a first note", "a second note", "The model disagrees with the browser: the model says allowed=false",
+		"The whole fix", "site B → browser: 204 No Content — no CORS headers", "OPTIONS /api/items/1 (preflight)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("verdict rendered as %q, want it to contain %q", got, want)
+		}
+	}
+	if strings.Contains(got, "`") {
+		t.Errorf("verdict rendered with a literal backtick: %q", got)
+	}
+	// A preflight answered from the cache: the trace has no OPTIONS, nor does the drawing.
+	cached := evalJS[string](p, `renderVerdict({happened: {preflight: "cached", reachedSiteB: true},
+		trace: [{from: "page", to: "browser", what: "fetch()", ok: true},
+			{from: "browser", to: "browser", what: "preflight answered from the browser's preflight cache", ok: true},
+			{from: "browser", to: "server", what: "PUT /api/items/1", ok: true}]}),
+		(() => { const v = document.querySelector("#verdict");
+			return [v.querySelectorAll("svg .seq-step").length, v.querySelectorAll('svg [data-what^="OPTIONS"]').length, v.textContent.includes("preflight cache")].join("|"); })()`)
+	if cached != "3|0|true" {
+		t.Errorf("a cached preflight drawn as %q, want 3 steps, no OPTIONS, the cache named", cached)
 	}
 }
 
@@ -529,7 +556,7 @@ func TestPageReconnectsToRestartedLab(t *testing.T) {
 	p := &page{t: t, lab: l1.Lab, tab: tab}
 	evalJS[bool](p, `window.corslab.ready.then(() => true)`)
 	first := p.send(`corslab.presets.simpleGet()`)
-	p.entryText(first.ID, "site B received and ran it")
+	p.entryText(first.ID, "the browser hid the answer")
 
 	l1.Stop()
 	down := pollJS[string](p, `document.querySelector("#conn").dataset.state === "down" && document.querySelector("#conn").textContent`)
@@ -546,7 +573,7 @@ func TestPageReconnectsToRestartedLab(t *testing.T) {
 	if len(tr.Exchanges) != 1 || !strings.Contains(tr.Exchanges[0].Effect.String(), "after the restart") {
 		t.Errorf("after reconnecting, site B saw %s", kinds(tr.Exchanges))
 	}
-	p.entryText(second.ID, "site B received and ran it")
+	p.entryText(second.ID, "the browser hid the answer")
 	pollJS[bool](p, `document.querySelector("#log").textContent.includes("the lab restarted")`)
 	if gone := evalJS[bool](p, fmt.Sprintf(`document.querySelector('#log [data-trial=%q]') === null`, first.ID)); !gone {
 		t.Error("the old lab's trial is still on the log after the restart")

@@ -6,19 +6,23 @@ package lab_test
 // websockets, the sandboxed iframe, the SVG diagram) and nothing else.
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	cdplog "github.com/chromedp/cdproto/log"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/model/trial"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
+	"github.com/corslab/corslab/internal/testsupport/labtest"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 // cspWatch records, in one tab, every CSP violation Chromium reports: the
@@ -61,9 +65,19 @@ func (w *cspWatch) consoleMessages() []string {
 	return append([]string(nil), w.console...)
 }
 
+// On each loopback name, since the policy names site B's origin by the
+// host the page was loaded from: a name, an IPv4 and an IPv6 literal.
 func TestPageUnderCSP(t *testing.T) {
 	t.Parallel()
-	l := startLab(t, wildcard)
+	for _, host := range []string{"localhost", "127.0.0.1", "[::1]"} {
+		t.Run(host, func(t *testing.T) {
+			t.Parallel()
+			testPageUnderCSP(t, labtest.Start(t, lab.Config{SiteA: host + ":0", SiteB: host + ":0", Policy: labtest.Policy(t, []byte(wildcard))}))
+		})
+	}
+}
+
+func testPageUnderCSP(t *testing.T, l *labtest.Lab) {
 	tab := browsertest.NewTab(t)
 	w := watchCSP(t, tab)
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.URLA)); err != nil {
@@ -88,7 +102,7 @@ func TestPageUnderCSP(t *testing.T) {
 	for _, r := range requests {
 		res := p.send(r.js)
 		if r.wantType != "" && (!res.Outcome.OK || res.Outcome.Type != r.wantType) {
-			t.Errorf("%s: outcome %+v, want ok with type %s", r.desc, res.Outcome, r.wantType)
+			t.Errorf("%s: outcome %+v, want ok with type %s; console %q", r.desc, res.Outcome, r.wantType, w.consoleMessages())
 		}
 		p.settled(res.ID)
 	}
@@ -96,6 +110,38 @@ func TestPageUnderCSP(t *testing.T) {
 	click(p, `button[data-preset="customHeader"]`)
 	pollJS[bool](p, `document.querySelector("#verdict svg.seq line") !== null`)
 	pollJS[bool](p, `document.querySelector("#conn").dataset.state === "live"`)
+
+	// The form refuses a URL the policy would block, saying why, and sends
+	// a full URL on site B.
+	for _, tt := range []struct {
+		url       string
+		wantError bool
+	}{
+		{"http://127.0.0.1:9/api/items", true},
+		{"ws://example.com/api/ws", true},
+		{l.URLB + "/api/items/2", false},
+	} {
+		before := evalJS[string](p, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`)
+		evalJS[bool](p, fmt.Sprintf(`(() => { document.querySelector("#f-method").value = "GET";
+			document.querySelector("#f-path").value = %q; document.querySelector("#f-headers").value = "";
+			document.querySelector("#f-body").value = ""; document.querySelector("#f-mode").value = "cors"; return true; })()`, tt.url))
+		click(p, "#custom button[type=submit]")
+		if tt.wantError {
+			msg := pollJS[string](p, `!document.querySelector("#f-error").hidden && document.querySelector("#f-error").textContent`)
+			if !strings.Contains(msg, "Content-Security-Policy") || !strings.Contains(msg, l.URLB) {
+				t.Errorf("%s: the form says %q", tt.url, msg)
+			}
+			if after := evalJS[string](p, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`); after != before {
+				t.Errorf("%s: the form sent trial %s", tt.url, after)
+			}
+			continue
+		}
+		id := pollJS[string](p, fmt.Sprintf(`(() => { const id = document.querySelector("#log li.trial.selected")?.dataset.trial || "";
+			return id !== %q ? id : ""; })()`, before))
+		if tr := p.settled(id); tr.Request.URL != tt.url || len(tr.Exchanges) != 1 {
+			t.Errorf("%s: the trial asked %s and site B saw %s", tt.url, tr.Request.URL, kinds(tr.Exchanges))
+		}
+	}
 
 	if v := evalJS[[]string](p, `window.__csp`); len(v) != 0 {
 		t.Errorf("CSP violations on the page: %q", v)
@@ -117,15 +163,16 @@ func TestPageUnderCSP(t *testing.T) {
 	}
 }
 
-// Another site cannot frame the page (clickjacking its buttons); site A
-// itself can.
+// Another site cannot frame the page (clickjacking its buttons), nor the
+// sandboxed page of the null-origin lesson; site A itself can.
 func TestPageRefusesFraming(t *testing.T) {
 	t.Parallel()
 	l := startLab(t, "")
 	// The other site: another origin (127.0.0.1, another port) whose page frames site A's.
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, `<!doctype html><title>a site that frames the lab</title><iframe src=%q></iframe>`, l.URLA)
+		fmt.Fprintf(w, `<!doctype html><title>a site that frames the lab</title><iframe src=%q></iframe><iframe src=%q></iframe>`,
+			l.URLA, l.URLA+"/trial/AAAAAAAAAAAA")
 	}))
 	t.Cleanup(other.Close)
 
@@ -134,15 +181,14 @@ func TestPageRefusesFraming(t *testing.T) {
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(other.URL)); err != nil {
 		t.Fatal(err)
 	}
-	// Chromium refuses the frame, and site A's page never starts in it (it
-	// would open the live log).
-	deadline := time.Now().Add(wait)
-	for !hasFrameAncestors(w.consoleMessages()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("Chromium did not report the frame-ancestors refusal; console: %q", w.consoleMessages())
+	// Chromium refuses both frames, the page and the null-origin lesson's
+	// sandbox, and site A's page never starts (it would open the live log).
+	poll.Check(t, wait, func() error {
+		if msgs := w.consoleMessages(); frameAncestors(msgs) < 2 {
+			return fmt.Errorf("Chromium did not report the frame-ancestors refusal; console: %q", msgs)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
 	if n := l.Journal.Hub().Subscribers(); n != 0 {
 		t.Errorf("site A's page started in another site's frame: %d live-log clients", n)
 	}
@@ -163,11 +209,36 @@ func TestPageRefusesFraming(t *testing.T) {
 	}
 }
 
-func hasFrameAncestors(msgs []string) bool {
+// frameAncestors counts the frames refused by a frame-ancestors directive.
+func frameAncestors(msgs []string) int {
+	n := 0
 	for _, m := range msgs {
 		if strings.Contains(m, "frame-ancestors") {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
+}
+
+// The page says an exchange's effect in the words the TUI and the -no-tui
+// log use (trial.Effect's String).
+func TestPageSaysEffectsAsTheTUIDoes(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	effects := []trial.Effect{
+		{Kind: trial.Created, Item: 4, Name: "milk"},
+		{Kind: trial.Created, Item: 5, Name: `say "hi"`},
+		{Kind: trial.Renamed, Item: 1, Name: "pear", Was: "apple"},
+		{Kind: trial.Deleted, Item: 3, Name: "cherry"},
+		{Kind: trial.LoggedIn, Name: "session"},
+		{Kind: trial.LoggedOut},
+		{Kind: trial.WSMessage, Origin: p.lab.URLA},
+	}
+	for _, e := range effects {
+		data, _ := json.Marshal(e)
+		got := evalJS[string](p, fmt.Sprintf(`import("/static/log.js").then((m) => m.effectWords(%s))`, data))
+		if want := e.String(); got != want {
+			t.Errorf("effect %s: the page says %q, want %q", data, got, want)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/corslab/corslab/internal/model/trial"
 	"github.com/corslab/corslab/internal/tool/har"
 	"github.com/corslab/corslab/siteA"
 	"github.com/corslab/corslab/siteB"
@@ -47,8 +48,11 @@ func LoadReplay(r io.Reader, file string) (*Replay, error) {
 	}
 	for _, c := range calls {
 		label := c.Method + " " + c.Path
-		rp.Calls = append(rp.Calls, siteA.ReplayCall{Label: label, Method: c.Method, Path: c.Path, Headers: c.Headers, Body: c.Body,
-			Credentials: c.Credentials, Mode: c.Mode, RecordedOrigin: c.Origin, RecordedError: c.Error})
+		rp.Calls = append(rp.Calls, siteA.ReplayCall{
+			Request: trial.Request{Label: label, Method: c.Method, URL: c.Path, Headers: c.Headers, Body: c.Body,
+				Credentials: c.Credentials, Mode: c.Mode,
+				Sandbox: c.Origin == "null"}, // an opaque origin: the page sends it from a sandboxed iframe too
+			RecordedOrigin: c.Origin, RecordedError: c.Error})
 	}
 	if len(rp.Answers) == 0 {
 		return nil, fmt.Errorf("no answer from %s is recorded in the file (every request to it failed before one came)", rp.Server)

@@ -80,13 +80,13 @@ func ok(kv ...string) xResp             { return xResp{lines: lines(kv...)} }
 func st(status int, kv ...string) xResp { return xResp{status: status, lines: lines(kv...)} }
 
 const (
-	aco  = "Access-Control-Allow-Origin"
-	acc  = "Access-Control-Allow-Credentials"
-	acm  = "Access-Control-Allow-Methods"
-	ach  = "Access-Control-Allow-Headers"
-	ace  = "Access-Control-Expose-Headers"
-	orig = "{origin}"
-	form = "application/x-www-form-urlencoded"
+	aco      = "Access-Control-Allow-Origin"
+	acc      = "Access-Control-Allow-Credentials"
+	acm      = "Access-Control-Allow-Methods"
+	ach      = "Access-Control-Allow-Headers"
+	ace      = "Access-Control-Expose-Headers"
+	orig     = "{origin}"
+	formType = "application/x-www-form-urlencoded"
 )
 
 // Request shapes.
@@ -102,7 +102,7 @@ func (c xCase) p(r xResp) xCase     { c.pre = r; return c }
 func (c xCase) b(body string) xCase { c.body = body; return c }
 func (c xCase) then(r xResp) xCase  { c.next = &r; return c }
 func xpost(desc string, r xResp) xCase {
-	return xget(desc, r).m("POST").h("Content-Type", form).b("a=1")
+	return xget(desc, r).m("POST").h("Content-Type", formType).b("a=1")
 }
 func xput(desc string, pre, act xResp) xCase {
 	return xget(desc, act).m("PUT").h("Content-Type", "application/json").b(`{"a":1}`).p(pre)

@@ -30,6 +30,21 @@ type Lesson struct {
 	Check func(Attempt) bool `json:"-"`
 }
 
+// Placeholders a lesson's texts may use for the lab's origins, which only
+// the running lab knows (its ports are flags): WithOrigins replaces them.
+const (
+	SiteA = "{site A}"
+	SiteB = "{site B}"
+)
+
+// WithOrigins returns l with SiteA and SiteB in its texts replaced by the
+// origins siteA and siteB, e.g. "http://localhost:7070".
+func (l Lesson) WithOrigins(siteA, siteB string) Lesson {
+	r := strings.NewReplacer(SiteA, siteA, SiteB, siteB)
+	l.Title, l.Concept, l.Goal, l.Hint = r.Replace(l.Title), r.Replace(l.Concept), r.Replace(l.Goal), r.Replace(l.Hint)
+	return l
+}
+
 // Attempt is what happened since the lesson started.
 type Attempt struct {
 	// Trials are the settled fetch()es, oldest first.

@@ -39,7 +39,7 @@ const (
 var lessons = []Lesson{{
 	ID:    "same-origin",
 	Title: "Same origin, cross origin",
-	Concept: "An origin is scheme, host and port: http://localhost:7070 and http://localhost:7071 are two origins. " +
+	Concept: "An origin is scheme, host and port: site A, " + SiteA + ", and site B, " + SiteB + ", are two origins. " +
 		"A page may read any answer from its own origin. From another origin it may read an answer only if that server says so, " +
 		"with Access-Control-Allow-Origin. Site B starts with no CORS headers at all.",
 	Goal:   "Read the item list from site A (the page's own origin), then try the same request on site B.",

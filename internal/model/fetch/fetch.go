@@ -8,8 +8,10 @@
 // gets the response, which response headers it can read, and — when it is
 // blocked — Chromium's error name, the parameter Chromium reports with it, the
 // sentence Chromium prints in the console and a plain-language explanation with
-// the fix. Trace turns the same decision into steps for a sequence diagram, and
-// Explain is the whole `corslab explain` command (JSON in, verdict out).
+// the fix. Trace turns the same decision into steps for a sequence diagram.
+// ParseExchange reads an exchange in the JSON form of docs/verdict-format.md,
+// and Verdict.IndentedJSON and Verdict.Text render the verdict: what `corslab
+// explain` (cmd/corslab) prints.
 //
 // Where Chromium differs from the standard the model follows Chromium and says
 // so in Verdict.Notes. The differences, each checked against Chromium's source
@@ -29,8 +31,7 @@
 //   - With several disallowed request headers, Chromium names whichever it meets
 //     first in its own (hash) order; the model names the alphabetically first.
 //
-// Nothing here does I/O except Explain on the readers and writers it is given,
-// nothing keeps state, and no input makes it panic.
+// Nothing here does I/O, nothing keeps state, and no input makes it panic.
 package fetch
 
 import (

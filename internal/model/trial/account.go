@@ -232,6 +232,18 @@ func cacheNote(c CacheEntry) string {
 	return s
 }
 
+// sentMethod is the method as fetch() sends it (Fetch §2.2.1 "normalize a
+// method"): DELETE, GET, HEAD, OPTIONS, POST and PUT upper-cased, any other
+// kept as written — "patch" goes out as "patch".
+func sentMethod(m string) string {
+	for _, n := range [...]string{"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"} {
+		if strings.EqualFold(m, n) {
+			return n
+		}
+	}
+	return m
+}
+
 func isRedirect(r *fetch.Response) bool {
 	return r.Status >= 300 && r.Status < 400 && r.Header.Get("Location") != ""
 }
@@ -253,7 +265,7 @@ func hopURL(base, path string) string {
 // allows exactly this request (Fetch §4.8 "CORS-preflight cache": an entry
 // matches the method and every header name).
 func cachedAnswer(r fetch.Request, headers []string) *fetch.Response {
-	h := http.Header{"Access-Control-Allow-Origin": {r.Origin}, "Access-Control-Allow-Methods": {strings.ToUpper(r.Method)}}
+	h := http.Header{"Access-Control-Allow-Origin": {r.Origin}, "Access-Control-Allow-Methods": {sentMethod(r.Method)}}
 	if len(headers) > 0 {
 		h.Set("Access-Control-Allow-Headers", strings.Join(headers, ", "))
 	}
@@ -307,7 +319,7 @@ func orNone(s string) string {
 // headline says in one line what happened to a settled fetch().
 func headline(a *Account, in Input, refusal string) string {
 	v, o, h := a.Verdict, in.Outcome, a.Happened
-	method := strings.ToUpper(in.Request.Method)
+	method := sentMethod(in.Request.Method)
 	var effects []string
 	status := 0
 	for _, e := range in.Exchanges {

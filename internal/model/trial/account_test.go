@@ -111,6 +111,20 @@ func TestBuild(t *testing.T) {
 		verdict:  fetch.ErrMissingAllowOriginHeader,
 		trace:    []string{"fetch(", "preflight answered from the browser's preflight cache", "PUT /api/items/1", "200 OK", "TypeError"},
 	}, {
+		desc: "a lower-case patch stopped at the preflight: named as fetch() sends it, patch",
+		in: Input{Origin: siteA, Request: Request{Method: "patch", URL: siteB + "/api/items/1", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: "{}"},
+			Exchanges: []Seen{preflightSeen("Access-Control-Allow-Origin", "*", "Access-Control-Allow-Methods", "PATCH", "Access-Control-Allow-Headers", "content-type")}, Outcome: failed},
+		happened: Happened{Preflight: PreflightSent},
+		headline: "patch never reached site B: blocked at the preflight (MethodDisallowedByPreflightResponse)",
+		verdict:  fetch.ErrMethodDisallowedByPreflightResponse,
+	}, {
+		desc: "a lower-case patch sent again within Max-Age: the cached answer allowed patch, as it must have",
+		in: Input{Origin: siteA, Request: Request{Method: "patch", URL: siteB + "/api/items/1", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: "{}"},
+			Exchanges: []Seen{actualSeen("patch", "/api/items/1", 200, "Access-Control-Allow-Origin", "*")}, Outcome: okOutcome("cors", 200)},
+		happened: Happened{Preflight: PreflightCached, ReachedSiteB: true},
+		headline: "Allowed: site B answered 200 and JavaScript read it (preflight answered",
+		trace:    []string{"fetch(", "preflight answered from the browser's preflight cache", "patch /api/items/1", "200 OK", "Response (type cors"},
+	}, {
 		desc: "a GET with a body: refused by fetch() itself",
 		in: Input{Origin: siteA, Request: Request{Method: "GET", URL: siteB + "/api/items", Body: "x=1"},
 			Outcome: &Outcome{Error: "TypeError: Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot have body."}},

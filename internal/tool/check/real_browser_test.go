@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +27,8 @@ import (
 
 	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
+	"github.com/corslab/corslab/internal/testsupport/npmtest"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 	"github.com/corslab/corslab/internal/tool/check"
 )
 
@@ -124,13 +127,21 @@ func app(h helpers) http.Handler {
 	}
 	mux.HandleFunc("/items", items)
 	mux.HandleFunc("/items/", items)
-	mux.HandleFunc("/boom", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
-	mux.HandleFunc("/slash", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items/", 301) })
-	mux.HandleFunc("/to-bare", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.bare+"/data", 307) })
-	mux.HandleFunc("/to-star", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.star+"/data", 302) })
-	mux.HandleFunc("/to-echo", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.echo+"/data", 307) })
-	mux.HandleFunc("/put307", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items", 307) })
-	mux.HandleFunc("/post303", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items", 303) })
+	mux.HandleFunc("/boom", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusInternalServerError) })
+	mux.HandleFunc("/slash", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/items/", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/to-bare", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, h.bare+"/data", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/to-star", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.star+"/data", http.StatusFound) })
+	mux.HandleFunc("/to-echo", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, h.echo+"/data", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/put307", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/items", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/post303", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items", http.StatusSeeOther) })
 	return mux
 }
 
@@ -156,11 +167,16 @@ func TestRealServersAgreeWithChromium(t *testing.T) {
 		}},
 		{"nginx", startNginxStack},
 		{"express+cors", startExpress},
+		{"flask-cors", startPython("flask_app.py", "flask_cors")},
+		{"django-cors-headers", startPython("django_app.py", "corsheaders")},
+		{"starlette", startPython("starlette_app.py", "starlette.middleware.cors")},
+		{"apache", startApacheStack},
+		{"caddy", startCaddyStack},
 	}
 	for _, st := range stacks {
 		t.Run(st.name, func(t *testing.T) {
+			tab := browsertest.NewTab(t) // first: it skips under -short, before any server starts
 			base := st.start(t, h)
-			tab := browsertest.NewTab(t)
 			if _, err := chromedp.Run(tab.Ctx, chromedp.Navigate(h.page+"/")); err != nil {
 				t.Fatal(err)
 			}
@@ -249,20 +265,18 @@ func chromiumFetch(t *testing.T, tab *browsertest.Tab, r fetch.Request, body str
 	}
 	// The rejection and DevTools' loadingFailed travel separately: wait
 	// for the failure to arrive.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if f := tab.Failures(); len(f) > before {
-			last := f[len(f)-1]
-			if last.CorsError == "" {
-				return chromiumResult{Error: fetch.ErrTypeError}
-			}
-			return chromiumResult{Error: last.CorsError, Param: last.FailedParameter}
+	var f []browsertest.Failure
+	poll.Check(t, 20*time.Second, func() error {
+		if f = tab.Failures(); len(f) <= before {
+			return fmt.Errorf("fetch %s rejected, but Chromium reported no failure", r.URL)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("fetch %s rejected, but Chromium reported no failure", r.URL)
-		}
-		time.Sleep(10 * time.Millisecond)
+		return nil
+	})
+	last := f[len(f)-1]
+	if last.CorsError == "" {
+		return chromiumResult{Error: fetch.ErrTypeError}
 	}
+	return chromiumResult{Error: last.CorsError, Param: last.FailedParameter}
 }
 
 // freeAddr returns a loopback address nobody listens on (yet).
@@ -279,23 +293,15 @@ func freeAddr(t *testing.T) string {
 // waitListening polls until addr accepts connections.
 func waitListening(t *testing.T, addr string, what func() string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	poll.Check(t, 20*time.Second, func() error {
 		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
+		if err != nil {
+			return fmt.Errorf("nothing listens on %s: %v\n%s", addr, err, what())
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nothing listens on %s: %v\n%s", addr, err, what())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		c.Close()
+		return nil
+	})
 }
-
-// required reports whether a missing stack fails the test: under CI, for
-// the stacks .ci/run installs.
-func required() bool { return os.Getenv("CI") == "true" }
 
 func nginxBin() string {
 	for _, p := range []string{os.Getenv("CORSLAB_NGINX"), "/usr/sbin/nginx", "nginx"} {
@@ -405,45 +411,8 @@ app.all('/post303', (req, res) => res.redirect(303, '/items'));
 app.listen(Number(port), '127.0.0.1');
 `
 
-// expressModules returns a directory whose node_modules has express and
-// cors: $CORSLAB_NPM_DIR (.ci/run installs there), else one installed with
-// npm into the user cache once. It skips when node or npm is missing.
-func expressModules(t *testing.T) (node, dir string) {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if required() && os.Getenv("CORSLAB_NPM_DIR") != "" {
-			t.Fatal("node required: CORSLAB_NPM_DIR is set")
-		}
-		t.Skip("node not installed")
-	}
-	if dir = os.Getenv("CORSLAB_NPM_DIR"); dir != "" {
-		return node, dir
-	}
-	if required() {
-		t.Skip("CORSLAB_NPM_DIR not set: .ci/run did not install express")
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Skip("npm not installed")
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		t.Skip(err)
-	}
-	dir = filepath.Join(cache, "corslab-test-npm")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "cors", "package.json")); err == nil {
-		return node, dir
-	}
-	out, err := exec.Command(npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "express@4", "cors@2").CombinedOutput()
-	if err != nil {
-		t.Skipf("npm install express cors: %v\n%s", err, out)
-	}
-	return node, dir
-}
-
 func startExpress(t *testing.T, h helpers) string {
-	node, dir := expressModules(t)
+	node, dir := npmtest.Dir(t)
 	script := filepath.Join(dir, "corslab-app.js")
 	if err := os.WriteFile(script, []byte(expressApp), 0o644); err != nil {
 		t.Fatal(err)
@@ -462,5 +431,173 @@ func startExpress(t *testing.T, h helpers) string {
 		cmd.Wait()
 	})
 	waitListening(t, addr, func() string { return "node did not start" })
+	return "http://" + addr
+}
+
+// pythonBin is Debian's python3, which has the packages .ci/run installs
+// (python3-flask-cors, python3-django-cors-headers, python3-starlette,
+// uvicorn).
+const pythonBin = "/usr/bin/python3"
+
+// startPython runs one of testdata/stacks/*.py, which serve the probes'
+// paths; it skips when the interpreter or the module is missing.
+func startPython(script, module string) func(t *testing.T, h helpers) string {
+	return func(t *testing.T, h helpers) string {
+		if out, err := exec.Command(pythonBin, "-c", "import "+module).CombinedOutput(); err != nil {
+			t.Skipf("%s: no %s (apt-get install the Debian package): %s", pythonBin, module, strings.TrimSpace(string(out)))
+		}
+		path, err := filepath.Abs(filepath.Join("testdata", "stacks", script))
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := freeAddr(t)
+		_, port, _ := net.SplitHostPort(addr)
+		logFile, err := os.Create(filepath.Join(t.TempDir(), "log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(pythonBin, path, port, h.page, h.bare, h.star, h.echo)
+		cmd.Stdout, cmd.Stderr = logFile, logFile
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			cmd.Process.Kill()
+			cmd.Wait()
+			logFile.Close()
+		})
+		waitListening(t, addr, func() string { b, _ := os.ReadFile(logFile.Name()); return string(b) })
+		return "http://" + addr
+	}
+}
+
+// startServer runs a server process in a process group of its own (killed
+// whole at the end) and waits until addr accepts connections.
+func startServer(t *testing.T, addr string, log func() string, name string, args ...string) {
+	t.Helper()
+	out, err := os.Create(filepath.Join(t.TempDir(), "output"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+		out.Close()
+	})
+	waitListening(t, addr, func() string { b, _ := os.ReadFile(out.Name()); return string(b) + log() })
+}
+
+// startApacheStack is Apache httpd configured as the usual guides do it:
+// Header always set, a RewriteRule answering preflights 204, redirects by
+// RewriteRule; /items is proxied to the Go app.
+func startApacheStack(t *testing.T, h helpers) string {
+	const bin = "/usr/sbin/apache2"
+	if _, err := os.Stat(bin); err != nil {
+		t.Skip("apache2 not installed")
+	}
+	backend := serveGo(t, app(h))
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	mods := "/usr/lib/apache2/modules"
+	pre := `"expr=%{REQUEST_METHOD} == 'OPTIONS'"`
+	conf := `ServerRoot ` + dir + `
+PidFile ` + dir + `/httpd.pid
+ErrorLog ` + dir + `/error.log
+Listen ` + addr + `
+ServerName localhost
+LoadModule mpm_event_module ` + mods + `/mod_mpm_event.so
+LoadModule authz_core_module ` + mods + `/mod_authz_core.so
+LoadModule headers_module ` + mods + `/mod_headers.so
+LoadModule rewrite_module ` + mods + `/mod_rewrite.so
+LoadModule proxy_module ` + mods + `/mod_proxy.so
+LoadModule proxy_http_module ` + mods + `/mod_proxy_http.so
+<VirtualHost ` + addr + `>
+Header always set Access-Control-Allow-Origin "` + h.page + `"
+Header always set Access-Control-Allow-Credentials "true"
+Header always set Vary "Origin"
+Header always set Access-Control-Allow-Methods "GET, POST, PUT" ` + pre + `
+Header always set Access-Control-Allow-Headers "content-type" ` + pre + `
+Header always set Access-Control-Expose-Headers "X-Total"
+RewriteEngine On
+RewriteCond %{REQUEST_METHOD} =OPTIONS
+RewriteCond %{HTTP:Access-Control-Request-Method} !=""
+RewriteRule ^ - [R=204,L]
+RewriteRule ^/boom$ - [R=500,L]
+RewriteRule ^/slash$ /items/ [R=301,L]
+RewriteRule ^/to-bare$ ` + h.bare + `/data [R=307,L]
+RewriteRule ^/to-star$ ` + h.star + `/data [R=302,L]
+RewriteRule ^/to-echo$ ` + h.echo + `/data [R=307,L]
+RewriteRule ^/put307$ /items [R=307,L]
+RewriteRule ^/post303$ /items [R=303,L]
+ProxyPass / ` + backend + `/
+</VirtualHost>
+`
+	path := filepath.Join(dir, "httpd.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-t", "-f", path).CombinedOutput(); err != nil {
+		t.Fatalf("apache2 -t: %v\n%s", err, out)
+	}
+	startServer(t, addr, func() string { b, _ := os.ReadFile(dir + "/error.log"); return string(b) }, bin, "-f", path, "-DFOREGROUND")
+	return "http://" + addr
+}
+
+// startCaddyStack is Caddy configured with header, respond and redir.
+func startCaddyStack(t *testing.T, h helpers) string {
+	bin, err := exec.LookPath("caddy")
+	if err != nil {
+		t.Skip("caddy not installed")
+	}
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	conf := `{
+	admin off
+	auto_https off
+	storage file_system ` + dir + `
+}
+http://` + addr + ` {
+	@preflight {
+		method OPTIONS
+		header Access-Control-Request-Method *
+	}
+	header Access-Control-Allow-Origin "` + h.page + `"
+	header Access-Control-Allow-Credentials "true"
+	header Vary "Origin"
+	handle @preflight {
+		header Access-Control-Allow-Methods "GET, POST, PUT"
+		header Access-Control-Allow-Headers "content-type"
+		respond 204
+	}
+	header Access-Control-Expose-Headers "X-Total"
+	redir /slash /items/ 301
+	redir /to-bare ` + h.bare + `/data 307
+	redir /to-star ` + h.star + `/data 302
+	redir /to-echo ` + h.echo + `/data 307
+	redir /put307 /items 307
+	redir /post303 /items 303
+	handle /boom {
+		respond "boom" 500
+	}
+	handle /items* {
+		header X-Total "3"
+		header Content-Type "application/json"
+		respond ` + "`" + `{"ok":true}` + "`" + ` 200
+	}
+}
+`
+	path := filepath.Join(dir, "Caddyfile")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startServer(t, addr, func() string { return conf }, bin, "run", "--adapter", "caddyfile", "--config", path)
 	return "http://" + addr
 }

@@ -23,8 +23,19 @@ import (
 	"github.com/corslab/corslab/internal/model/syntax"
 )
 
-// Formats are the names Render takes.
-var Formats = []string{"rs-cors", "express", "nginx", "headers"}
+// Formats are the names Render takes: the first four of old, then the
+// stacks ranked by how often people configure CORS in them (issue 16).
+var Formats = []string{"rs-cors", "express", "nginx", "headers",
+	"spring", "aspnet", "fastapi", "s3", "flask-cors", "django",
+	"jub0bs-cors", "gin", "chi-cors", "fastify", "koa", "apache", "caddy"}
+
+// renderers are the formats beyond the first four.
+var renderers = map[string]func(analysis, *output) error{
+	"spring": renderSpring, "aspnet": renderASPNet, "fastapi": renderStarlette, "s3": renderS3,
+	"flask-cors": renderFlask, "django": renderDjango, "jub0bs-cors": renderJubCors, "gin": renderGin,
+	"chi-cors": renderChiCors, "fastify": renderFastify, "koa": renderKoa,
+	"apache": renderApache, "caddy": renderCaddy,
+}
 
 // ErrNothing is returned when the policy sends no
 // Access-Control-Allow-Origin at all: a CORS library has nothing to do (the
@@ -50,6 +61,10 @@ func Render(doc policy.Document, format string) (string, error) {
 	case "headers":
 		renderHeaders(p, &out)
 	default:
+		if r, ok := renderers[format]; ok {
+			err = r(p, &out)
+			break
+		}
 		return "", fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 	}
 	if err != nil {

@@ -108,7 +108,7 @@ func TestRenderErrors(t *testing.T) {
 			t.Errorf("%s of the empty policy: %v, want ErrNothing", f, err)
 		}
 	}
-	if _, err := export.Render(empty, "caddy"); err == nil || !strings.Contains(err.Error(), `unknown format "caddy" (want rs-cors, express, nginx, headers)`) {
+	if _, err := export.Render(empty, "tomcat"); err == nil || !strings.Contains(err.Error(), `unknown format "tomcat" (want rs-cors, express, nginx, headers, spring`) {
 		t.Errorf("unknown format: %v", err)
 	}
 	bad := policy.Document{Actual: policy.ActualRule{Headers: policy.Headers{"X": {"a\nb"}}}}

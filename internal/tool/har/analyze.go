@@ -2,6 +2,7 @@ package har
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -20,11 +21,18 @@ type Exchange struct {
 	Preflight *Entry // the OPTIONS preflight sent for it; nil when none is in the file
 
 	Exchange fetch.Exchange
-	Verdict  fetch.Verdict // fetch.Judge(Exchange): Chromium's
+	Verdict  fetch.Verdict // the verdict on Exchange, in Report.JudgedAs's order and words
 	// Recorded is what the file says the browser did when it failed:
 	// Chromium's response._error of the actual request, or of the preflight
 	// ("net::ERR_FAILED" for a CORS error); empty when the file says nothing.
 	Recorded string
+	// Hops are the requests a redirect led to, each found in the file as
+	// an exchange of its own (Exchange.Redirects holds their answers).
+	Hops []*Exchange
+	// IfCredentials is the verdict with credentials: 'include', when the
+	// file cannot tell whether fetch() sent credentials and that verdict
+	// differs from Verdict.
+	IfCredentials *fetch.Verdict
 	// Notes say what the reader had to infer: a preflight the file does not
 	// hold, credentials the export does not show, headers it left out.
 	Notes []string
@@ -41,6 +49,9 @@ type Report struct {
 	// Browser is the browser that wrote the file, from its creator:
 	// "chromium", "firefox", "webkit", or "" when unknown.
 	Browser string
+	// JudgedAs is the browser whose order and words the verdicts are in:
+	// "chromium" unless JudgeAs said otherwise.
+	JudgedAs string
 }
 
 // ErrNothingCrossOrigin is returned by Analyze for a valid HAR file with no
@@ -62,14 +73,35 @@ func Analyze(r io.Reader) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Log: lg, Browser: BrowserOf(lg)}
+	rep := &Report{Log: lg, Browser: BrowserOf(lg), JudgedAs: fetch.Chromium.Name}
 	for _, p := range pair(kept) {
-		rep.Exchanges = append(rep.Exchanges, build(p.actual, p.preflight))
+		// Chromium's exports mark every failed request (response._error):
+		// a request without the mark succeeded.
+		rep.Exchanges = append(rep.Exchanges, build(p.actual, p.preflight, rep.Browser == "chromium"))
 	}
+	rep.Exchanges = chain(rep.Exchanges)
 	if len(rep.Exchanges) == 0 {
 		return rep, ErrNothingCrossOrigin
 	}
 	return rep, nil
+}
+
+// JudgeAs judges every exchange again in browser b's order and words
+// (the reader's inferences — credentials, a missing preflight — stay).
+func (rep *Report) JudgeAs(b *fetch.Browser) {
+	rep.JudgedAs = b.Name
+	for _, x := range rep.Exchanges {
+		x.Verdict = b.Judge(x.Exchange)
+		if x.IfCredentials != nil {
+			try := x.Exchange
+			try.Request.Credentials = "include"
+			v := b.Judge(try)
+			x.IfCredentials = nil
+			if v.Allowed != x.Verdict.Allowed {
+				x.IfCredentials = &v
+			}
+		}
+	}
 }
 
 // BrowserOf names the browser that wrote a HAR from its creator (Chromium's
@@ -180,14 +212,14 @@ func key(e *Entry, withOrigin bool) string {
 
 // pair matches every preflight with the actual request it was sent for: the
 // nearest unpaired request in the file with the same origin, URL and method
-// (Access-Control-Request-Method), before or after it: Chromium starts the
-// actual request before its preflight, Firefox lists the preflight first.
-// A request whose preflight failed was never sent: Chromium exports it
-// without an Origin header (see unsent), and it pairs on method and URL. A
-// preflight with no request stands alone (Firefox leaves out the request
-// whose preflight failed); a request without a preflight had it cached, or
-// the export omits preflights; an unsent entry no preflight claims is left
-// out.
+// (Access-Control-Request-Method), before or after it: both Chromium and
+// Firefox (153) list the actual request before its preflight, which it
+// started. A request whose preflight failed was never sent: Chromium
+// exports it without an Origin header (see unsent), and it pairs on method
+// and URL; Firefox with its Origin and status 0. A preflight with no
+// request stands alone (an export that lost it); a request without a
+// preflight had it cached, or the export omits preflights; an unsent entry
+// no preflight claims is left out.
 func pair(entries []*Entry) []paired {
 	sent := map[string][]int{}     // key → indexes of unpaired requests with an Origin, ascending
 	unsentBy := map[string][]int{} // the same for requests never sent, without the origin in the key
@@ -276,7 +308,7 @@ func pageHeaders(sent [][2]string, requested []string) (kept [][2]string, left [
 			continue
 		case strings.HasPrefix(lower, ":"), strings.HasPrefix(lower, "sec-"), strings.HasPrefix(lower, "proxy-"),
 			slices.Contains(browserAdded, lower):
-			if lower == "cache-control" || lower == "pragma" || lower == "priority" {
+			if lower == "cache-control" || lower == "pragma" {
 				left = append(left, h[0])
 			}
 			continue
@@ -339,7 +371,10 @@ func validName(s string) bool {
 
 // build makes the exchange of the browser model from an actual request and
 // its preflight (either may be nil, not both) and judges it.
-func build(actual, pre *Entry) *Exchange {
+//
+// marksFailures says the browser that wrote the file marks every request
+// it failed, so an unmarked one succeeded.
+func build(actual, pre *Entry, marksFailures bool) *Exchange {
 	x := &Exchange{Entry: actual, Preflight: pre}
 	requested := requestedHeaders(pre)
 	src := actual
@@ -361,6 +396,19 @@ func build(actual, pre *Entry) *Exchange {
 		if len(left) > 0 {
 			x.note("Left out " + strings.Join(left, ", ") + ": the browser or DevTools added them (Disable cache adds Cache-Control and Pragma), not the page; they cause no preflight.")
 		}
+		// A sanitized export ("Export HAR (sanitized)") drops Authorization
+		// and Cookie from the request; the preflight still names the
+		// headers the page set.
+		var missing []string
+		for _, n := range requested {
+			if _, ok := Header(actual.Request.Headers, n); !ok && actual.Response.Status != 0 {
+				req.Headers = append(req.Headers, [2]string{n, ""})
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) > 0 {
+			x.note("The preflight asked for " + strings.Join(missing, ", ") + ", which the request in the file lacks (a sanitized export removes Authorization): judged with them, values unknown.")
+		}
 		if _, ok := Header(actual.Request.Headers, "Cookie"); ok || actual.Request.Cookies > 0 {
 			req.Credentials = "include"
 		}
@@ -381,7 +429,7 @@ func build(actual, pre *Entry) *Exchange {
 	case pre != nil && x.Exchange.Preflight == nil:
 		x.Recorded = "no answer to the preflight"
 	case actual == nil:
-		// Firefox leaves out a request whose preflight failed.
+		// An export that left out the request: the preflight failed.
 		x.Recorded = "the request itself is not in the file: its preflight failed"
 	}
 
@@ -407,8 +455,101 @@ func build(actual, pre *Entry) *Exchange {
 			x.Exchange, x.Verdict = try, v
 			x.note("No cookies in the file, but the browser failed this request (" + x.Recorded + ") and these answers block it only for a request with credentials: judged as fetch() with credentials: 'include' (a sanitized export drops cookies).")
 		}
+	} else if !marksFailures && x.Recorded == "" && req.Credentials != "include" && req.Mode == "cors" && !inferred {
+		// The file does not say whether the browser failed it (Firefox
+		// does not mark a request whose answer arrived) nor whether fetch()
+		// sent credentials (no cookie in the jar, or a sanitized export):
+		// say what the verdict would be with them, when it differs.
+		try := x.Exchange
+		try.Request.Credentials = "include"
+		if v := fetch.Judge(try); v.Allowed != x.Verdict.Allowed {
+			x.IfCredentials = &v
+			x.note("The file does not say whether fetch() sent credentials (no cookie in it). This verdict is without; with credentials: 'include' the browser blocks it: " + v.Error + ".")
+		}
 	}
 	return x
+}
+
+// maxChain bounds the redirects followed in a file (browsers stop at 20,
+// Fetch §4.4).
+const maxChain = 20
+
+// chain folds into each exchange whose answer redirects (a 3xx with a
+// Location) the requests the browser made after it: each is an entry of
+// its own in a HAR (with Origin "null" once the redirect crossed origins,
+// Fetch §4.4 "tainted origin"), and becomes a hop of the exchange (Fetch
+// §4.4 "HTTP-redirect fetch"), its preflight included. The first unclaimed
+// exchange later in the file whose request went to the resolved Location
+// is the next hop.
+func chain(xs []*Exchange) []*Exchange {
+	claimed := map[*Exchange]bool{}
+	for i, x := range xs {
+		if claimed[x] || x.Entry == nil {
+			continue
+		}
+		cur := x.Entry
+		for range maxChain {
+			loc := location(cur)
+			if loc == "" {
+				break
+			}
+			next := -1
+			for j := i + 1; j < len(xs); j++ {
+				if y := xs[j]; !claimed[y] && y.Entry != nil && y.Entry.Request.URL == loc {
+					next = j
+					break
+				}
+			}
+			if next < 0 {
+				break
+			}
+			y := xs[next]
+			claimed[y] = true
+			hop := fetch.Hop{URL: loc, Actual: y.Exchange.Actual}
+			if y.Preflight != nil {
+				hop.Preflight = y.Exchange.Preflight
+			}
+			x.Exchange.Redirects = append(x.Exchange.Redirects, hop)
+			x.Hops = append(x.Hops, y)
+			if x.Recorded == "" {
+				x.Recorded = y.Recorded
+			}
+			x.note(fmt.Sprintf("Redirected to %s: entry %d of the file is that hop.", loc, y.Entry.Index))
+			cur = y.Entry
+		}
+		if len(x.Exchange.Redirects) > 0 {
+			x.Verdict = fetch.Judge(x.Exchange)
+		}
+	}
+	out := xs[:0]
+	for _, x := range xs {
+		if !claimed[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// location is where an entry's answer redirects to, resolved against its
+// URL; "" when it does not redirect.
+func location(e *Entry) string {
+	if s := e.Response.Status; s < 300 || s > 399 {
+		return ""
+	}
+	loc, ok := Header(e.Response.Headers, "Location")
+	if !ok {
+		return ""
+	}
+	base, err := url.Parse(e.Request.URL)
+	if err != nil {
+		return ""
+	}
+	u, err := base.Parse(strings.TrimSpace(loc))
+	if err != nil {
+		return ""
+	}
+	u.Fragment = "" // a HAR's URLs carry none
+	return u.String()
 }
 
 // passingPreflight is the answer to a preflight that allows exactly req.

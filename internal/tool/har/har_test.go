@@ -29,6 +29,7 @@ func TestAnalyze(t *testing.T) {
 		credentials string
 		headers     string // the page's headers, "name=value;…"
 		recorded    string
+		ifCred      string // IfCredentials' error, "-" when nil
 	}
 	tests := []struct {
 		file    string
@@ -38,19 +39,33 @@ func TestAnalyze(t *testing.T) {
 	}{
 		{"chromium-put-blocked.har", "chromium", 4, []want{
 			{"PUT", "http://localhost:8081/api/items/1", 1, 0, false, fetch.ErrMethodDisallowedByPreflightResponse, "PUT", "same-origin",
-				"Content-Type=application/json;X-Trace=1", "net::ERR_FAILED"},
-			{"GET", "http://localhost:8081/api/items?page=2", -1, 2, true, "", "", "same-origin", "", ""},
+				"Content-Type=application/json;X-Trace=1", "net::ERR_FAILED", "-"},
+			{"GET", "http://localhost:8081/api/items?page=2", -1, 2, true, "", "", "same-origin", "", "", "-"},
 		}},
 		{"chromium-preflight-401.har", "chromium", 2, []want{
 			{"GET", "http://localhost:36827/api/items", 0, 1, false, fetch.ErrPreflightInvalidStatus, "", "same-origin",
-				"authorization=Bearer secret-token", "net::ERR_FAILED"},
+				"authorization=Bearer secret-token", "net::ERR_FAILED", "-"},
 		}},
 		{"chromium-wildcard-credentials.har", "chromium", 1, []want{
-			{"GET", "http://localhost:44535/api/me", -1, 0, false, fetch.ErrWildcardOriginNotAllowed, "", "include", "", "net::ERR_FAILED"},
+			{"GET", "http://localhost:44535/api/me", -1, 0, false, fetch.ErrWildcardOriginNotAllowed, "", "include", "", "net::ERR_FAILED", "-"},
+		}},
+		{"chromium-sanitized.har", "chromium", 2, []want{
+			{"GET", "https://api.example/me", 1, 0, true, "", "", "same-origin", "authorization=", "", "-"},
+		}},
+		{"redirect.har", "chromium", 4, []want{
+			{"GET", "http://b.test/r", -1, 0, false, fetch.ErrAllowOriginMismatch, "http://a.test", "same-origin", "", "net::ERR_FAILED", "-"},
+			{"GET", "http://b.test/r2", -1, 2, true, "", "", "same-origin", "", "", "-"},
+		}},
+		{"firefox-lab.har", "firefox", 9, []want{
+			{"POST", "http://localhost:38979/api/login", -1, 2, true, "", "", "same-origin", "", "", fetch.ErrWildcardOriginNotAllowed},
+			{"PUT", "http://localhost:38979/api/items/1", 4, 3, false, fetch.ErrMethodDisallowedByPreflightResponse, "PUT", "same-origin",
+				"Content-Type=application/json", "", "-"},
+			{"GET", "http://localhost:38979/api/items?page=2", -1, 5, true, "", "", "same-origin", "", "", fetch.ErrWildcardOriginNotAllowed},
+			{"GET", "http://localhost:38979/api/me", -1, 6, false, fetch.ErrWildcardOriginNotAllowed, "", "include", "", "", "-"},
 		}},
 		{"firefox-credentials.har", "firefox", 1, []want{
 			{"GET", "http://localhost:8081/api/me", 0, -1, false, fetch.ErrPreflightWildcardOriginNotAllowed, "", "include",
-				"authorization=", "the request itself is not in the file: its preflight failed"},
+				"authorization=", "the request itself is not in the file: its preflight failed", "-"},
 		}},
 	}
 	for _, tt := range tests {
@@ -78,8 +93,12 @@ func TestAnalyze(t *testing.T) {
 					}
 					return e.Index
 				}
+				ifCred := "-"
+				if x.IfCredentials != nil {
+					ifCred = x.IfCredentials.Error
+				}
 				got := want{r.Method, r.URL, idx(x.Preflight), idx(x.Entry), x.Verdict.Allowed, x.Verdict.Error,
-					x.Verdict.FailedParameter, r.Credentials, strings.Join(hs, ";"), x.Recorded}
+					x.Verdict.FailedParameter, r.Credentials, strings.Join(hs, ";"), x.Recorded, ifCred}
 				if got != w {
 					t.Errorf("exchange %d:\n got %+v\nwant %+v\nnotes %q", i, got, w, x.Notes)
 				}

@@ -13,8 +13,9 @@
 // draft "HTTP Archive (HAR) format"). Chromium adds `_initiator`,
 // `_resourceType` ("preflight" for a CORS preflight, which it exports as an
 // entry of its own) and `response._error`; Firefox exports preflights as
-// plain OPTIONS entries. Sanitized exports drop cookies and some headers;
-// nothing here needs them.
+// plain OPTIONS entries and marks no failure (a blocked request whose answer
+// came looks like any other; one never sent has status 0). Sanitized
+// exports drop cookies and some headers; nothing here needs them.
 package har
 
 import (

@@ -77,14 +77,18 @@ func (rep *Report) Recorded(server string) ([]Answer, []Call) {
 	var calls []Call
 	seen := map[string]bool{}
 	for _, x := range rep.Exchanges {
-		if serverOf(x.Exchange.Request.URL) != server {
-			continue
-		}
 		r := x.Exchange.Request
-		for _, e := range []*Entry{x.Preflight, x.Entry} {
-			if e != nil && e.Response.Status != 0 {
-				answers = append(answers, answer(e, r.Origin))
+		// The answers of the server, to the request and to the hops of
+		// its redirects that went to the server.
+		for _, ex := range append([]*Exchange{x}, x.Hops...) {
+			for _, e := range []*Entry{ex.Preflight, ex.Entry} {
+				if e != nil && e.Response.Status != 0 && serverOf(e.Request.URL) == server {
+					answers = append(answers, answer(e, r.Origin))
+				}
 			}
+		}
+		if serverOf(r.URL) != server {
+			continue
 		}
 		k := r.Method + " " + pathOf(r.URL)
 		if seen[k] {

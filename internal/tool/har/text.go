@@ -88,6 +88,15 @@ func (x *Exchange) text(w io.Writer) {
 			fmt.Fprintf(w, "< (body: %d bytes%s)\n", len(x.Entry.Response.Body), cut)
 		}
 	}
+	for _, h := range x.Hops {
+		if h.Preflight != nil {
+			fmt.Fprintf(w, "\n> OPTIONS %s   (preflight after the redirect, entry %d)\n", h.Preflight.Request.URL, h.Preflight.Index)
+			writeAnswer(w, h.Exchange.Preflight)
+		}
+		origin, _ := Header(h.Entry.Request.Headers, "Origin")
+		fmt.Fprintf(w, "\n> %s %s   (redirected, entry %d; Origin: %s)\n", h.Entry.Request.Method, h.Entry.Request.URL, h.Entry.Index, origin)
+		writeAnswer(w, h.Exchange.Actual)
+	}
 	if x.Recorded != "" {
 		fmt.Fprintf(w, "\nThe browser recorded: %s\n", x.Recorded)
 	}
@@ -157,14 +166,15 @@ type JSONExchange struct {
 // JSONReport is the whole of `corslab har -json`.
 type JSONReport struct {
 	Creator   string         `json:"creator"`
-	Browser   string         `json:"browser"`
+	Browser   string         `json:"browser"`  // the browser that wrote the file
+	JudgedAs  string         `json:"judgedAs"` // the browser whose verdicts and words these are
 	Entries   int            `json:"entries"`
 	Exchanges []JSONExchange `json:"exchanges"`
 }
 
 // JSON returns the report's -json form.
 func (rep *Report) JSON() JSONReport {
-	j := JSONReport{Creator: rep.Log.Creator, Browser: rep.Browser, Entries: rep.Log.Entries, Exchanges: []JSONExchange{}}
+	j := JSONReport{Creator: rep.Log.Creator, Browser: rep.Browser, JudgedAs: rep.JudgedAs, Entries: rep.Log.Entries, Exchanges: []JSONExchange{}}
 	for _, x := range rep.Exchanges {
 		je := JSONExchange{Exchange: check.MarshalExchange(x.Exchange), Verdict: x.Verdict, Recorded: x.Recorded, Notes: x.Notes}
 		if x.Entry != nil {
