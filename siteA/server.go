@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/corslab/corslab/internal/journal"
@@ -57,6 +58,7 @@ type Server struct {
 	close   context.CancelFunc
 	lessons *lessons
 	live    *broadcaster // the live log's frames
+	editMu  sync.Mutex   // orders the page's read-modify-write policy edits (policyedit.go)
 }
 
 // New returns site A.
@@ -71,6 +73,8 @@ func New(cfg Config, j *journal.Journal, p PolicyStore) *Server {
 	s.mux.HandleFunc("GET /lab/config", s.config)
 	s.mux.Handle("GET /lab/policy", sameOriginOnly(http.HandlerFunc(s.getPolicy)))
 	s.mux.Handle("PUT /lab/policy", sameOriginOnly(http.HandlerFunc(s.putPolicy)))
+	s.mux.Handle("POST /lab/policy/edit", sameOriginOnly(http.HandlerFunc(s.editPolicy)))
+	s.mux.Handle("POST /lab/policy/fix", sameOriginOnly(http.HandlerFunc(s.fixPolicy)))
 	s.mux.HandleFunc("GET /lab/ws", s.serveWS)
 	s.mux.HandleFunc("GET /lab/replay", s.getReplay)
 	s.lessons = newLessons(cfg.Progress, j, p)
