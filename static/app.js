@@ -10,7 +10,7 @@
 //   trials.js    the trial store and its log entries result.js  What JavaScript got
 //   account.js   a trial's account, rendered         diagram.js the sequence diagram (SVG)
 //   log.js       What site B saw
-//   policy.js    site B's policy in the header      lessons.js the lesson panel
+//   policy.js    site B's policy: summary and editor lessons.js the lesson panel
 //   form.js      the hand-built request form        dom.js     DOM helpers
 //   replay.js    a replayed HAR's recorded requests (corslab -replay)
 // No build step: browsers load these as native ES modules. No inline script
@@ -28,7 +28,7 @@ import * as form from "./form.js";
 import * as replay from "./replay.js";
 import { presets, learnEffect, showDeleteTarget } from "./presets.js";
 import { send, waitFor } from "./send.js";
-import { renderVerdict } from "./result.js";
+import { renderVerdict, onApplyFix } from "./result.js";
 
 transport.on("hello", (ev) => {
   if (ev.policy) policy.show(ev.policy, false);
@@ -68,6 +68,13 @@ for (const b of document.querySelectorAll("[data-preset]")) {
   });
 }
 form.wire();
+onApplyFix(async (id) => {
+  const resp = await fetch("/lab/policy/fix", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ trial: id }) });
+  if (!resp.ok) return "Not applied: " + (await resp.text()).trim().replace(/\n/g, "; ");
+  const r = trials.again(id);
+  if (r) send(r);
+  return "";
+});
 showDeleteTarget();
 lessons.wire();
 $("reconnect").addEventListener("click", transport.reconnect);
@@ -88,6 +95,7 @@ window.corslab = {
   // trial returns the journal's latest snapshot of trial id, as the page
   // received it on the live log (its account included), or null.
   trial: trials.snapshot,
+  editPolicy: policy.edit,
   startLesson: lessons.start,
   get lesson() {
     return lessons.current();
