@@ -138,7 +138,7 @@ function editorRows(doc) {
       const st = String((doc.preflight && doc.preflight.status) || 204);
       rows.push(el("tr", { "data-row": key },
         el("th", { scope: "row" }, r.label),
-        el("td", { class: "p-cell" },
+        el("td", { class: "p-cell", role: "group", "aria-label": r.label },
           el("button", { type: "button", class: "small p-cycle", "aria-label": "previous " + r.label, "data-key": key + "/prev", onclick: () => cycle(r, -1) }, "◀"),
           valueInput(key, r.label, st, (v) => edit({ status: Number(v) || 0 }), r.choices),
           el("button", { type: "button", class: "small p-cycle", "aria-label": "next " + r.label, "data-key": key + "/next", onclick: () => cycle(r, +1) }, "▶")),
@@ -150,7 +150,7 @@ function editorRows(doc) {
     const val = p.values ? p.values.join(SEP) : "";
     rows.push(el("tr", { "data-row": key },
       el("th", { scope: "row", title: r.header }, r.label),
-      el("td", { class: "p-cell" },
+      el("td", { class: "p-cell", role: "group", "aria-label": r.label },
         el("button", { type: "button", class: "small p-cycle", "aria-label": "previous " + r.label, "data-key": key + "/prev", onclick: () => cycle(r, -1) }, "◀"),
         valueInput(key, r.label, val, (v) => setValue(r.header, v, p.where || r.where), r.choices),
         el("button", { type: "button", class: "small p-cycle", "aria-label": "next " + r.label, "data-key": key + "/next", onclick: () => cycle(r, +1) }, "▶")),
