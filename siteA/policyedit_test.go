@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corslab/corslab/internal/content/scenario"
 	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/model/policy"
 )
@@ -127,4 +128,45 @@ func compact(t *testing.T, s string) string {
 		t.Fatalf("%v: %s", err, s)
 	}
 	return b.String()
+}
+
+func TestScenarioDoors(t *testing.T) {
+	l := newLab(t, 64, func(string) Config { return Config{SiteBPort: siteBPort, Scenario: "missing-vary"} }, nil)
+	resp, body := l.request(t, "GET", "/lab/scenarios", nil, "")
+	var got Scenarios
+	if err := json.Unmarshal([]byte(body), &got); err != nil || resp.StatusCode != 200 || got.Current != "missing-vary" || len(got.Scenarios) == 0 {
+		t.Fatalf("GET /lab/scenarios: %d %v %s", resp.StatusCode, err, body)
+	}
+	sc, err := scenario.Get("stale-preflight-cache")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path   string
+		status int
+		want   json.RawMessage
+	}{
+		{"/lab/scenarios/stale-preflight-cache/buggy", 200, sc.Buggy},
+		{"/lab/scenarios/stale-preflight-cache/deploy", 200, sc.Deploy},
+		{"/lab/scenarios/stale-preflight-cache/fixed", 200, sc.Fixed},
+		{"/lab/scenarios/missing-vary/deploy", 404, nil},
+		{"/lab/scenarios/missing-vary/sideways", 404, nil},
+		{"/lab/scenarios/no-such/buggy", 404, nil},
+	}
+	for _, tt := range tests {
+		resp, body := l.request(t, "POST", tt.path, nil, "")
+		if resp.StatusCode != tt.status {
+			t.Errorf("POST %s: status %d, want %d: %s", tt.path, resp.StatusCode, tt.status, body)
+			continue
+		}
+		if tt.want != nil {
+			want, err := policy.ParseDocument(tt.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(l.b.PolicyJSON()); compact(t, got) != compact(t, string(want.Encode())) {
+				t.Errorf("POST %s: policy %s, want %s", tt.path, got, want.Encode())
+			}
+		}
+	}
 }

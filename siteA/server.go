@@ -42,6 +42,9 @@ type Config struct {
 	// Upstream is the URL site B proxies to (corslab -upstream), "" when
 	// site B serves its own endpoints; the page shows it.
 	Upstream string
+	// Scenario is the bug of the catalogue the lab started in (corslab
+	// -scenario NAME): the page shows it instead of a lesson.
+	Scenario string
 	// Replay is set when site B replays a HAR (corslab -replay): the page
 	// offers its recorded calls as presets (replay.go).
 	Replay *Replay
@@ -79,6 +82,7 @@ func New(cfg Config, j *journal.Journal, p PolicyStore) *Server {
 	s.mux.HandleFunc("GET /lab/replay", s.getReplay)
 	s.lessons = newLessons(cfg.Progress, j, p)
 	s.routeLessons()
+	s.routeScenarios()
 	return s
 }
 

@@ -13,6 +13,7 @@
 //   policy.js    site B's policy: summary and editor lessons.js the lesson panel
 //   form.js      the hand-built request form        dom.js     DOM helpers
 //   replay.js    a replayed HAR's recorded requests (corslab -replay)
+//   scenarios.js the bug catalogue: picker and scenario panel
 // No build step: browsers load these as native ES modules. No inline script
 // or style anywhere: site A serves the page with a strict
 // Content-Security-Policy.
@@ -26,6 +27,7 @@ import * as policy from "./policy.js";
 import * as lessons from "./lessons.js";
 import * as form from "./form.js";
 import * as replay from "./replay.js";
+import * as scenarios from "./scenarios.js";
 import { presets, learnEffect, showDeleteTarget } from "./presets.js";
 import { send, waitFor } from "./send.js";
 import { renderVerdict, onApplyFix } from "./result.js";
@@ -54,7 +56,7 @@ const ready = (async () => {
   $("origin-a").textContent = location.origin;
   $("origin-b").textContent = origins.siteBOrigin();
   transport.connect();
-  await Promise.all([transport.helloSeen, lessons.load(), replay.load()]);
+  await Promise.all([transport.helloSeen, lessons.load(), replay.load(), scenarios.load()]);
 })();
 waitFor(ready);
 
@@ -77,6 +79,7 @@ onApplyFix(async (id) => {
 });
 showDeleteTarget();
 lessons.wire();
+scenarios.wire();
 $("reconnect").addEventListener("click", transport.reconnect);
 
 // The page's API, for tests and the curious (DevTools' console).
@@ -97,6 +100,9 @@ window.corslab = {
   trial: trials.snapshot,
   editPolicy: policy.edit,
   startLesson: lessons.start,
+  get scenario() {
+    return scenarios.current();
+  },
   get lesson() {
     return lessons.current();
   },

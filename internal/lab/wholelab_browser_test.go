@@ -14,6 +14,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/corslab/corslab/internal/content/scenario"
+	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/lab"
 	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
@@ -219,4 +221,53 @@ func TestLessonsFromThePageAlone(t *testing.T) {
 			t.Errorf("the policy was changed by %q, not the page", e.Policy.By)
 		}
 	}
+}
+
+// corslab -scenario NAME shows the scenario on the page instead of a
+// lesson; "Show the bug" fails as the catalogue says Chromium fails, "Apply
+// the fix" passes, and the picker shows another scenario with its buggy
+// policy in force.
+func TestScenarioOnThePage(t *testing.T) {
+	t.Parallel()
+	s, err := scenario.Get("actual-only-headers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := labtest.Start(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Scenario: s.Name, Policy: labtest.Policy(t, s.Buggy)}).Lab
+	p := openLabPage(t, l)
+	pollJS[bool](p, fmt.Sprintf(`!document.querySelector("#scenario").hidden && document.querySelector("#scenario-title").textContent.includes(%q)
+		&& getComputedStyle(document.querySelector("#lesson")).display === "none"`, s.Title))
+	if got := evalJS[string](p, `document.querySelector("#scenario-request").textContent`); !strings.HasPrefix(got, "PUT /api/items/1") {
+		t.Errorf("the scenario's request shows as %q", got)
+	}
+	pressed := func(sel string) *journal.Trial {
+		t.Helper()
+		before := evalJS[string](p, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`)
+		click(p, sel)
+		id := pollJS[string](p, fmt.Sprintf(`(() => { const id = document.querySelector("#log li.trial.selected")?.dataset.trial || "";
+			return id !== %q ? id : ""; })()`, before))
+		return p.settled(id)
+	}
+	if tr := pressed("#scenario-bug"); tr.Outcome.OK || tr.Verdict == nil || tr.Verdict.Error != s.Error || tr.Mismatch != "" {
+		t.Errorf("show the bug: outcome %+v, verdict %+v, want error %s", tr.Outcome, tr.Verdict, s.Error)
+	}
+	if tr := pressed("#scenario-fix"); !tr.Outcome.OK || tr.Verdict == nil || tr.Verdict.Error != "" {
+		t.Errorf("apply the fix: outcome %+v, verdict %+v, want it allowed", tr.Outcome, tr.Verdict)
+	}
+	other, err := scenario.Get("wildcard-credentials")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evalJS[bool](p, fmt.Sprintf(`(() => { const s = document.querySelector("#scenario-pick"); s.value = %q; return s.dispatchEvent(new Event("change")); })()`, other.Name))
+	want, err := policy.ParseDocument(other.Buggy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll.Check(t, wait, func() error {
+		if got := p.lab.SiteB.Policy().Document().Encode(); string(got) != string(want.Encode()) {
+			return fmt.Errorf("after picking %s, site B's policy is %s", other.Name, got)
+		}
+		return nil
+	})
+	pollJS[bool](p, fmt.Sprintf(`document.querySelector("#scenario-title").textContent.includes(%q)`, other.Title))
 }
