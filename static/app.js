@@ -13,6 +13,7 @@
 //   policy.js    site B's policy in the header      lessons.js the lesson panel
 //   form.js      the hand-built request form        dom.js     DOM helpers
 //   replay.js    a replayed HAR's recorded requests (corslab -replay)
+//   kinds.js     beyond fetch(): XHR, <img>, fonts, scripts, EventSource, beacons, forms, iframes
 // No build step: browsers load these as native ES modules. No inline script
 // or style anywhere: site A serves the page with a strict
 // Content-Security-Policy.
@@ -29,6 +30,7 @@ import * as replay from "./replay.js";
 import { presets, learnEffect, showDeleteTarget } from "./presets.js";
 import { send, waitFor } from "./send.js";
 import { renderVerdict } from "./result.js";
+import * as kinds from "./kinds.js";
 
 transport.on("hello", (ev) => {
   if (ev.policy) policy.show(ev.policy, false);
@@ -68,6 +70,7 @@ for (const b of document.querySelectorAll("[data-preset]")) {
   });
 }
 form.wire();
+kinds.wire(form.fillForm, send);
 showDeleteTarget();
 lessons.wire();
 $("reconnect").addEventListener("click", transport.reconnect);
@@ -77,6 +80,7 @@ window.renderVerdict = renderVerdict;
 window.corslab = {
   send,
   presets,
+  kindPresets: kinds.kindPresets,
   ready,
   renderVerdict,
   get siteB() {

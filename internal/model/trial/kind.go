@@ -103,7 +103,7 @@ func kindLabel(k fetch.Kind) string {
 	case "img-use-credentials":
 		return `<img crossorigin="use-credentials">`
 	case "font":
-		return "web font"
+		return "a web font (FontFace)"
 	case "script-module":
 		return "module script"
 	case "script-classic":
@@ -115,7 +115,7 @@ func kindLabel(k fetch.Kind) string {
 	case "eventsource-credentials":
 		return "EventSource (withCredentials)"
 	case "beacon":
-		return "sendBeacon"
+		return "a beacon (navigator.sendBeacon)"
 	case "form":
 		return "form POST"
 	}
