@@ -14,6 +14,7 @@
 //   form.js      the hand-built request form        dom.js     DOM helpers
 //   replay.js    a replayed HAR's recorded requests (corslab -replay)
 //   scenarios.js the bug catalogue: picker and scenario panel
+//   kinds.js     beyond fetch(): XHR, <img>, fonts, scripts, EventSource, beacons, forms, iframes
 // No build step: browsers load these as native ES modules. No inline script
 // or style anywhere: site A serves the page with a strict
 // Content-Security-Policy.
@@ -31,6 +32,7 @@ import * as scenarios from "./scenarios.js";
 import { presets, learnEffect, showDeleteTarget } from "./presets.js";
 import { send, waitFor } from "./send.js";
 import { renderVerdict, onApplyFix } from "./result.js";
+import * as kinds from "./kinds.js";
 
 transport.on("hello", (ev) => {
   if (ev.policy) policy.show(ev.policy, false);
@@ -77,6 +79,7 @@ onApplyFix(async (id) => {
   if (r) send(r);
   return "";
 });
+kinds.wire(form.fillForm, send);
 showDeleteTarget();
 lessons.wire();
 scenarios.wire();
@@ -87,6 +90,7 @@ window.renderVerdict = renderVerdict;
 window.corslab = {
   send,
   presets,
+  kindPresets: kinds.kindPresets,
   ready,
   renderVerdict,
   get siteB() {
