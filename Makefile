@@ -22,18 +22,21 @@ lint: ## gofmt, go vet, staticcheck
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-.PHONY: bench bench-short soak fuzz
+.PHONY: bench bench-short soak hall fuzz
 
 bench: ## benchmarks and the ratios of BENCHMARKS.md (a few minutes; one package at a time, so none measures beside another)
-	CORSLAB_BENCH=1 $(GO) test -p 1 -count 1 -run '^TestReport' -v -timeout 30m ./siteB/ ./internal/testsupport/loadtest/
+	CORSLAB_BENCH=1 $(GO) test -p 1 -count 1 -run '^(TestReport|TestHall$$)' -v -timeout 30m ./siteB/ ./internal/testsupport/loadtest/
 	$(GO) test -p 1 -run '^$$' -bench . -benchmem ./siteB/ ./internal/journal/ ./internal/model/fetch/ ./tui/
 
 bench-short: ## every benchmark once, so they keep compiling and running (CI)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./siteB/ ./internal/journal/ ./internal/model/fetch/ ./tui/
 
 soak: ## the full soak and fault tests: 1,000,000 requests, a stalled subscriber, 10,000 policy swaps
-	CORSLAB_SOAK=1 $(GO) test -run '^(TestSoak|TestFault|TestReportBinary)$$' -v -timeout 60m ./internal/testsupport/loadtest/
+	CORSLAB_SOAK=1 $(GO) test -run '^(TestSoak|TestFault|TestReportBinary|TestHall)$$' -v -timeout 60m ./internal/testsupport/loadtest/
 	$(GO) test -race -run '^(TestSoak|TestFault)' -timeout 10m ./internal/testsupport/loadtest/
+
+hall: ## a lecture hall: 1,000 live-log subscribers on the shipped binary at 1,000 requests/s for 15 s, against the targets
+	CORSLAB_HALL=1 $(GO) test -count 1 -run '^TestHall$$' -v -timeout 20m ./internal/testsupport/loadtest/
 
 FUZZTIME ?= 20s
 fuzz: ## each fuzz target for FUZZTIME

@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
-	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/trial"
 )
 
@@ -21,7 +22,6 @@ const (
 	pingPeriod     = pongWait * 9 / 10
 	maxMessageSize = 64 << 10 // bytes of one message from the page
 	replay         = 500      // recent events a new client gets first
-	maxBatch       = 256      // events sent in one frame
 )
 
 // Hello is the first frame a live-log client gets.
@@ -51,76 +51,180 @@ type message struct {
 // serveWS runs the live log for one client: GET /lab/ws.
 //
 // Server to client: text frames of one or more events, newline-separated
-// JSON (journal.Event), after a first Hello frame. Client to server: one
-// JSON message per frame (message). A client that falls further behind
-// than the history keeps, or whose writes stall past writeWait, is closed
-// with a reason; it can reconnect. Nobody else waits for it.
+// JSON (journal.Event), after a first Hello frame: first up to replay
+// recent events, then the broadcaster's frames (broadcast.go), the same
+// prepared bytes for every client. Client to server: one JSON message per
+// frame (message). A client that falls further behind than the history
+// keeps, or whose writes stall past writeWait, is closed with a reason; it
+// can reconnect. Nobody else waits for it.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	// A frame batches many events; a 64 KiB buffer writes it in one or two
-	// syscalls instead of gorilla's default 4 KiB pieces (BENCHMARKS.md).
-	up := websocket.Upgrader{CheckOrigin: s.originAllowed, WriteBufferSize: 64 << 10}
+	// No write buffer per connection: the broadcaster's frames are written
+	// straight from their shared bytes, and the hello and the replay
+	// borrow a buffer from the pool for the time of one message.
+	up := websocket.Upgrader{CheckOrigin: s.originAllowed, WriteBufferSize: 64 << 10, WriteBufferPool: &writeBuffers}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade has answered (403 for a foreign origin)
 	}
+	c := &wsClient{conn: conn, closing: make(chan closeMsg, 1), pings: make(chan string, 1)}
 	ctx, cancel := context.WithCancel(s.ctx)
-	sub := s.journal.Hub().Subscribe(replay)
 	go func() {
 		defer cancel()
-		s.readPump(conn, r.Header.Get("Origin"))
+		s.readPump(c, r.Header.Get("Origin"))
 	}()
-	go ping(ctx, conn)
-	s.writePump(ctx, conn, sub)
+	s.writePump(ctx, c)
 	cancel()
-	sub.Close()
 	conn.Close()
 }
 
-func (s *Server) writePump(ctx context.Context, conn *websocket.Conn, sub *journal.Subscription) {
+// writeBuffers are the live log's write buffers, lent for one message
+// (websocket.BufferPool): a replay frame batches many events, and 64 KiB
+// writes it in one or two syscalls instead of gorilla's 4 KiB pieces.
+var writeBuffers sync.Pool
+
+// wsClient is one live-log connection. Its writer goroutine is the only
+// one that writes to it — the broadcaster's frames go straight to the
+// socket, past gorilla's write lock — so the reader hands it the pongs
+// and the close to send.
+type wsClient struct {
+	conn    *websocket.Conn
+	closing chan closeMsg // the close frame the reader wants sent
+	pings   chan string   // pings from the client, to answer
+}
+
+type closeMsg struct {
+	code   int
+	reason string
+}
+
+// close asks the writer to close with code and reason (the first asked wins).
+func (c *wsClient) close(code int, reason string) {
+	select {
+	case c.closing <- closeMsg{code, reason}:
+	default:
+	}
+}
+
+func (s *Server) writePump(ctx context.Context, c *wsClient) {
+	conn := c.conn
+	next, covered := s.live.join()
+	defer s.live.leave()
 	hello, _ := json.Marshal(Hello{Kind: "hello", SiteBPort: s.cfg.SiteBPort, Policy: s.policy.PolicyJSON(), Started: s.started, Upstream: s.cfg.Upstream})
 	conn.SetWriteDeadline(time.Now().Add(writeWait))
 	if conn.WriteMessage(websocket.TextMessage, hello) != nil {
 		return
 	}
-	var buf []*journal.Event
-	pace := newFramePacer(s.journal.Hub(), time.Now())
-	timer := time.NewTimer(time.Hour) // one for every paced wait: a frame a millisecond, per client
-	defer timer.Stop()
+	if !s.writeReplay(conn, covered) {
+		return
+	}
+	seq := covered + 1 // the next event to send
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	var frames []*frame
+	var bufs, iov net.Buffers
 	for {
-		if d := pace.wait(time.Now()); d > 0 && !sleep(ctx, timer, d) {
-			return
-		}
-		events, lost, err := sub.Next(ctx, buf, maxBatch)
-		if err != nil {
-			return
-		}
+		var changed <-chan struct{}
+		var lost uint64
+		frames, changed, lost = s.live.pending(frames[:0], next, seq, maxWrite)
 		if lost > 0 {
 			closeWith(conn, websocket.ClosePolicyViolation, fmt.Sprintf("too slow: fell %d events behind; reconnect", lost))
 			return
 		}
+		if len(frames) > 0 {
+			bufs = bufs[:0]
+			for _, f := range frames {
+				bufs = append(bufs, f.wire)
+			}
+			iov = bufs // WriteTo consumes iov, not bufs' array
+			nc := conn.NetConn()
+			nc.SetWriteDeadline(time.Now().Add(writeWait))
+			if _, err := iov.WriteTo(nc); err != nil {
+				return
+			}
+			last := frames[len(frames)-1]
+			next, seq = next+uint64(len(frames)), last.last+1
+			clear(frames) // let the frames go with the history
+			clear(bufs)
+			continue
+		}
+		select {
+		case <-changed:
+		case data := <-c.pings:
+			if conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait)) != nil {
+				return
+			}
+		case <-ping.C:
+			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
+				return
+			}
+		case m := <-c.closing:
+			closeWith(conn, m.code, m.reason)
+			return
+		case <-ctx.Done():
+			select {
+			case m := <-c.closing: // the reader stopped on a bad message
+				closeWith(conn, m.code, m.reason)
+			default:
+			}
+			return
+		}
+	}
+}
+
+// maxWrite is about the most bytes of frames a writer sends in one write.
+const maxWrite = 4 << 20
+
+// writeReplay sends the last replay events through covered, in frames of
+// up to maxFrameEvents.
+func (s *Server) writeReplay(conn *websocket.Conn, covered uint64) bool {
+	hub := s.journal.Hub()
+	recent := hub.Recent(replay + int(hub.Published()-covered))
+	for len(recent) > 0 && recent[len(recent)-1].Seq > covered {
+		recent = recent[:len(recent)-1] // the broadcaster's frames carry these
+	}
+	recent = recent[max(0, len(recent)-replay):]
+	for len(recent) > 0 {
+		batch := recent[:min(len(recent), maxFrameEvents)]
+		recent = recent[len(batch):]
 		conn.SetWriteDeadline(time.Now().Add(writeWait))
 		fw, err := conn.NextWriter(websocket.TextMessage)
 		if err != nil {
-			return
+			return false
 		}
-		for i, e := range events {
+		for i, e := range batch {
 			if i > 0 {
 				fw.Write([]byte{'\n'})
 			}
 			fw.Write(e.JSON())
 		}
 		if fw.Close() != nil {
-			return
+			return false
 		}
-		pace.sent(time.Now(), len(events) == maxBatch)
-		buf = events
 	}
+	return true
 }
 
-func (s *Server) readPump(conn *websocket.Conn, origin string) {
+// readPump reads the page's messages until the connection ends. It writes
+// nothing itself: pongs and closes go through the writer (wsClient).
+func (s *Server) readPump(c *wsClient, origin string) {
+	conn := c.conn
 	conn.SetReadLimit(maxMessageSize)
 	conn.SetReadDeadline(time.Now().Add(pongWait))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	conn.SetPingHandler(func(data string) error {
+		select {
+		case c.pings <- data:
+		default: // one is waiting to be answered already
+		}
+		return nil
+	})
+	conn.SetCloseHandler(func(code int, _ string) error {
+		if code == websocket.CloseNoStatusReceived {
+			code = websocket.CloseNormalClosure
+		}
+		c.close(code, "") // echo the close (RFC 6455 §5.5.1)
+		return nil
+	})
 	for {
 		_, data, err := conn.ReadMessage()
 		if err != nil {
@@ -128,7 +232,7 @@ func (s *Server) readPump(conn *websocket.Conn, origin string) {
 		}
 		conn.SetReadDeadline(time.Now().Add(pongWait))
 		if err := s.handle(data, origin); err != nil {
-			closeWith(conn, websocket.CloseUnsupportedData, err.Error())
+			c.close(websocket.CloseUnsupportedData, err.Error())
 			return
 		}
 	}
@@ -165,21 +269,6 @@ func sleep(ctx context.Context, t *time.Timer, d time.Duration) bool {
 		return true
 	case <-ctx.Done():
 		return false
-	}
-}
-
-func ping(ctx context.Context, conn *websocket.Conn) {
-	t := time.NewTicker(pingPeriod)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
-				return
-			}
-		}
 	}
 }
 

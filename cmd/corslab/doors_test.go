@@ -29,7 +29,7 @@ func TestExplainTextStripsEscapes(t *testing.T) {
 // short line, saying it was cut.
 func TestLogLineClipsPath(t *testing.T) {
 	x := &journal.Exchange{Method: "GET", Path: "/api/items?" + strings.Repeat("q", 200<<10), Status: 431}
-	line := logLine(&journal.Event{Kind: journal.KindExchange, Exchange: x})
+	line := string(appendLogLine(nil, &journal.Event{Kind: journal.KindExchange, Exchange: x}))
 	if len(line) > 2*maxLogPath || !strings.Contains(line, journal.ClipMark) || !strings.Contains(line, "/api/items?qqq") {
 		t.Errorf("log line of %d bytes: %.300q", len(line), line)
 	}

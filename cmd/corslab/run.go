@@ -6,11 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
+	"time"
 
-	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/lab"
 	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/internal/regularfile"
@@ -111,6 +110,7 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			fmt.Fprintf(stderr, "corslab: -scenario: %v\n", err)
 			return exitUsage
 		}
+		cfg.Scenario = f.scenario
 	}
 	if f.replay != "" {
 		if cfg.Replay, err = loadReplay(f.replay); err != nil {
@@ -149,7 +149,8 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	show := func(ctx context.Context) error {
 		if f.noTUI || !isTerminal(stdout) {
 			fmt.Fprintf(stdout, "corslab: open %s in a browser; Ctrl-C stops\n", l.URLA)
-			printLog(ctx, l.Journal.Hub(), stdout)
+			fmt.Fprintf(stdout, "corslab: one line per exchange below, at most %d a second (more are counted in a summary line; the page's live log shows every one)\n", logLinesPerSecond)
+			printLog(ctx, l.Journal.Hub().Subscribe(0), stdout, nil, time.Now)
 			return nil
 		}
 		if err := runTUI(ctx, l, stdin, stdout); err != nil {
@@ -201,82 +202,6 @@ func loadPolicy(path string) (*policy.Policy, error) {
 		return nil, err
 	}
 	return policy.ParsePolicy(data)
-}
-
-// printLog writes one line per event until ctx ends.
-func printLog(ctx context.Context, hub *journal.Hub, w io.Writer) {
-	sub := hub.Subscribe(0)
-	defer sub.Close()
-	var buf []*journal.Event
-	for {
-		events, lost, err := sub.Next(ctx, buf, 256)
-		if err != nil {
-			return
-		}
-		if lost > 0 {
-			fmt.Fprintf(w, "(missed %d events)\n", lost)
-		}
-		for _, e := range events {
-			if line := logLine(e); line != "" {
-				fmt.Fprintln(w, line)
-			}
-		}
-		buf = events
-	}
-}
-
-// maxLogPath is how much of a path the -no-tui log prints.
-const maxLogPath = 200
-
-// logLine describes an event on one line; trial updates are left to the UIs.
-func logLine(e *journal.Event) string {
-	t := e.Time.Format("15:04:05.000")
-	switch e.Kind {
-	case journal.KindExchange:
-		x := e.Exchange
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s %-7s %s", t, x.Method, journal.ClipNote(x.Path, maxLogPath))
-		if x.Preflight {
-			fmt.Fprintf(&b, " (preflight for %s", x.RequestHeader.Get("Access-Control-Request-Method"))
-			if h := x.RequestHeader.Get("Access-Control-Request-Headers"); h != "" {
-				fmt.Fprintf(&b, " with %s", h)
-			}
-			b.WriteString(")")
-		}
-		if x.Origin != "" {
-			fmt.Fprintf(&b, " from %s", x.Origin)
-		}
-		fmt.Fprintf(&b, " → %d", x.Status)
-		acao := "no Access-Control-Allow-Origin"
-		if v := x.ResponseHeader.Values("Access-Control-Allow-Origin"); len(v) > 0 {
-			acao = "Access-Control-Allow-Origin: " + strings.Join(v, ", ")
-		}
-		fmt.Fprintf(&b, ", %s", acao)
-		if x.UpstreamError != "" {
-			fmt.Fprintf(&b, "; upstream: %s", x.UpstreamError)
-		} else if x.UpstreamStatus != 0 {
-			fmt.Fprintf(&b, " (upstream: %d, %s)", x.UpstreamStatus, upstreamACAO(x.UpstreamHeader))
-		}
-		if x.Effect != nil {
-			fmt.Fprintf(&b, "; %s", x.Effect)
-		}
-		return b.String()
-	case journal.KindPolicy:
-		return fmt.Sprintf("%s policy changed by %s: %s", t, e.Policy.By, compactJSON(e.Policy.Document))
-	}
-	return ""
-}
-
-// upstreamACAO describes the Access-Control-Allow-Origin the upstream sent, in proxy mode.
-func upstreamACAO(h http.Header) string {
-	if v := h.Values("Access-Control-Allow-Origin"); len(v) > 0 {
-		return "Access-Control-Allow-Origin: " + strings.Join(v, ", ")
-	}
-	return "no Access-Control-Allow-Origin"
-}
-
-func compactJSON(b []byte) string {
-	return strings.Join(strings.Fields(string(b)), " ")
 }
 
 // isTerminal reports whether w is a terminal: a real check (the terminal

@@ -108,6 +108,10 @@ func (h *Hub) Recent(n int) []*Event {
 	return out
 }
 
+// Oldest reports the sequence number of the oldest event the hub holds
+// (the next to come, when it holds none).
+func (h *Hub) Oldest() uint64 { return h.oldest(h.next.Load()) }
+
 // Subscribers reports how many subscriptions are open.
 func (h *Hub) Subscribers() int { return int(h.subs.Load()) }
 
@@ -128,11 +132,25 @@ func (h *Hub) Subscribe(replay int) *Subscription {
 	return &Subscription{hub: h, cursor: from}
 }
 
+// Relay opens a subscription, from the next event on, for a reader that
+// forwards events to readers of its own (the live log's broadcaster): it
+// counts in Subscribers not itself but those readers, as Relayed adds and
+// removes them.
+func (h *Hub) Relay() *Subscription {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return &Subscription{hub: h, cursor: h.next.Load(), relay: true}
+}
+
+// Relayed counts n more readers fed through a Relay (n < 0: fewer).
+func (h *Hub) Relayed(n int) { h.subs.Add(int64(n)) }
+
 // Subscription is one reader's position in the hub. It is used by one goroutine.
 type Subscription struct {
 	hub    *Hub
 	cursor uint64 // next sequence number to read
 	closed bool
+	relay  bool // not counted in Subscribers
 }
 
 // Next waits until at least one event is past the cursor, then returns up to
@@ -177,11 +195,16 @@ func (s *Subscription) Next(ctx context.Context, buf []*Event, max int) (events 
 	}
 }
 
+// Cursor is the sequence number of the next event Next returns.
+func (s *Subscription) Cursor() uint64 { return s.cursor }
+
 // Close releases the subscription.
 func (s *Subscription) Close() {
 	if s.closed {
 		return
 	}
 	s.closed = true
-	s.hub.subs.Add(-1)
+	if !s.relay {
+		s.hub.subs.Add(-1)
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -481,17 +480,18 @@ func TestLateExchangesCoalesce(t *testing.T) {
 		j.Record(exchange("t1", fmt.Sprint("/late/", i)))
 	}
 	var last *Trial
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); runtime.Gosched() {
+	poll.Check(t, 10*time.Second, func() error {
 		for _, e := range all(j) {
 			if e.Kind == KindTrial {
 				last = e.Trial
 			}
 		}
-		if last != nil && len(last.Exchanges) == n {
-			break
+		if last == nil || len(last.Exchanges) != n {
+			return fmt.Errorf("last trial event: %+v, want all %d late exchanges", last, n)
 		}
-	}
-	if last == nil || len(last.Exchanges) != n || last.Verdict == nil {
+		return nil
+	})
+	if last.Verdict == nil {
 		t.Fatalf("last trial event: %+v, want all %d late exchanges, judged", last, n)
 	}
 }

@@ -80,12 +80,12 @@ func ok(kv ...string) xResp             { return xResp{lines: lines(kv...)} }
 func st(status int, kv ...string) xResp { return xResp{status: status, lines: lines(kv...)} }
 
 const (
-	aco  = "Access-Control-Allow-Origin"
-	acc  = "Access-Control-Allow-Credentials"
-	acm  = "Access-Control-Allow-Methods"
-	ach  = "Access-Control-Allow-Headers"
-	ace  = "Access-Control-Expose-Headers"
-	orig = "{origin}"
+	aco      = "Access-Control-Allow-Origin"
+	acc      = "Access-Control-Allow-Credentials"
+	acm      = "Access-Control-Allow-Methods"
+	ach      = "Access-Control-Allow-Headers"
+	ace      = "Access-Control-Expose-Headers"
+	orig     = "{origin}"
 	formType = "application/x-www-form-urlencoded"
 )
 

@@ -280,7 +280,7 @@ func decodeRedirects(n *node, x Exchange) ([]Hop, error) {
 		next.Fragment, next.RawFragment = "", ""
 		want := canonicalURL(next)
 		var h Hop
-		if u, ok := m["url"]; ok && u.kind != 'z' {
+		if u, ok := m["url"]; ok && u.kind != 'z' && !(u.kind == 's' && u.str == "") { // "" or null: left out
 			if u.kind != 's' {
 				return nil, fmt.Errorf("%s.url: must be a string, not %s", path, u.kindName())
 			}

@@ -43,10 +43,31 @@ func exchangeJSON(x Exchange) []byte {
 		str(x.Request.Mode)
 	}
 	b.WriteByte('}')
+	responses(&b, x.Preflight, x.Actual)
+	if len(x.Redirects) > 0 {
+		b.WriteString(`,"redirects":[`)
+		for i, h := range x.Redirects {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`{"url":`)
+			str(h.URL)
+			responses(&b, h.Preflight, h.Actual)
+			b.WriteByte('}')
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// responses writes ,"preflightResponse":… and ,"response":… for those given.
+func responses(b *bytes.Buffer, pre, act *Response) {
+	str := func(s string) { j, _ := json.Marshal(s); b.Write(j) }
 	for _, r := range []struct {
 		key string
 		r   *Response
-	}{{"preflightResponse", x.Preflight}, {"response", x.Actual}} {
+	}{{"preflightResponse", pre}, {"response", act}} {
 		if r.r == nil {
 			continue
 		}
@@ -71,14 +92,12 @@ func exchangeJSON(x Exchange) []byte {
 		}
 		b.WriteString("}}")
 	}
-	b.WriteByte('}')
-	return b.Bytes()
 }
 
 // TestTableRoundTrip: every table case, written as JSON and read back, gets the
 // same verdict (so the fuzz seeds mean what the table means).
 func TestTableRoundTrip(t *testing.T) {
-	for _, c := range judgeCases {
+	for _, c := range append(append(judgeCases[:len(judgeCases):len(judgeCases)], redirectCases...), adviceCases...) {
 		x, err := ParseExchange(exchangeJSON(c.x))
 		if err != nil {
 			t.Errorf("%s: %v\n%s", c.desc, err, exchangeJSON(c.x))
@@ -95,7 +114,7 @@ func TestTableRoundTrip(t *testing.T) {
 // FuzzJudge feeds arbitrary bytes through ParseExchange and Judge (and Trace,
 // Text) and checks the verdict's invariants.
 func FuzzJudge(f *testing.F) {
-	for _, c := range judgeCases {
+	for _, c := range append(judgeCases[:len(judgeCases):len(judgeCases)], redirectCases...) {
 		f.Add(exchangeJSON(c.x))
 	}
 	for _, in := range goldenInputs(f) {
@@ -159,6 +178,21 @@ func judgeAll(t *testing.T, x Exchange) {
 	}
 	if again, _ := json.Marshal(Judge(x)); !bytes.Equal(again, mustMarshal(t, v)) {
 		t.Errorf("Judge is not deterministic")
+	}
+	// Firefox and WebKit: the same observable decisions but the client
+	// hints and the order of checks, and only their own error names.
+	for _, b := range []*Browser{Firefox, WebKit} {
+		bv := b.Judge(x)
+		_ = bv.Text()
+		if bv.Allowed != (bv.Error == "") || (bv.Error != "" && !slices.Contains(b.ErrorNames(), bv.Error)) {
+			t.Errorf("%s: allowed=%v, error %q not among %q", b.Name, bv.Allowed, bv.Error, b.ErrorNames())
+		}
+		if reasons, _ := b.NeedsPreflight(x.Request); bv.Preflight != (len(reasons) > 0) {
+			t.Errorf("%s: NeedsPreflight = %q, verdict preflight=%v", b.Name, reasons, bv.Preflight)
+		}
+		if bv.Error != "" && bv.Error != ErrTypeError && !strings.Contains(bv.Message, "\n") {
+			t.Errorf("%s: message %q has no explanation after its console line", b.Name, bv.Message)
+		}
 	}
 }
 

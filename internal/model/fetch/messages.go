@@ -230,8 +230,8 @@ func explainErrorStatus(o *outcome, f *corsFailure, ans *Response, preflight boo
 	if preflight || f.name != ErrMissingAllowOriginHeader || ans == nil || ans.Status < 400 {
 		return ""
 	}
-	return fmt.Sprintf("The answer is a %d %s without an Access-Control-Allow-Origin header. Many stacks add CORS headers only to successful answers — nginx's add_header skips 4xx and 5xx unless it ends with `always`, and an error handler or a proxy in front of the app often answers without them — so the browser reports a CORS error and JavaScript cannot even read the %d. %s Fix: first the %d itself (the server's logs say why); then send `Access-Control-Allow-Origin: %s` on error answers too (nginx: `add_header Access-Control-Allow-Origin %s always;`), so the page can see the real status.",
-		ans.Status, http.StatusText(ans.Status), ans.Status, consequence, ans.Status, o.page.origin, o.page.origin)
+	return fmt.Sprintf("The answer is a %d %s without an Access-Control-Allow-Origin header. Many stacks add CORS headers only to successful answers — nginx's add_header skips 4xx and 5xx unless it ends with `always`, and an error handler or a proxy in front of the app often answers without them — so the browser reports a CORS error and JavaScript cannot even read the %d. %s Fix: first the %d itself (the server's logs say why); then send `Access-Control-Allow-Origin: %s` on error answers too (nginx: `add_header Access-Control-Allow-Origin %s always;`), so the page can see the real status. If the server refuses this origin on purpose (a CORS layer whose origin check fails with an error, as Express's cors does with a callback error), the block is what you want: leave the header out, and answer 403 rather than %d.",
+		ans.Status, http.StatusText(ans.Status), ans.Status, consequence, ans.Status, o.page.origin, o.page.origin, ans.Status)
 }
 
 // statusOrder says where this browser judges a preflight's status.

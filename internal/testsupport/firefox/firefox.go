@@ -87,9 +87,13 @@ type reply struct {
 var listening = regexp.MustCompile(`WebDriver BiDi listening on (ws://\S+)`)
 
 // Start launches Firefox for the test, closed when the test ends. It skips
-// the test when Firefox is missing, or fails it when Required.
+// the test under -short (make test-short), and when Firefox is missing
+// unless Required, where it fails it.
 func Start(t testing.TB) *Browser {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped under -short")
+	}
 	path := Path()
 	if path == "" {
 		msg := "no Firefox found (apt-get install -y --no-install-recommends firefox-esr, or set CORSLAB_FIREFOX)"

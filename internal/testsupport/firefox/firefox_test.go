@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/testsupport/firefox"
+	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 // TestFirefox: the client starts Firefox, navigates, evaluates a script that
@@ -30,16 +31,13 @@ func TestFirefox(t *testing.T) {
 	if _, err := b.Evaluate(`(() => { throw new Error("boom") })()`); err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("a throwing script: err = %v, want one naming boom", err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		for _, e := range b.Logs() {
+	poll.Check(t, 30*time.Second, func() error {
+		logs := b.Logs()
+		for _, e := range logs {
 			if e.Type == "console" && e.Text == "corslab-firefox-ready" {
-				return
+				return nil
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no console entry corslab-firefox-ready; got %+v", b.Logs())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return fmt.Errorf("no console entry corslab-firefox-ready; got %+v", logs)
+	})
 }

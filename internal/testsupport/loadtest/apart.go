@@ -30,6 +30,7 @@ type Apart struct {
 	Base, Origin, Path string
 	WS                 string // the live log, for Subs subscribers
 	Subs               int
+	Stalled            int // subscribers that connect and never read (evicted, by the lab, in time)
 	Conns              int
 	Warm, Duration     time.Duration // a warm-up (connections, caches), then the measured run
 }
@@ -143,6 +144,13 @@ func RunApart(ctx context.Context, a Apart, lastSeq func() uint64) (ApartResult,
 // ApartMain, called first thing in a test package's TestMain, runs the
 // load RunApart asked for, when this process is its child, and exits.
 func ApartMain() {
+	if spec, ok := os.LookupEnv(hallEnv); ok {
+		if err := hallMain(spec, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "hall:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	spec, ok := os.LookupEnv(apartEnv)
 	if !ok {
 		return
@@ -169,6 +177,13 @@ func runChild(spec string, in io.Reader, out io.Writer) error {
 		}
 		defer s.Close()
 		subs = append(subs, s)
+	}
+	for range a.Stalled {
+		s, err := Subscribe(ctx, a.WS, SubOptions{Origin: a.Origin, Stall: true, RecvBuffer: 4 << 10})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
 	}
 	load := Load{Conns: a.Conns, Request: BrowserGET(a.Base, a.Origin, a.Path),
 		Check: func(_ int, resp *http.Response, _ []byte) error {

@@ -1,16 +1,10 @@
 package loadtest_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"regexp"
 	"syscall"
 	"testing"
 	"time"
@@ -31,11 +25,7 @@ func TestReportBinary(t *testing.T) {
 	if loadtest.Soak() {
 		requests = 1_000_000
 	}
-	bin := filepath.Join(t.TempDir(), "corslab")
-	build := exec.Command("go", "build", "-o", bin, "github.com/corslab/corslab/cmd/corslab")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := loadtest.BuildCorslab(t)
 	st, err := os.Stat(bin)
 	if err != nil {
 		t.Fatal(err)
@@ -44,24 +34,24 @@ func TestReportBinary(t *testing.T) {
 	// Start-up: exec to both sites answering, best of 5.
 	var startup time.Duration
 	for i := range 5 {
-		p := startBinary(t, bin)
-		if i == 0 || p.startup < startup {
-			startup = p.startup
+		p := loadtest.StartBinary(t, bin)
+		if i == 0 || p.Startup < startup {
+			startup = p.Startup
 		}
 		if i < 4 {
-			p.stop(t)
+			p.Stop()
 		}
 		if i == 4 {
 			// Memory after many requests: the history is bounded, so RSS is too.
-			rssIdle := loadtest.RSS(p.cmd.Process.Pid)
+			rssIdle := loadtest.RSS(p.Cmd.Process.Pid)
 			res := loadtest.Load{Conns: 50, Requests: requests, Duration: 10 * time.Minute,
-				Request: loadtest.BrowserGET(p.urlB, p.urlA, "/api/items")}.Run(context.Background(), nil)
+				Request: loadtest.BrowserGET(p.URLB, p.URLA, "/api/items")}.Run(context.Background(), nil)
 			if err := res.Err(); err != nil {
 				t.Errorf("load: %v", err)
 			}
-			rss, hwm := loadtest.RSS(p.cmd.Process.Pid), peakRSS(p.cmd.Process.Pid)
+			rss, hwm := loadtest.RSS(p.Cmd.Process.Pid), loadtest.PeakRSS(p.Cmd.Process.Pid)
 			t.Logf("binary: %s; start-up to both sites answering: %v (best of 5)", loadtest.MB(uint64(st.Size())), startup.Round(100*time.Microsecond))
-			t.Logf("RSS idle %s; after %d requests (%.0f req/s, -no-tui logging every one): %s, peak %s (target < 60 MB)",
+			t.Logf("RSS idle %s; after %d requests (%.0f req/s, -no-tui logging them: 200 lines a second, the rest summarised): %s, peak %s (target < 60 MB)",
 				loadtest.MB(rssIdle), res.Requests, res.PerSecond(), loadtest.MB(rss), loadtest.MB(hwm))
 			if rss > 60<<20 {
 				t.Errorf("RSS %s after %d requests, want < 60 MB", loadtest.MB(rss), res.Requests)
@@ -71,12 +61,12 @@ func TestReportBinary(t *testing.T) {
 			loaded := make(chan loadtest.Result, 1)
 			go func() {
 				loaded <- loadtest.Load{Conns: 50, Duration: 20 * time.Second, MaxFailures: 100,
-					Request: loadtest.BrowserGET(p.urlB, p.urlA, "/api/items")}.Run(context.Background(), nil)
+					Request: loadtest.BrowserGET(p.URLB, p.URLA, "/api/items")}.Run(context.Background(), nil)
 			}()
 			time.Sleep(300 * time.Millisecond) // pacing: let the load get going
 			start := time.Now()
-			p.cmd.Process.Signal(syscall.SIGTERM)
-			err := p.wait(10 * time.Second)
+			p.Cmd.Process.Signal(syscall.SIGTERM)
+			err := p.Wait(10 * time.Second)
 			took := time.Since(start)
 			var ee *exec.ExitError
 			switch {
@@ -91,102 +81,4 @@ func TestReportBinary(t *testing.T) {
 			t.Logf("SIGTERM under load: exited 0 in %v, %d requests answered before", took.Round(time.Millisecond), r.Requests)
 		}
 	}
-}
-
-type process struct {
-	cmd        *exec.Cmd
-	urlA, urlB string
-	startup    time.Duration
-	done       chan error
-}
-
-var siteURL = regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
-
-// startBinary runs bin -no-tui on free loopback ports and waits until both
-// sites answer HTTP.
-func startBinary(t *testing.T, bin string) *process {
-	t.Helper()
-	cmd := exec.Command(bin, "-no-tui", "-site-a", "127.0.0.1:0", "-site-b", "127.0.0.1:0")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &process{cmd: cmd, done: make(chan error, 1)}
-	t.Cleanup(func() { p.stop(t) })
-	urls := make(chan string, 2)
-	go func() {
-		sc := bufio.NewScanner(out)
-		n := 0
-		for sc.Scan() {
-			if u := siteURL.FindString(sc.Text()); u != "" && n < 2 {
-				urls <- u
-				n++
-			}
-		}
-		io.Copy(io.Discard, out)
-	}()
-	go func() { p.done <- cmd.Wait() }()
-	for i, u := range []*string{&p.urlA, &p.urlB} {
-		select {
-		case *u = <-urls:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("binary printed no URL for site %c", 'A'+i)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for _, u := range []string{p.urlA + "/lab/config", p.urlB + "/api/items"} {
-		err := loadtest.Poll(ctx, func() (bool, error) {
-			resp, err := http.Get(u)
-			if err != nil {
-				return false, nil
-			}
-			resp.Body.Close()
-			return true, nil
-		})
-		if err != nil {
-			t.Fatalf("%s never answered: %v", u, err)
-		}
-	}
-	p.startup = time.Since(start)
-	return p
-}
-
-func (p *process) wait(d time.Duration) error {
-	select {
-	case err := <-p.done:
-		p.done <- err
-		return err
-	case <-time.After(d):
-		return fmt.Errorf("still running after %v", d)
-	}
-}
-
-func (p *process) stop(t *testing.T) {
-	if p.cmd.ProcessState != nil {
-		return
-	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	if p.wait(10*time.Second) != nil && p.cmd.ProcessState == nil {
-		p.cmd.Process.Kill() // our own child, by its pid
-		p.wait(5 * time.Second)
-	}
-}
-
-// peakRSS is the process's high-water mark (VmHWM), from /proc.
-func peakRSS(pid int) uint64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	var kb uint64
-	for _, line := range regexp.MustCompile(`VmHWM:\s+(\d+)`).FindAllSubmatch(data, 1) {
-		fmt.Sscan(string(line[1]), &kb)
-	}
-	return kb << 10
 }

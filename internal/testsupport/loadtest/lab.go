@@ -61,13 +61,21 @@ func BrowserGET(base, origin, path string) func(i int) *http.Request {
 // settings and nothing else, until the test ends; it returns the base URL.
 func ServeBare(tb testing.TB, h http.Handler) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, srv, err := serveBare(h)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { srv.Close() })
+	return base
+}
+
+func serveBare(h http.Handler) (string, *http.Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 256 << 10}
 	go srv.Serve(ln)
-	tb.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String()
+	return "http://" + ln.Addr().String(), srv, nil
 }

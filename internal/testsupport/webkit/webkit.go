@@ -65,9 +65,13 @@ type Browser struct {
 }
 
 // Start opens url in a new MiniBrowser, closed when the test ends. It skips
-// the test when MiniBrowser or Xvfb is missing, or fails it when Required.
+// the test under -short (make test-short), and when MiniBrowser or Xvfb is
+// missing unless Required, where it fails it.
 func Start(t testing.TB, url string) *Browser {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped under -short")
+	}
 	mini := Path()
 	xvfb, _ := exec.LookPath("Xvfb")
 	if mini == "" || xvfb == "" {

@@ -27,6 +27,7 @@ import (
 
 	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
+	"github.com/corslab/corslab/internal/testsupport/npmtest"
 	"github.com/corslab/corslab/internal/testsupport/poll"
 	"github.com/corslab/corslab/internal/tool/check"
 )
@@ -126,17 +127,28 @@ func app(h helpers) http.Handler {
 	}
 	mux.HandleFunc("/items", items)
 	mux.HandleFunc("/items/", items)
-	mux.HandleFunc("/boom", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
-	mux.HandleFunc("/slash", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items/", 301) })
-	mux.HandleFunc("/to-bare", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.bare+"/data", 307) })
-	mux.HandleFunc("/to-star", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.star+"/data", 302) })
-	mux.HandleFunc("/to-echo", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.echo+"/data", 307) })
-	mux.HandleFunc("/put307", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items", 307) })
-	mux.HandleFunc("/post303", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items", 303) })
+	mux.HandleFunc("/boom", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusInternalServerError) })
+	mux.HandleFunc("/slash", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/items/", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/to-bare", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, h.bare+"/data", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/to-star", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, h.star+"/data", http.StatusFound) })
+	mux.HandleFunc("/to-echo", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, h.echo+"/data", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/put307", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/items", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/post303", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/items", http.StatusSeeOther) })
 	return mux
 }
 
 func TestRealServersAgreeWithChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped under -short")
+	}
 	h := startHelpers(t)
 	stacks := []struct {
 		name  string
@@ -166,8 +178,8 @@ func TestRealServersAgreeWithChromium(t *testing.T) {
 	}
 	for _, st := range stacks {
 		t.Run(st.name, func(t *testing.T) {
+			tab := browsertest.NewTab(t) // first: it skips under -short, before any server starts
 			base := st.start(t, h)
-			tab := browsertest.NewTab(t)
 			if _, err := chromedp.Run(tab.Ctx, chromedp.Navigate(h.page+"/")); err != nil {
 				t.Fatal(err)
 			}
@@ -294,10 +306,6 @@ func waitListening(t *testing.T, addr string, what func() string) {
 	})
 }
 
-// required reports whether a missing stack fails the test: under CI, for
-// the stacks .ci/run installs.
-func required() bool { return os.Getenv("CI") == "true" }
-
 func nginxBin() string {
 	for _, p := range []string{os.Getenv("CORSLAB_NGINX"), "/usr/sbin/nginx", "nginx"} {
 		if p == "" {
@@ -406,45 +414,8 @@ app.all('/post303', (req, res) => res.redirect(303, '/items'));
 app.listen(Number(port), '127.0.0.1');
 `
 
-// expressModules returns a directory whose node_modules has express and
-// cors: $CORSLAB_NPM_DIR (.ci/run installs there), else one installed with
-// npm into the user cache once. It skips when node or npm is missing.
-func expressModules(t *testing.T) (node, dir string) {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if required() && os.Getenv("CORSLAB_NPM_DIR") != "" {
-			t.Fatal("node required: CORSLAB_NPM_DIR is set")
-		}
-		t.Skip("node not installed")
-	}
-	if dir = os.Getenv("CORSLAB_NPM_DIR"); dir != "" {
-		return node, dir
-	}
-	if required() {
-		t.Skip("CORSLAB_NPM_DIR not set: .ci/run did not install express")
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Skip("npm not installed")
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		t.Skip(err)
-	}
-	dir = filepath.Join(cache, "corslab-test-npm")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "cors", "package.json")); err == nil {
-		return node, dir
-	}
-	out, err := exec.Command(npm, "install", "--prefix", dir, "--no-audit", "--no-fund", "express@4", "cors@2").CombinedOutput()
-	if err != nil {
-		t.Skipf("npm install express cors: %v\n%s", err, out)
-	}
-	return node, dir
-}
-
 func startExpress(t *testing.T, h helpers) string {
-	node, dir := expressModules(t)
+	node, dir := npmtest.Dir(t)
 	script := filepath.Join(dir, "corslab-app.js")
 	if err := os.WriteFile(script, []byte(expressApp), 0o644); err != nil {
 		t.Fatal(err)

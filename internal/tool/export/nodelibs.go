@@ -59,6 +59,9 @@ func renderKoa(p analysis, out *output) error {
 	if c.MaxAge == 0 {
 		out.note("@koa/cors sends no Access-Control-Max-Age for 0 (browsers then cache 5 s).")
 	}
+	if !c.AnyHeader && len(c.Headers) == 0 {
+		out.warn("@koa/cors cannot allow no request header: an empty allowHeaders echoes the requested ones, so it allows every header the policy refuses.")
+	}
 	libNodeCommon(c, out, "allowMethods", "allowHeaders", "exposeHeaders", "credentials", "maxAge")
 	out.printf("}));\n")
 	return nil

@@ -1,6 +1,7 @@
 package export_test
 
 import (
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corslab/corslab/internal/testsupport/poll"
 	"github.com/corslab/corslab/internal/tool/export"
 )
 
@@ -18,6 +20,9 @@ import (
 // it accepts connections; log returns what it wrote so far.
 func serveProcess(t *testing.T, addr string, log func() string, name string, args ...string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: no server processes")
+	}
 	cmd := exec.Command(name, args...)
 	// Output to a file, not a pipe: workers that outlive the parent for a
 	// moment must not keep Wait waiting. The server gets a process group
@@ -39,18 +44,14 @@ func serveProcess(t *testing.T, addr string, log func() string, name string, arg
 		outFile.Close()
 	})
 	output := func() string { b, _ := os.ReadFile(outFile.Name()); return string(b) }
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	poll.Check(t, 20*time.Second, func() error {
 		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
+		if err != nil {
+			return fmt.Errorf("%s did not listen on %s: %v\n%s\n%s", name, addr, err, output(), log())
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not listen on %s: %v\n%s\n%s", name, addr, err, output(), log())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		c.Close()
+		return nil
+	})
 }
 
 func freeAddr(t *testing.T) string {

@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -154,6 +155,12 @@ func renderStarlette(p analysis, out *output) error {
 		out.printf("    allow_headers=[\"*\"],  # echoes the requested headers\n")
 	case len(c.Headers) > 0:
 		out.printf("    allow_headers=%s,\n", pyList(c.Headers))
+	}
+	if !c.AnyHeader {
+		if !slices.Contains(c.Headers, "content-type") {
+			out.warn("Starlette always allows Content-Type in a preflight, whatever its value (application/json too); the policy does not allow content-type.")
+		}
+		out.note("Starlette also always allows Accept, Accept-Language and Content-Language in a preflight, whatever their values.")
 	}
 	if exp := exposeList(c); len(exp) > 0 {
 		out.printf("    expose_headers=%s,\n", pyList(exp))

@@ -1,0 +1,128 @@
+package loadtest_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/corslab/corslab/internal/testsupport/loadtest"
+)
+
+// TestReportTUI measures the terminal UI as a teacher runs it: the
+// shipped binary with its TUI in a 120×40 tmux pane, an open-loop load of
+// 1,000 requests/s for 10 s from a process of its own, and the binary's
+// CPU from /proc (target ≤ 0.3 core) — and the same load against
+// corslab -no-tui, for comparison. Renders are counted as the binary's
+// write syscalls (/proc/PID/io) beyond one per answered request: the
+// terminal's frames, and the few other writes a lab makes.
+func TestReportTUI(t *testing.T) {
+	if !loadtest.Bench() {
+		t.Skip("CORSLAB_BENCH=1 (make bench) measures the TUI in tmux")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed")
+	}
+	const rate, d = 1000, 10 * time.Second
+	bin := loadtest.BuildCorslab(t)
+	var out strings.Builder
+	for _, tui := range []bool{true, false} {
+		siteA, siteB := freeAddr(t), freeAddr(t)
+		var pid int
+		if tui {
+			socket := filepath.Join(t.TempDir(), "tmux.sock")
+			tmux := func(args ...string) string {
+				b, err := exec.Command("tmux", append([]string{"-S", socket}, args...)...).CombinedOutput()
+				if err != nil {
+					t.Fatalf("tmux %v: %v\n%s", args, err, b)
+				}
+				return string(b)
+			}
+			tmux("new-session", "-d", "-x", "120", "-y", "40", "-s", "lab", "exec "+bin+" -site-a "+siteA+" -site-b "+siteB)
+			t.Cleanup(func() { exec.Command("tmux", "-S", socket, "kill-server").Run() })
+			pid, _ = strconv.Atoi(strings.TrimSpace(tmux("display-message", "-p", "-t", "lab", "#{pane_pid}")))
+		} else {
+			cmd := exec.Command(bin, "-no-tui", "-site-a", siteA, "-site-b", siteB)
+			cmd.Stdout = nil // /dev/null: the log's lines are written, and dropped
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			pid = cmd.Process.Pid
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		err := loadtest.Poll(ctx, func() (bool, error) {
+			resp, err := http.Get("http://" + siteB + "/api/items")
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err == nil, nil
+		})
+		cancel()
+		if err != nil {
+			t.Fatalf("site B never answered: %v", err)
+		}
+		cpu0, _ := loadtest.ProcCPU(pid)
+		w0 := writeSyscalls(pid)
+		start := time.Now()
+		r, err := loadtest.RunOpenApart(context.Background(), loadtest.Hall{Base: "http://" + siteB, Origin: "http://" + siteA,
+			Path: "/api/items", Rate: rate, Duration: d, Conns: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		elapsed := time.Since(start)
+		cpu1, _ := loadtest.ProcCPU(pid)
+		w1 := writeSyscalls(pid)
+		mode := "corslab (TUI, 120×40 tmux)"
+		if !tui {
+			mode = "corslab -no-tui (stdout /dev/null)"
+		}
+		cores := (cpu1 - cpu0).Seconds() / elapsed.Seconds()
+		verdict := ""
+		if tui {
+			verdict = "  target ≤ 0.3: met"
+			if cores > 0.3 {
+				verdict = "  target ≤ 0.3: MISSED"
+			}
+		}
+		fmt.Fprintf(&out, "%-36s %6.0f req/s served  %.2f cores%s;  write syscalls beyond the answers: %.0f/s\n",
+			mode, r.PerSecond(), cores, verdict, float64(w1-w0-int64(r.Answered))/elapsed.Seconds())
+	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	t.Logf("the TUI under an open-loop load of %d req/s for %v (load from its own process); load average %s\n%s",
+		rate, d, strings.Join(strings.Fields(string(load))[:3], " "), out.String())
+}
+
+// writeSyscalls is process pid's count of write syscalls (syscw in /proc/PID/io).
+func writeSyscalls(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range bytes.Lines(data) {
+		if rest, ok := bytes.CutPrefix(line, []byte("syscw:")); ok {
+			n, _ := strconv.ParseInt(string(bytes.TrimSpace(rest)), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// freeAddr returns a loopback address whose port was free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
