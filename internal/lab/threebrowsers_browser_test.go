@@ -324,22 +324,26 @@ type loopServer struct {
 
 func (h *loopServer) origin() string { return "http://" + h.host }
 
-func listenLoopback(t *testing.T, handler http.Handler) *loopServer {
+// listenLoopback listens on a free loopback port; serve starts answering
+// there, once everything the handler reads is set (no data race with it).
+func listenLoopback(t *testing.T, handler http.Handler) (s *loopServer, serve func()) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	go s.Serve(l)
-	t.Cleanup(func() { s.Close() })
-	return &loopServer{srv: s, host: l.Addr().String()}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	t.Cleanup(func() { srv.Close() })
+	return &loopServer{srv: srv, host: l.Addr().String()}, func() { go srv.Serve(l) }
 }
 
 func startXServer(t *testing.T) *xServer {
 	x := &xServer{recs: map[string]*xRecord{}, results: make(chan []byte, 1)}
-	x.a = listenLoopback(t, http.HandlerFunc(x.serveA))
-	x.b = listenLoopback(t, http.HandlerFunc(x.serveCase))
+	var serveA, serveB func()
+	x.a, serveA = listenLoopback(t, http.HandlerFunc(x.serveA))
+	x.b, serveB = listenLoopback(t, http.HandlerFunc(x.serveCase))
+	serveA()
+	serveB()
 	return x
 }
 
