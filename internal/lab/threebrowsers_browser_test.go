@@ -464,6 +464,8 @@ type pageCase struct {
 }
 
 func (x *xServer) pageCases() []pageCase {
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	var pcs []pageCase
 	for _, n := range x.casesRun {
 		c := xCases[n]
@@ -620,9 +622,11 @@ func nameOf(templates []template, line string) (name, param string) {
 // browser's CORS lines for case n after the run.
 func runMatrix(t *testing.T, x *xServer, b *fetch.Browser, templates []template, start func(url string), console func(n int) []string) {
 	t.Helper()
+	x.mu.Lock() // the browser asks for the cases on a server goroutine
 	for i := range xCases {
 		x.casesRun = append(x.casesRun, i)
 	}
+	x.mu.Unlock()
 	begin := time.Now()
 	start(x.a.origin() + "/")
 	var raw []byte
