@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/corslab/corslab/internal/journal"
@@ -54,6 +55,9 @@ type Config struct {
 	// Upstream is the URL site B proxies to (corslab -upstream), "" when
 	// site B serves its own endpoints; the page shows it.
 	Upstream string
+	// Scenario is the bug of the catalogue the lab started in (corslab
+	// -scenario NAME): the page shows it instead of a lesson.
+	Scenario string
 	// Replay is set when site B replays a HAR (corslab -replay): the page
 	// offers its recorded calls as presets (replay.go).
 	Replay *Replay
@@ -70,6 +74,7 @@ type Server struct {
 	close   context.CancelFunc
 	lessons *lessons
 	live    *broadcaster // the live log's frames
+	editMu  sync.Mutex   // orders the page's read-modify-write policy edits (policyedit.go)
 }
 
 // New returns site A.
@@ -84,10 +89,13 @@ func New(cfg Config, j *journal.Journal, p PolicyStore) *Server {
 	s.mux.HandleFunc("GET /lab/config", s.config)
 	s.mux.Handle("GET /lab/policy", sameOriginOnly(http.HandlerFunc(s.getPolicy)))
 	s.mux.Handle("PUT /lab/policy", sameOriginOnly(s.teacherOnly(http.HandlerFunc(s.putPolicy))))
+	s.mux.Handle("POST /lab/policy/edit", sameOriginOnly(s.teacherOnly(http.HandlerFunc(s.editPolicy))))
+	s.mux.Handle("POST /lab/policy/fix", sameOriginOnly(s.teacherOnly(http.HandlerFunc(s.fixPolicy))))
 	s.mux.HandleFunc("GET /lab/ws", s.serveWS)
 	s.mux.HandleFunc("GET /lab/replay", s.getReplay)
 	s.lessons = newLessons(cfg.Progress, j, p)
 	s.routeLessons()
+	s.routeScenarios()
 	return s
 }
 

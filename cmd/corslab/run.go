@@ -110,6 +110,7 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			fmt.Fprintf(stderr, "corslab: -scenario: %v\n", err)
 			return exitUsage
 		}
+		cfg.Scenario = f.scenario
 	}
 	if f.replay != "" {
 		if cfg.Replay, err = loadReplay(f.replay); err != nil {

@@ -48,6 +48,9 @@ type Config struct {
 	// user's own API — instead of serving its endpoints (corslab -upstream;
 	// siteB.NewProxy).
 	Upstream string
+	// Scenario is the bug of the catalogue the page shows (corslab
+	// -scenario NAME); Policy is then its buggy policy.
+	Scenario string
 	// Replay, when set, makes site B answer as a recorded server did
 	// (corslab -replay FILE.har; siteB.NewReplay).
 	Replay *Replay
@@ -137,7 +140,7 @@ func Listen(cfg Config) (*Lab, error) {
 	if cfg.Policy != nil {
 		l.SiteB.SetPolicy(cfg.Policy, "start-up")
 	}
-	cfgA := siteA.Config{SiteBPort: port(lnB), Origins: l.guardA.Origins(), Progress: cfg.Progress}
+	cfgA := siteA.Config{SiteBPort: port(lnB), Origins: l.guardA.Origins(), Progress: cfg.Progress, Scenario: cfg.Scenario}
 	if cfg.LAN {
 		cfgA.TeacherToken = rand.Text()
 		l.TeacherURL = l.URLA + "/?teacher=" + cfgA.TeacherToken
