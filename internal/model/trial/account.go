@@ -398,7 +398,9 @@ func headline(a *Account, in Input, refusal string) string {
 		return fmt.Sprintf("no-cors: site B answered %d, JavaScript got an opaque response (status 0, nothing readable)", status)
 	case v.Allowed:
 		return fmt.Sprintf("Allowed: site B answered %d and JavaScript read it%s", status, cached)
-	case fetch.IsPreflightError(v.Error):
+	case fetch.IsPreflightError(v.Error) || v.Preflight && !v.ActualRequestSent && v.Error != fetch.ErrTypeError && preflightAnswered(in.Exchanges):
+		// Chromium's preflight errors say so in their names; Firefox's and
+		// WebKit's do not: a preflight answered and no actual request sent.
 		return fmt.Sprintf("%s never reached site B: blocked at the preflight (%s)", method, v.Error)
 	case v.Error == fetch.ErrTypeError && !h.ReachedSiteB && h.Preflight == PreflightSent:
 		return fmt.Sprintf("%s never reached site B: no answer to the preflight (is site B down?)", method)
@@ -408,6 +410,11 @@ func headline(a *Account, in Input, refusal string) string {
 		return fmt.Sprintf("%s, but the browser hid the answer from JavaScript (%s)%s", upperFirst(ran), v.Error, cached)
 	}
 	return "Blocked: " + v.Error
+}
+
+// preflightAnswered reports whether site B answered a preflight for the trial.
+func preflightAnswered(seen []Seen) bool {
+	return slices.ContainsFunc(seen, func(s Seen) bool { return s.Preflight })
 }
 
 // websocket fills in the account of a new WebSocket(): no CORS (the
