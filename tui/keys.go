@@ -23,6 +23,7 @@ type keyMap struct {
 	DetailUp     key.Binding
 	DetailDown   key.Binding
 	Export       key.Binding // the policy as rs/cors, Express, nginx… config, in the detail area
+	Browser      key.Binding // the browser the detail explains for: the page's → Chromium → Firefox → Safari
 	Help, Quit   key.Binding
 	Apply        key.Binding // in a prompt
 	Cancel       key.Binding // in a prompt
@@ -51,6 +52,7 @@ func defaultKeys() keyMap {
 		DetailUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "detail up")),
 		DetailDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "detail down")),
 		Export:      key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "export policy (←→ format, esc)")),
+		Browser:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "explain for: page's/Chromium/Firefox/Safari")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
@@ -82,14 +84,15 @@ func (k keyMap) helpFor(f focus, prompting bool) helpKeys {
 	full := [][]key.Binding{
 		{k.Up, k.Down, k.Prev, k.Next, k.Edit, k.Where},
 		{k.Remove, k.Add, k.Save, k.Open},
-		{k.Follow, k.Clear, k.DetailUp, k.DetailDown, k.Export},
+		{k.Follow, k.Clear, k.DetailUp, k.DetailDown, k.Export, k.Browser},
 		{k.NextLesson, k.FocusSwitch, k.Help, k.Quit},
 	}
 	if f == focusLog {
 		return helpKeys{
 			short: []key.Binding{shortHelp(k.Up, "↑↓", "select"), k.Follow, k.Clear,
 				shortHelp(k.DetailDown, "pgup/dn", "detail"), shortHelp(k.FocusSwitch, "tab", "policy"), help, k.Quit,
-				shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"), shortHelp(k.Export, "E", "export")},
+				shortHelp(k.Browser, "b", "browser"), shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"),
+				shortHelp(k.Export, "E", "export")},
 			full: full,
 		}
 	}
@@ -98,7 +101,7 @@ func (k keyMap) helpFor(f focus, prompting bool) helpKeys {
 			shortHelp(k.Edit, "e", "edit"), shortHelp(k.Where, "w", "where"), shortHelp(k.Remove, "x", "remove"),
 			shortHelp(k.FocusSwitch, "tab", "log"), help, k.Quit,
 			shortHelp(k.Add, "a", "add"), shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"),
-			shortHelp(k.Export, "E", "export")},
+			shortHelp(k.Export, "E", "export"), shortHelp(k.Browser, "b", "browser")},
 		full: full,
 	}
 }
