@@ -14,6 +14,7 @@
 //   form.js      the hand-built request form        dom.js     DOM helpers
 //   replay.js    a replayed HAR's recorded requests (corslab -replay)
 //   scenarios.js the bug catalogue: picker and scenario panel
+//   share.js     a reproduction's link (#repro=…), policy files
 // No build step: browsers load these as native ES modules. No inline script
 // or style anywhere: site A serves the page with a strict
 // Content-Security-Policy.
@@ -30,7 +31,8 @@ import * as replay from "./replay.js";
 import * as scenarios from "./scenarios.js";
 import { presets, learnEffect, showDeleteTarget } from "./presets.js";
 import { send, waitFor } from "./send.js";
-import { renderVerdict, onApplyFix } from "./result.js";
+import { renderVerdict, onApplyFix, onShare } from "./result.js";
+import * as share from "./share.js";
 
 transport.on("hello", (ev) => {
   if (ev.policy) policy.show(ev.policy, false);
@@ -57,6 +59,7 @@ const ready = (async () => {
   $("origin-b").textContent = origins.siteBOrigin();
   transport.connect();
   await Promise.all([transport.helloSeen, lessons.load(), replay.load(), scenarios.load()]);
+  await share.loadFragment();
 })();
 waitFor(ready);
 
@@ -80,6 +83,12 @@ onApplyFix(async (id) => {
 showDeleteTarget();
 lessons.wire();
 scenarios.wire();
+share.wire();
+addEventListener("hashchange", () => share.loadFragment());
+onShare((id) => {
+  const r = trials.again(id);
+  return r ? share.link(policy.current(), r) : "";
+});
 $("reconnect").addEventListener("click", transport.reconnect);
 
 // The page's API, for tests and the curious (DevTools' console).

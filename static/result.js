@@ -32,6 +32,7 @@ export function renderResult(m) {
     }
   }
   if (m.account) parts.push(headlineView(a), happenedView(a));
+  parts.push(shareView(m.id));
   const o = m.outcome;
   if (!o) {
     parts.push(el("p", { class: "r-big pending" }, "… waiting for fetch() to settle"));
@@ -65,6 +66,35 @@ export function renderResult(m) {
   }
   box.replaceChildren(...parts.filter(Boolean));
   renderVerdict(m.account);
+}
+
+let shareLink = null; // (trial id) → the link that reproduces it, or ""
+
+// onShare sets how a trial's shareable link is made (app.js: share.js).
+export function onShare(fn) {
+  shareLink = fn;
+}
+
+// shareView is "Copy link": the link carrying site B's policy and the
+// trial's request, copied to the clipboard and shown to copy by hand.
+function shareView(id) {
+  if (!shareLink || !id) return null;
+  const out = el("input", { class: "share-link", readonly: true, "aria-label": "link to this reproduction", hidden: true });
+  const b = el("button", { type: "button", class: "small", "data-share": id, title: "A link that loads site B's policy and this request on any corslab" }, "Copy link");
+  b.addEventListener("click", async () => {
+    const url = shareLink(id);
+    if (!url) return;
+    out.value = url;
+    out.hidden = false;
+    out.select();
+    try {
+      await navigator.clipboard.writeText(url);
+      b.textContent = "Link copied";
+    } catch {
+      b.textContent = "Copy the link →";
+    }
+  });
+  return el("p", { class: "share" }, b, out);
 }
 
 let applyFix = null; // (trial id) → Promise of an error text, "" when applied
