@@ -54,7 +54,14 @@ transport.on("trial", trials.onTrial);
 transport.on("lesson", lessons.onLesson);
 
 const ready = (async () => {
-  await origins.load((text) => transport.setConn("down", text));
+  const cfg = await origins.load((text) => transport.setConn("down", text));
+  if (cfg.teacher === false) {
+    // A student's page under -lan: the teacher controls the policy and the lesson.
+    document.body.classList.add("student");
+    $("teacher-note").hidden = false;
+    policy.setReadOnly("The teacher controls the policy: send requests and follow the lesson here; the policy changes when the teacher changes it.");
+    scenarios.setTeacher(false);
+  }
   $("origin-a").textContent = location.origin;
   $("origin-b").textContent = origins.siteBOrigin();
   transport.connect();

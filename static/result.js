@@ -120,7 +120,7 @@ function applyView(a) {
     err.textContent = await applyFix(a.id);
     b.disabled = false;
   });
-  return el("p", { class: "fix-do" }, b, " ", err);
+  return el("p", { class: "fix-do teacher-only" }, b, " ", err);
 }
 
 // renderVerdict shows a trial's account (the live log's trial event, or

@@ -354,3 +354,43 @@ func TestSharedLinkRoundTrip(t *testing.T) {
 		t.Errorf("a bad policy file changed the policy: %s", other.SiteB.PolicyJSON())
 	}
 }
+
+// Under -lan a student's page (another machine: here, a connection from
+// the machine's LAN address) says the teacher controls the policy and
+// shows no editor controls; the teacher link, in a fresh browser context,
+// opens the page with them.
+func TestStudentAndTeacherPages(t *testing.T) {
+	t.Parallel()
+	lanIP := nonLoopbackAddress(t)
+	l := labtest.Start(t, lab.Config{SiteA: lanIP + ":0", SiteB: lanIP + ":0", LAN: true}).Lab
+	student := openLabPage(t, l)
+	pollJS[bool](student, `!document.querySelector("#teacher-note").hidden && document.body.classList.contains("student")`)
+	click(student, "#policy summary")
+	pollJS[bool](student, `!!document.querySelector("#policy-body .p-readonly")`)
+	if n := evalJS[int](student, `document.querySelectorAll("#policy-body input, #policy-body select, #policy-body button").length`); n != 0 {
+		t.Errorf("a student's page shows %d editor controls", n)
+	}
+	for _, sel := range []string{"#lesson-next", "#lesson-restart", "#scenario-picker", ".p-files"} {
+		if shown := evalJS[bool](student, fmt.Sprintf(`getComputedStyle(document.querySelector(%q)).display !== "none"`, sel)); shown {
+			t.Errorf("a student's page shows %s", sel)
+		}
+	}
+	if !strings.Contains(evalJS[string](student, `document.querySelector("#policy-body").textContent`), "The teacher controls the policy") {
+		t.Error("no 'the teacher controls the policy' in a student's policy panel")
+	}
+
+	tab := browsertest.NewFreshTab(t)
+	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.TeacherURL)); err != nil {
+		t.Fatal(err)
+	}
+	teacher := &page{t: t, lab: l, tab: tab}
+	evalJS[bool](teacher, `window.corslab.ready.then(() => true)`)
+	if evalJS[bool](teacher, `document.body.classList.contains("student") || !document.querySelector("#teacher-note").hidden`) {
+		t.Error("the teacher link opened a student's page")
+	}
+	openEditor(teacher)
+	cycleNext(teacher, "Access-Control-Allow-Origin")
+	if _, act := l.SiteB.Policy().Document().Header("Access-Control-Allow-Origin"); len(act) != 1 || act[0] != "*" {
+		t.Errorf("the teacher's edit: policy %s", l.SiteB.PolicyJSON())
+	}
+}
