@@ -98,6 +98,21 @@ onShare((id) => {
 });
 $("reconnect").addEventListener("click", transport.reconnect);
 
+// Presenter mode: larger type and fewer panels, for a projector; the P key
+// (outside a text field) or the header's button toggles it.
+function presenter() {
+  const on = document.body.classList.toggle("presenter");
+  $("presenter").setAttribute("aria-pressed", String(on));
+}
+$("presenter").addEventListener("click", presenter);
+addEventListener("keydown", (e) => {
+  const t = e.target;
+  if (e.key.toLowerCase() !== "p" || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+  if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+  e.preventDefault();
+  presenter();
+});
+
 // The page's API, for tests and the curious (DevTools' console).
 window.renderVerdict = renderVerdict;
 window.corslab = {

@@ -13,6 +13,8 @@ import { diagramView, fixView, happenedView, headlineView, mismatchView, notesVi
 
 // renderResult shows trial view m ({request, outcome, account, read}), or
 // the empty prompt for null.
+let openMore = false; // the reader unfolded what JavaScript read: keep it so
+
 export function renderResult(m) {
   const box = $("result");
   if (!m) {
@@ -26,13 +28,12 @@ export function renderResult(m) {
   if (req) {
     parts.push(el("div", { class: "r-req" },
       el("span", { class: "r-label" }, req.label || "hand-built"), " ",
-      el("code", { class: "r-call" }, a.call || `${req.method} ${shortURL(req.url)}`)));
+      el("code", { class: "r-call" }, a.call || `${req.method} ${shortURL(req.url)}`), " ", shareView(m.id)));
     if ((req.headers || []).length) {
       parts.push(el("div", { class: "r-sent" }, "headers sent: ", req.headers.map(([n, v], i) => [i ? ", " : "", el("code", {}, `${n}: ${v}`)])));
     }
   }
   if (m.account) parts.push(headlineView(a), happenedView(a));
-  parts.push(shareView(m.id));
   const o = m.outcome;
   if (!o) {
     parts.push(el("p", { class: "r-big pending" }, "… waiting for fetch() to settle"));
@@ -48,12 +49,16 @@ export function renderResult(m) {
       parts.push(el("p", { class: "r-note" }, "An opaque response: JavaScript cannot read its status, headers or body, whatever site B sent."));
     }
     const hs = o.headers || [];
-    parts.push(el("h3", {}, `Headers JavaScript can read (${hs.length})`));
+    // What JavaScript read in full, folded so that the verdict's diagram
+    // comes right under the outcome on a projector.
+    const read = [el("h3", {}, `Headers JavaScript can read (${hs.length})`)];
     if (hs.length) {
-      parts.push(el("dl", { class: "r-headers", "aria-label": "headers JavaScript can read" }, hs.map(([n, v]) => [el("dt", {}, n), el("dd", {}, v)])));
+      read.push(el("dl", { class: "r-headers", "aria-label": "headers JavaScript can read" }, hs.map(([n, v]) => [el("dt", {}, n), el("dd", {}, v)])));
     } else {
-      parts.push(el("p", { class: "r-note" }, "none"));
+      read.push(el("p", { class: "r-note" }, "none"));
     }
+    read.push(el("h3", {}, o.type === "websocket" ? "First message" : "Body"));
+    read.push(el("pre", { class: "r-body" }, o.body ? o.body : "(empty)"));
     if (m.read) {
       const v = m.read.value;
       parts.push(el("p", { class: "r-read " + (v === null ? "bad" : "good") },
@@ -61,10 +66,11 @@ export function renderResult(m) {
         el("code", {}, v === null ? "null" : JSON.stringify(v)),
         v === null ? ` — not exposed: site B must list it in Access-Control-Expose-Headers` : ""));
     }
-    parts.push(el("h3", {}, o.type === "websocket" ? "First message" : "Body"));
-    parts.push(el("pre", { class: "r-body" }, o.body ? o.body : "(empty)"));
+    parts.push(el("details", { class: "r-more", open: openMore || undefined },
+      el("summary", {}, `the ${hs.length} header${hs.length === 1 ? "" : "s"} and the body JavaScript can read`), read));
   }
   box.replaceChildren(...parts.filter(Boolean));
+  box.querySelector(".r-more")?.addEventListener("toggle", (e) => (openMore = e.target.open));
   renderVerdict(m.account);
 }
 
@@ -94,7 +100,7 @@ function shareView(id) {
       b.textContent = "Copy the link →";
     }
   });
-  return el("p", { class: "share" }, b, out);
+  return el("span", { class: "share" }, b, out);
 }
 
 let applyFix = null; // (trial id) → Promise of an error text, "" when applied
@@ -128,7 +134,7 @@ function applyView(a) {
 // mismatch and the diagram. With none of them it shows nothing.
 export function renderVerdict(a) {
   const box = $("verdict");
-  const parts = a ? [verdictView(a), fixView(a), applyView(a), notesView(a), mismatchView(a), diagramView(a)].filter(Boolean) : [];
+  const parts = a ? [diagramView(a), verdictView(a), fixView(a), applyView(a), notesView(a), mismatchView(a)].filter(Boolean) : [];
   box.replaceChildren(...parts);
   box.hidden = parts.length === 0;
 }
