@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/corslab/corslab/internal/testsupport/npmtest"
 )
 
 // rect is an element's bounding box in CSS pixels.
@@ -134,4 +136,40 @@ func TestProjectorPhoneAndPresenter(t *testing.T) {
 		t.Errorf("390×844: a diagram label is %.1f px, want ≥ 14", px)
 	}
 	screenshot(p, "phone.png")
+}
+
+// axeFinding is one violation axe-core reports.
+type axeFinding struct {
+	ID, Impact, Help string
+	Nodes            []string
+}
+
+// TestAccessibilityAudit runs axe-core (npm) in Chromium over the page
+// after a blocked trial, with the policy editor open: no serious or
+// critical violation. axe is injected over DevTools (Runtime.evaluate),
+// which the page's Content-Security-Policy does not govern.
+func TestAccessibilityAudit(t *testing.T) {
+	t.Parallel()
+	_, dir := npmtest.Dir(t)
+	src, err := os.ReadFile(filepath.Join(dir, "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("axe-core: %v", err)
+	}
+	p := openPage(t, "")
+	viewport(p, 1280, 720, false)
+	pollJS[bool](p, `!document.querySelector("#lesson").hidden && document.querySelectorAll("#lesson-requests button").length > 1`)
+	pressLesson(p, 1)
+	openEditor(p)
+	evalJS[bool](p, string(src)+"\n;typeof axe === 'object'")
+	for _, mode := range []string{"the page", "presenter mode"} {
+		if mode == "presenter mode" {
+			click(p, "#presenter")
+		}
+		found := evalJS[[]axeFinding](p, `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
+			.filter(v => v.impact === "serious" || v.impact === "critical")
+			.map(v => ({ID: v.id, Impact: v.impact, Help: v.help, Nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))})))`)
+		for _, f := range found {
+			t.Errorf("%s: axe %s (%s): %s — %v", mode, f.ID, f.Impact, f.Help, f.Nodes)
+		}
+	}
 }
