@@ -252,6 +252,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // and lets only site A's page frame it: framed by another site, it would
 // make that site's fetch()es in a trial's name.
 func (s *Server) sandbox(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Has("kinds") {
+		s.kindFrame(w, r) // not sandboxed: a request of another kind (kindframe.go)
+		return
+	}
 	if journal.ValidTrialID(r.PathValue("id")) != nil {
 		http.NotFound(w, r)
 		return

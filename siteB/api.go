@@ -61,6 +61,7 @@ func newAPI() *api {
 	a.mux.HandleFunc("POST /api/logout", a.logout)
 	a.mux.HandleFunc("GET /api/me", a.me)
 	a.mux.HandleFunc("GET "+WSPath, a.ws)
+	a.kinds()
 	return a
 }
 
@@ -77,6 +78,9 @@ PUT    /api/items/{id}  rename (PATCH too)
 DELETE /api/items/{id}  delete
 POST   /api/login       set the session cookie; GET /api/me needs it; POST /api/logout
 GET    /api/ws          a websocket: one message (hello, the list), from any Origin
+GET    /kinds/image.png, /kinds/font.ttf, /kinds/module.js, /kinds/classic.js,
+       /kinds/events (an event stream), /kinds/frame.html: for <img>, fonts,
+       scripts, EventSource and <iframe> (no-store)
 `
 
 func (a *api) index(w http.ResponseWriter, r *http.Request) {

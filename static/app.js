@@ -15,6 +15,7 @@
 //   replay.js    a replayed HAR's recorded requests (corslab -replay)
 //   scenarios.js the bug catalogue: picker and scenario panel
 //   share.js     a reproduction's link (#repro=…), policy files
+//   kinds.js     beyond fetch(): XHR, <img>, fonts, scripts, EventSource, beacons, forms, iframes
 // No build step: browsers load these as native ES modules. No inline script
 // or style anywhere: site A serves the page with a strict
 // Content-Security-Policy.
@@ -33,6 +34,7 @@ import { presets, learnEffect, showDeleteTarget } from "./presets.js";
 import { send, waitFor } from "./send.js";
 import { renderVerdict, onApplyFix, onShare } from "./result.js";
 import * as share from "./share.js";
+import * as kinds from "./kinds.js";
 
 transport.on("hello", (ev) => {
   if (ev.policy) policy.show(ev.policy, false);
@@ -87,6 +89,7 @@ onApplyFix(async (id) => {
   if (r) send(r);
   return "";
 });
+kinds.wire(form.fillForm, send);
 showDeleteTarget();
 lessons.wire();
 scenarios.wire();
@@ -118,6 +121,7 @@ window.renderVerdict = renderVerdict;
 window.corslab = {
   send,
   presets,
+  kindPresets: kinds.kindPresets,
   ready,
   renderVerdict,
   get siteB() {

@@ -34,6 +34,9 @@ type Happened struct {
 	RefusedLocally bool `json:"refusedLocally"`
 	// WebSocket: a new WebSocket(), not a fetch(): CORS does not apply.
 	WebSocket bool `json:"websocket"`
+	// Navigation: a form submission or an iframe, not a fetch(): CORS does
+	// not apply.
+	Navigation bool `json:"navigation,omitempty"`
 }
 
 // Account is the one account of a trial, built on the server (Build) and
@@ -63,6 +66,13 @@ type Account struct {
 	Trace []fetch.Step `json:"trace,omitempty"`
 	// Headline says in one line what happened.
 	Headline string `json:"headline"`
+	// Kind is the request's kind when the page made it otherwise than with
+	// fetch() (an <img>, a <script>, an EventSource…): its mode,
+	// credentials mode and destination.
+	Kind *fetch.Kind `json:"kind,omitempty"`
+	// Reads says what the page could read of the answer (fetch.Reads…):
+	// set for a request of another kind once it settled.
+	Reads string `json:"reads,omitempty"`
 }
 
 // Seen is one request site B served for the trial: a hop of it.
@@ -128,6 +138,16 @@ func Build(in Input) Account {
 	}
 	if in.Origin == "" {
 		a.Headline = "not announced by the page: nothing to judge"
+		return a
+	}
+	kind, known := fetch.LookupKind(r.Kind)
+	if !known {
+		a.Headline = fmt.Sprintf("kind %q: not a kind the lab knows (%s)", r.Kind, strings.Join(fetch.KindNames(), ", "))
+		return a
+	}
+	if kind.Navigation() {
+		a.Happened.Navigation = true
+		navigation(&a, in, kind)
 		return a
 	}
 	fr := r.Fetch(in.Origin)
@@ -206,8 +226,15 @@ func Build(in Input) Account {
 		a.Notes = append(a.Notes, "Sent from a sandboxed iframe: its origin is opaque, so the browser sent Origin: null and no Referer; the lab matched site B's exchanges to this trial by method and URL.")
 	}
 	a.Notes = append(append(a.Notes, notes...), v.Notes...)
-	a.Mismatch = mismatch(&v, in.Outcome, x.Actual)
+	a.Mismatch = mismatch(&v, in.Outcome, x.Actual, kind.Name == "fetch" || strings.HasPrefix(kind.Name, "xhr"))
 	a.Headline = headline(&a, in, refusal)
+	if kind.Name != "fetch" && !a.Happened.SameOrigin && !a.Happened.RefusedLocally {
+		status := 0
+		if x.Actual != nil {
+			status = x.Actual.Status
+		}
+		kindAccount(&a, in, kind, status)
+	}
 	return a
 }
 
@@ -276,7 +303,9 @@ func cachedAnswer(r fetch.Request, headers []string) *fetch.Response {
 }
 
 // mismatch compares the model's verdict with what JavaScript got.
-func mismatch(v *fetch.Verdict, o *Outcome, actual *fetch.Response) string {
+// readsHeaders is false for the kinds whose response headers the page
+// cannot list (an image, a font…): their names are not compared.
+func mismatch(v *fetch.Verdict, o *Outcome, actual *fetch.Response, readsHeaders bool) string {
 	if v.Allowed != o.OK {
 		got := "a Response"
 		if !o.OK {
@@ -290,7 +319,7 @@ func mismatch(v *fetch.Verdict, o *Outcome, actual *fetch.Response) string {
 	if o.Type != "" && o.Type != v.ResponseType && !(o.Type == "basic" && v.ResponseType == fetch.ResponseCORS) {
 		return fmt.Sprintf("the model says response type %q, but JavaScript got %q", v.ResponseType, o.Type)
 	}
-	if v.ResponseType != fetch.ResponseCORS || actual == nil {
+	if v.ResponseType != fetch.ResponseCORS || actual == nil || !readsHeaders {
 		return ""
 	}
 	// Compare the names JS read with the model's, among the headers site B
