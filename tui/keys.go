@@ -100,7 +100,7 @@ func (k keyMap) helpFor(f focus, prompting bool, width int) helpKeys {
 	// The one-line help: what fits on 80 columns first; the rest on a wider window.
 	var short, more []key.Binding
 	if f == focusLog {
-		short = []key.Binding{shortHelp(k.Up, "↑↓", "select"), k.Follow, k.Clear,
+		short = []key.Binding{shortHelp(k.Up, "↑↓", "select"), shortHelp(k.Follow, "G", "follow"), shortHelp(k.Clear, "c", "clear"),
 			shortHelp(k.DetailDown, "pgup/dn", "detail"), shortHelp(k.FocusSwitch, "tab", "policy"), help, k.Quit}
 		more = []key.Binding{shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"), shortHelp(k.Export, "E", "export")}
 	} else {

@@ -62,6 +62,12 @@ func TestTUIAt80x24(t *testing.T) {
 	if last := lines[len(lines)-1]; !strings.Contains(last, "q quit") || strings.HasSuffix(strings.TrimSpace(last), "…") {
 		t.Errorf("the one-line help is cut: %q", last)
 	}
+	tm.run("send-keys", "-t", "lab", "Tab") // the log's one-line help fits too
+	tm.waitScreen("tab policy")
+	lines = strings.Split(strings.TrimRight(tm.screen(), "\n"), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "q quit") || strings.HasSuffix(strings.TrimSpace(last), "…") {
+		t.Errorf("the log's one-line help is cut: %q", last)
+	}
 	tm.run("send-keys", "-t", "lab", "?")
 	tm.waitScreen("open policy")
 	screen = tm.screen()
