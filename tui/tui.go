@@ -493,8 +493,8 @@ func (m *Model) resize(w, h int) {
 // layout returns the policy panel's width, the body's height, and the
 // heights of the log and detail panels.
 func (m Model) layout() (policyW, bodyH, logH, detailH int) {
-	helpH := strings.Count(m.help.View(m.keys.helpFor(m.focus, m.prompt.active())), "\n") + 1
-	bodyH = max(m.height-2-helpH, 4)
+	helpH := strings.Count(m.help.View(m.keys.helpFor(m.focus, m.prompt.active(), m.width)), "\n") + 1
+	bodyH = max(m.height-1-len(m.headerLines())-helpH, 4)
 	policyW = min(max(34, m.width*37/100), 48)
 	if m.width < 60 {
 		policyW = m.width / 2
@@ -517,7 +517,7 @@ func (m Model) render() string {
 	lw, bodyH, logH, detH := m.layout()
 	rw := m.width - lw
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.headerLine())
+	lines = append(lines, m.headerLines()...)
 
 	left := m.st.box("Site B policy", m.policy.view(m.st, lw-2, bodyH-2, m.focus == focusPolicy), lw, bodyH, m.focus == focusPolicy)
 	logTitle := "Live log"
@@ -543,7 +543,7 @@ func (m Model) render() string {
 	}
 	lines = append(lines, joinColumns(left, right)...)
 	lines = append(lines, m.statusLine())
-	lines = append(lines, strings.Split(m.help.View(m.keys.helpFor(m.focus, m.prompt.active())), "\n")...)
+	lines = append(lines, strings.Split(m.help.View(m.keys.helpFor(m.focus, m.prompt.active(), m.width)), "\n")...)
 	if len(lines) > m.height {
 		lines = lines[:m.height]
 	}
@@ -553,6 +553,17 @@ func (m Model) render() string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// headerLines is the header: one line when the sites' URLs fit on it
+// whole; else a second line with the URLs to open — a teacher must be able
+// to read them on screen, not only after quitting.
+func (m Model) headerLines() []string {
+	one := m.headerLine()
+	if plain := ansi.Strip(one); strings.Contains(plain, m.opts.SiteA) && strings.Contains(plain, m.opts.SiteB) {
+		return []string{one}
+	}
+	return []string{one, m.st.header.Render(fit(fmt.Sprintf(" open %s  ·  site B %s", m.opts.SiteA, m.opts.SiteB), m.width))}
 }
 
 func (m Model) headerLine() string {
@@ -569,16 +580,7 @@ func (m Model) headerLine() string {
 	if m.opts.Replay != "" {
 		left = " corslab · site B replays " + m.opts.Replay + " ·" + strings.TrimPrefix(left, " corslab ·")
 	}
-	right := "policy: closed (no CORS headers)"
-	if n := m.policy.headerCount(); n > 0 {
-		right = fmt.Sprintf("policy: %d header", n)
-		if n > 1 {
-			right += "s"
-		}
-	}
-	if s := m.policy.doc.Preflight.Status; s != 0 && s != policy.DefaultPreflightStatus {
-		right += fmt.Sprintf(", preflight %d", s)
-	}
+	right := m.policySummary()
 	if m.browser != nil { // chosen with b; else each trial's own, said in the detail's title
 		right = "as " + m.browser.Title + " · " + right
 	}
@@ -588,6 +590,21 @@ func (m Model) headerLine() string {
 		return m.st.header.Render(fit(left, m.width))
 	}
 	return m.st.header.Render(fit(left, room) + " " + right)
+}
+
+// policySummary is the policy in force in a few words.
+func (m Model) policySummary() string {
+	s := "policy: closed (no CORS headers)"
+	if n := m.policy.headerCount(); n > 0 {
+		s = fmt.Sprintf("policy: %d header", n)
+		if n > 1 {
+			s += "s"
+		}
+	}
+	if st := m.policy.doc.Preflight.Status; st != 0 && st != policy.DefaultPreflightStatus {
+		s += fmt.Sprintf(", preflight %d", st)
+	}
+	return s
 }
 
 // statusLine is the prompt when one is open, else the last result on one line.
