@@ -92,7 +92,13 @@ func TestScenarios(t *testing.T) {
 					res = p.send(jsObject(t, s.Request))
 				}
 				tr := p.settled(res.ID)
-				if wantErr != "" {
+				if wantErr != "" && s.Request.Kind != "" {
+					// Not a fetch(): the element's error event, the API's rejection.
+					if res.Outcome.OK {
+						t.Errorf("fixed=%t: a %s loaded, want it to fail", fixed, s.Request.Kind)
+					}
+					wantCORSError(t, p, s.Request.URL, wantErr)
+				} else if wantErr != "" {
 					wantFailed(t, res.Outcome)
 					wantCORSError(t, p, s.Request.URL, wantErr)
 				} else if !res.Outcome.OK {
