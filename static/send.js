@@ -62,7 +62,7 @@ export async function send(request) {
   // A websocket sends no Referer the page can set: its URL names the trial.
   if (req.mode === "websocket") req.url += (req.url.includes("?") ? "&" : "?") + "trial=" + id;
   const readHeader = request && request.readHeader ? String(request.readHeader) : "";
-  trials.begin(id, req);
+  trials.begin(id, req, request || {});
   const sandboxed = !!(request && request.sandbox);
   transport.send({
     type: "announce", id,

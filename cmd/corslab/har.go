@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/regularfile"
 	"github.com/corslab/corslab/internal/tool/har"
 )
 
@@ -64,9 +64,9 @@ func runHAR(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 		}
 	}
 
-	f, err := os.Open(files[0])
+	f, err := regularfile.Open(files[0])
 	if err != nil {
-		fmt.Fprintf(stderr, "corslab har: %v\n", err)
+		fmt.Fprintf(stderr, "corslab har: %s: %v\n", files[0], err)
 		return exitUsage
 	}
 	defer f.Close()

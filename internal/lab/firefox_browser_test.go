@@ -129,6 +129,15 @@ func TestCoreProofsInFirefox(t *testing.T) {
 		if got := kinds(tr.Exchanges); got != "GET 200" {
 			t.Errorf("site B saw %s, want GET 200", got)
 		}
+		// The page explains in Firefox's words, as its console said.
+		first, _, _ := strings.Cut(tr.Verdict.Message, "\n")
+		poll.Check(t, wait, func() error {
+			got, err := ff.Evaluate(`document.querySelector("#verdict").textContent`)
+			if err != nil || !strings.Contains(got, "Firefox's console: "+first) {
+				return fmt.Errorf("the page's verdict reads %q (%v), want Firefox's console: %s", got, err, first)
+			}
+			return nil
+		})
 	})
 
 	t.Run("2 blocked POST created its item", func(t *testing.T) {

@@ -51,7 +51,7 @@ func TestReportBinary(t *testing.T) {
 			}
 			rss, hwm := loadtest.RSS(p.Cmd.Process.Pid), loadtest.PeakRSS(p.Cmd.Process.Pid)
 			t.Logf("binary: %s; start-up to both sites answering: %v (best of 5)", loadtest.MB(uint64(st.Size())), startup.Round(100*time.Microsecond))
-			t.Logf("RSS idle %s; after %d requests (%.0f req/s, -no-tui logging every one): %s, peak %s (target < 60 MB)",
+			t.Logf("RSS idle %s; after %d requests (%.0f req/s, -no-tui logging them: 200 lines a second, the rest summarised): %s, peak %s (target < 60 MB)",
 				loadtest.MB(rssIdle), res.Requests, res.PerSecond(), loadtest.MB(rss), loadtest.MB(hwm))
 			if rss > 60<<20 {
 				t.Errorf("RSS %s after %d requests, want < 60 MB", loadtest.MB(rss), res.Requests)

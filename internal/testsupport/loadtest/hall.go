@@ -40,6 +40,7 @@ type HallResult struct {
 	Subs                  HallSubs
 	LastSeq               uint64        // the lab's last event once every answered request was recorded
 	LabCPU                time.Duration // over the load
+	LabSys                time.Duration // of LabCPU, in the kernel
 	SubsCPU, LoadCPU      time.Duration // the other two processes', over the whole run
 	LabRSS, LabPeakRSS    uint64
 	LoadStart, LoadFinish time.Time
@@ -83,7 +84,7 @@ func RunHall(ctx context.Context, h Hall) (HallResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("probing the live log: %w", err)
 	}
-	cpu0, err := ProcCPU(h.LabPID)
+	user0, sys0, err := ProcCPUSplit(h.LabPID)
 	if err != nil {
 		return res, err
 	}
@@ -99,11 +100,12 @@ func RunHall(ctx context.Context, h Hall) (HallResult, error) {
 		return res, err
 	}
 	res.LoadFinish = time.Now()
-	cpu1, err := ProcCPU(h.LabPID)
+	user1, sys1, err := ProcCPUSplit(h.LabPID)
 	if err != nil {
 		return res, err
 	}
-	res.LabCPU, res.LabRSS, res.LabPeakRSS = cpu1-cpu0, RSS(h.LabPID), PeakRSS(h.LabPID)
+	res.LabCPU, res.LabSys = user1+sys1-user0-sys0, sys1-sys0
+	res.LabRSS, res.LabPeakRSS = RSS(h.LabPID), PeakRSS(h.LabPID)
 	if err := json.Unmarshal([]byte(done), &res.Load); err != nil {
 		return res, fmt.Errorf("load process: %v", err)
 	}

@@ -404,24 +404,30 @@ func (r OpenResult) PerSecond() float64 {
 // ProcCPU is the user and system CPU time process pid has used, from
 // /proc/PID/stat (clock ticks of 1/100 s).
 func ProcCPU(pid int) (time.Duration, error) {
+	user, sys, err := ProcCPUSplit(pid)
+	return user + sys, err
+}
+
+// ProcCPUSplit is ProcCPU as user and system (kernel) time.
+func ProcCPUSplit(pid int) (user, sys time.Duration, err error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	i := bytes.LastIndexByte(data, ')') // the command may hold spaces
 	if i < 0 {
-		return 0, errors.New("/proc stat: no ')'")
+		return 0, 0, errors.New("/proc stat: no ')'")
 	}
 	f := bytes.Fields(data[i+1:]) // f[0] is field 3, the state
 	if len(f) < 13 {
-		return 0, errors.New("/proc stat: too few fields")
+		return 0, 0, errors.New("/proc stat: too few fields")
 	}
 	utime, err1 := strconv.ParseUint(string(f[11]), 10, 64) // field 14
 	stime, err2 := strconv.ParseUint(string(f[12]), 10, 64) // field 15
 	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+	return time.Duration(utime) * 10 * time.Millisecond, time.Duration(stime) * 10 * time.Millisecond, nil
 }
 
 // ProbeLastSeq opens a live-log connection and returns the sequence number
