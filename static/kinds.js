@@ -75,35 +75,6 @@ const failed = (error, read = "") => ({ ok: false, type: "", status: 0, headers:
 const loaded = (read = "", extra = {}) => ({ ok: true, type: "", status: 0, headers: [], body: "", read, ...extra });
 const errText = (e) => (e && e.name ? e.name + ": " + e.message : String(e));
 
-// trialFrame opens site A's /trial/<id>?kinds in a hidden iframe.
-function trialFrame(id) {
-  return new Promise((resolve, reject) => {
-    const frame = el("iframe", { src: "/trial/" + id + "?kinds", hidden: true, title: "trial " + id });
-    frame.addEventListener("load", () => resolve(frame), { once: true });
-    frame.addEventListener("error", () => reject(new Error("the trial frame did not load")), { once: true });
-    document.body.append(frame);
-  });
-}
-
-// kindTrial makes req (of req.kind) in a trial frame and resolves to what
-// the page got: ok when it loaded; read, what the follow-up read found.
-export async function kindTrial(id, req) {
-  const frame = await trialFrame(id);
-  let timer;
-  const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve(failed(`no answer within ${TIMEOUT / 1000} s`)), TIMEOUT); });
-  try {
-    return await Promise.race([make(frame, id, req), timeout]);
-  } catch (e) {
-    return failed(errText(e));
-  } finally {
-    clearTimeout(timer);
-    waiting.delete(id);
-    // A beacon outlives its document (keepalive), but keep the frame a
-    // while anyway: it is what a reader inspects in DevTools.
-    setTimeout(() => frame.remove(), 30000);
-  }
-}
-
 // siteBSaw resolves when the live log shows site B's first exchange for trial id.
 const waiting = new Map(); // trial id → resolve
 transport.on("exchange", (ev) => {
@@ -115,6 +86,35 @@ transport.on("exchange", (ev) => {
 });
 function siteBSaw(id) {
   return new Promise((resolve) => waiting.set(id, resolve));
+}
+
+// trialFrame opens site A's /trial/<id>?kinds in a hidden iframe.
+function trialFrame(id) {
+  return new Promise((resolve) => {
+    const frame = el("iframe", { src: "/trial/" + id + "?kinds", hidden: true, title: "trial " + id });
+    frame.addEventListener("load", () => resolve(frame), { once: true });
+    document.body.append(frame);
+  });
+}
+
+// kindTrial makes req (of req.kind) in a trial frame and resolves to what
+// the page got: ok when it loaded; read, what the follow-up read found.
+export async function kindTrial(id, req) {
+  let timer;
+  let frame = null;
+  const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve(failed(`no answer within ${TIMEOUT / 1000} s`)), TIMEOUT); });
+  const made = trialFrame(id).then((f) => { frame = f; return make(f, id, req); });
+  try {
+    return await Promise.race([made, timeout]);
+  } catch (e) {
+    return failed(errText(e));
+  } finally {
+    clearTimeout(timer);
+    waiting.delete(id);
+    // A beacon outlives its document (keepalive), but keep the frame a
+    // while anyway: it is what a reader inspects in DevTools.
+    setTimeout(() => { if (frame) frame.remove(); }, 30000);
+  }
 }
 
 function make(frame, id, req) {
