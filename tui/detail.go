@@ -74,14 +74,18 @@ func exchangeLines(x *journal.Exchange, st styles, indent string) []string {
 }
 
 // upstreamLines shows, in proxy mode, what the user's server answered
-// before site B's policy overrode it: its status and every header, each
+// before site B's policy overrode it (in replay mode, the recorded answer): its status and every header, each
 // marked "→ replaced" when the response site B sent has other values for
 // it, "→ removed" when it has none. Nothing when site B is no proxy.
 func upstreamLines(x *journal.Exchange, st styles, indent string) []string {
 	if x.UpstreamStatus == 0 && x.UpstreamError == "" {
 		return nil
 	}
-	out := []string{indent + st.section.Render("Upstream answered (before the policy)")}
+	title := "Upstream answered (before the policy)"
+	if x.Effect != nil && x.Effect.Kind == trial.Replayed {
+		title = "Recorded answer (before the policy)" // corslab -replay
+	}
+	out := []string{indent + st.section.Render(title)}
 	if x.UpstreamError != "" {
 		return append(out, indent+"  "+st.bad.Render("✗ "+x.UpstreamError))
 	}

@@ -41,6 +41,9 @@ type Options struct {
 	// Upstream is the URL site B proxies to (corslab -upstream), "" when
 	// site B serves its own endpoints; shown in the header.
 	Upstream string
+	// Replay is the server site B answers as, from a HAR (corslab
+	// -replay), "" otherwise; shown in the header.
+	Replay string
 	// Lesson describes the current lesson and the progress for the header
 	// ("Lesson 4/13 The preflight · 3 done"); nil when there are none.
 	Lesson func() string
@@ -514,6 +517,9 @@ func (m Model) headerLine() string {
 	}
 	if m.opts.Upstream != "" { // before the sites' URLs, which are what may be cut
 		left = " corslab · site B → proxy to " + m.opts.Upstream + " ·" + strings.TrimPrefix(left, " corslab ·")
+	}
+	if m.opts.Replay != "" {
+		left = " corslab · site B replays " + m.opts.Replay + " ·" + strings.TrimPrefix(left, " corslab ·")
 	}
 	right := "policy: closed (no CORS headers)"
 	if n := m.policy.headerCount(); n > 0 {

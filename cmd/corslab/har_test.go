@@ -39,6 +39,7 @@ func TestHARCommand(t *testing.T) {
 	}{
 		{"chromium export", []string{"har", harTestdata + "chromium-put-blocked.har"}, 1,
 			[]string{"2 cross-origin requests, 1 blocked", "> OPTIONS http://localhost:8081/api/items/1   (preflight, entry 1)",
+				"> PUT http://localhost:8081/api/items/1   (entry 0)\n< (never sent: the browser stopped at the preflight)\n",
 				"allowed by Access-Control-Allow-Methods in preflight response.",
 				"Fix: `Access-Control-Allow-Methods: GET, POST, PUT`",
 				"blocked  MethodDisallowedByPreflightResponse (PUT)", "allowed  -"}, ""},

@@ -27,6 +27,7 @@ func runTUI(ctx context.Context, l *lab.Lab, in io.Reader, out io.Writer) error 
 		Notice:   teacherNotice(l),
 		SiteB:    l.URLB,
 		Upstream: upstreamURL(l),
+		Replay:   l.SiteB.Replaying(),
 		Lesson: func() string {
 			st := l.SiteA.Lessons()
 			mark := ""

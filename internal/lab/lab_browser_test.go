@@ -38,12 +38,12 @@ const evilHost = "evil.test"
 // public one (as it takes the rebinding page DevTools serves) from fetching
 // a loopback address (corsError InsecureLocalNetwork); Firefox and WebKit
 // have no such checks, and what the rebinding test shows is the lab's own
-// refusal. So they are off, with chromedp's default disabled features kept.
+// refusal. So they are off, with the features every test browser disables kept.
 // No other test crosses address spaces: the lab's page is loopback itself.
 func TestMain(m *testing.M) {
 	os.Exit(browsertest.Main(m,
 		chromedp.Flag("host-resolver-rules", "MAP "+evilHost+" 127.0.0.1"),
-		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,LocalNetworkAccessChecks"),
+		browsertest.DisableFeatures("LocalNetworkAccessChecks"),
 	))
 }
 

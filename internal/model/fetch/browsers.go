@@ -230,10 +230,10 @@ func webkitName(f *corsFailure) (string, string) {
 		name = "AllowCredentialsNotTrue"
 	case "InvalidStatus", "DisallowedRedirect":
 		name = "PreflightNotSuccessful"
-	case ErrInvalidAllowMethodsPreflightResponse:
-		name, param = "InvalidAllowMethods", f.token
+	case ErrInvalidAllowMethodsPreflightResponse: // WebKit names the whole value
+		name, param = "InvalidAllowMethods", f.list
 	case ErrInvalidAllowHeadersPreflightResponse:
-		name, param = "InvalidAllowHeaders", f.token
+		name, param = "InvalidAllowHeaders", f.list
 	case ErrMethodDisallowedByPreflightResponse:
 		name, param = "MethodNotAllowed", f.param
 	case ErrHeaderDisallowedByPreflightResponse:

@@ -63,6 +63,7 @@ type corsFailure struct {
 	// What the browsers' own wordings need besides (see browsers.go).
 	acaoLines  int    // how many Access-Control-Allow-Origin lines the answer had
 	token      string // the first item of an unparsable Allow-Methods or -Headers list
+	list       string // that whole list, its lines joined by ", "
 	status     int    // the status of the answer that failed
 	onRedirect bool   // the answer that failed is a redirect of the actual request
 }

@@ -200,7 +200,7 @@ func checkPreflight(b *Browser, p prepared, need preflightNeeded, r *Response) p
 			out.methodOtherCase = true
 		}
 	}) {
-		return fail(&corsFailure{name: ErrInvalidAllowMethodsPreflightResponse, token: firstBadItem(out.allowMethods)})
+		return fail(&corsFailure{name: ErrInvalidAllowMethodsPreflightResponse, token: firstBadItem(out.allowMethods), list: out.allowMethods})
 	}
 	out.allowHeaders, out.hasAllowHeaders = headerValue(r.Header, "Access-Control-Allow-Headers")
 	allowed := make(map[string]bool, len(need.names)) // requested name -> listed
@@ -216,7 +216,7 @@ func checkPreflight(b *Browser, p prepared, need preflightNeeded, r *Response) p
 			allowed[h] = true
 		}
 	}) {
-		return fail(&corsFailure{name: ErrInvalidAllowHeadersPreflightResponse, token: firstBadItem(out.allowHeaders)})
+		return fail(&corsFailure{name: ErrInvalidAllowHeadersPreflightResponse, token: firstBadItem(out.allowHeaders), list: out.allowHeaders})
 	}
 
 	// Method: listed (case-sensitively: Chromium's spec-conformant matching,

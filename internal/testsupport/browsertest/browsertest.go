@@ -17,6 +17,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -92,12 +94,7 @@ func start() {
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
-		// chromedp's own, plus IsolateSandboxedIframes: a sandboxed
-		// iframe's fetch() (Origin: null) then runs in the tab's own
-		// process, where the tab's DevTools session sees its network
-		// requests. What the request carries and how CORS treats it are
-		// the same either way.
-		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateSandboxedIframes"),
+		DisableFeatures(),
 		chromedp.CombinedOutput(discard{}), // dbus noise
 	)
 	opts = append(opts, shared.extra...)
@@ -215,4 +212,18 @@ func (tab *Tab) Screenshot(path string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Clean(path), buf, 0o644)
+}
+
+// disabledFeatures are chromedp's own, plus IsolateSandboxedIframes: a
+// sandboxed iframe's fetch() (Origin: null) then runs in the tab's own
+// process, where the tab's DevTools session sees its network requests.
+// What the request carries and how CORS treats it are the same either way.
+var disabledFeatures = []string{"Translate", "BlinkGenPropertyTrees", "IsolateSandboxedIframes"}
+
+// DisableFeatures is Chromium's --disable-features with the ones every test
+// browser needs and extra. Chromium reads only the last --disable-features,
+// so a package that needs more (Main's extra flags) passes this, never a flag
+// of its own.
+func DisableFeatures(extra ...string) chromedp.ExecAllocatorOption {
+	return chromedp.Flag("disable-features", strings.Join(append(slices.Clone(disabledFeatures), extra...), ","))
 }

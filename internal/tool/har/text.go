@@ -79,7 +79,11 @@ func (x *Exchange) text(w io.Writer) {
 	}
 	if x.Entry != nil {
 		fmt.Fprintf(w, "\n> %s %s   (entry %d)\n", x.Entry.Request.Method, x.Entry.Request.URL, x.Entry.Index)
-		writeAnswer(w, x.Exchange.Actual)
+		if x.Exchange.Actual == nil && x.Exchange.Preflight != nil && !x.Verdict.ActualRequestSent {
+			fmt.Fprintln(w, "< (never sent: the browser stopped at the preflight)")
+		} else {
+			writeAnswer(w, x.Exchange.Actual)
+		}
 		if x.Exchange.Actual != nil && len(x.Entry.Response.Body) > 0 {
 			cut := ""
 			if x.Entry.Response.BodyTruncated {
