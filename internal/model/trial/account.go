@@ -146,6 +146,10 @@ func Build(in Input) Account {
 		return a
 	}
 	if kind.Navigation() {
+		a.Browser = fetch.Chromium.Name
+		if in.Browser != nil {
+			a.Browser = in.Browser.Name
+		}
 		a.Happened.Navigation = true
 		navigation(&a, in, kind)
 		return a
@@ -233,7 +237,7 @@ func Build(in Input) Account {
 		if x.Actual != nil {
 			status = x.Actual.Status
 		}
-		kindAccount(&a, in, kind, status)
+		kindAccount(&a, in, kind.In(b.Name), status)
 	}
 	return a
 }
