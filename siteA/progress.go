@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/corslab/corslab/internal/regularfile"
 )
 
 // progress is what persists of the lessons: the current one and those done.
@@ -22,7 +24,7 @@ func loadProgress(path string) (progress, error) {
 	if path == "" {
 		return p, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := regularfile.Read(path, regularfile.MaxSize)
 	if errors.Is(err, os.ErrNotExist) {
 		return p, nil
 	}

@@ -6,14 +6,21 @@ package siteA
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/regularfile"
 	"github.com/corslab/corslab/static"
 )
 
@@ -31,16 +38,26 @@ type Config struct {
 	// SiteBPort is site B's port; the page reaches site B on the host it
 	// was itself loaded from, so a classroom LAN works.
 	SiteBPort string
-	// Origins are the origins the page may be loaded from (site A's own);
-	// the websocket accepts only these. When AnyHost is set, any origin
-	// whose host is the request's Host is accepted too (LAN use).
+	// Origins are the origins the page may be loaded from (site A's own,
+	// under each of its names: under -lan the machine's addresses too);
+	// the websocket accepts only these. They are compared with the
+	// configured names, never with the request's Host, which a DNS-rebinding
+	// page sets to its own name (internal/hostguard).
 	Origins []string
-	AnyHost bool
+	// TeacherToken, when set (-lan), reserves changes to the policy and the
+	// lessons to the teacher: loopback peers, and whoever opened the page
+	// with ?teacher=<token> (a cookie then carries it). Other machines get
+	// 403 "the teacher controls the policy". A live-log client on another
+	// machine must send an Origin.
+	TeacherToken string
 	// Progress is the lessons' progress file; "" keeps it in memory.
 	Progress string
 	// Upstream is the URL site B proxies to (corslab -upstream), "" when
 	// site B serves its own endpoints; the page shows it.
 	Upstream string
+	// Scenario is the bug of the catalogue the lab started in (corslab
+	// -scenario NAME): the page shows it instead of a lesson.
+	Scenario string
 	// Replay is set when site B replays a HAR (corslab -replay): the page
 	// offers its recorded calls as presets (replay.go).
 	Replay *Replay
@@ -57,6 +74,7 @@ type Server struct {
 	close   context.CancelFunc
 	lessons *lessons
 	live    *broadcaster // the live log's frames
+	editMu  sync.Mutex   // orders the page's read-modify-write policy edits (policyedit.go)
 }
 
 // New returns site A.
@@ -70,11 +88,14 @@ func New(cfg Config, j *journal.Journal, p PolicyStore) *Server {
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.mux.HandleFunc("GET /lab/config", s.config)
 	s.mux.Handle("GET /lab/policy", sameOriginOnly(http.HandlerFunc(s.getPolicy)))
-	s.mux.Handle("PUT /lab/policy", sameOriginOnly(http.HandlerFunc(s.putPolicy)))
+	s.mux.Handle("PUT /lab/policy", sameOriginOnly(s.teacherOnly(http.HandlerFunc(s.putPolicy))))
+	s.mux.Handle("POST /lab/policy/edit", sameOriginOnly(s.teacherOnly(http.HandlerFunc(s.editPolicy))))
+	s.mux.Handle("POST /lab/policy/fix", sameOriginOnly(s.teacherOnly(http.HandlerFunc(s.fixPolicy))))
 	s.mux.HandleFunc("GET /lab/ws", s.serveWS)
 	s.mux.HandleFunc("GET /lab/replay", s.getReplay)
 	s.lessons = newLessons(cfg.Progress, j, p)
 	s.routeLessons()
+	s.routeScenarios()
 	return s
 }
 
@@ -85,6 +106,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 func (s *Server) Close() { s.close() }
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	if tok := r.URL.Query().Get("teacher"); tok != "" && s.cfg.TeacherToken != "" {
+		s.teacherLogin(w, r, tok)
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.pageHeaders(w, r)
 	http.ServeFileFS(w, r, static.Files, "index.html")
@@ -108,7 +133,7 @@ func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request) {
 func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
-		http.Error(w, "policy: larger than 1 MiB", http.StatusRequestEntityTooLarge)
+		bodyError(w, "policy", err)
 		return
 	}
 	if err := s.policy.ReplacePolicy(body, "control API"); err != nil {
@@ -137,19 +162,85 @@ func sameOriginOnly(h http.Handler) http.Handler {
 	})
 }
 
+// bodyError answers a request body that could not be read: too large
+// (413), or too slow or cut short (408: the server's ReadTimeout, or the
+// client went away) — never "too large" for a body that was merely slow.
+func bodyError(w http.ResponseWriter, what string, err error) {
+	var tooBig *http.MaxBytesError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &tooBig):
+		http.Error(w, fmt.Sprintf("%s: larger than %s", what, regularfile.Size(tooBig.Limit)), http.StatusRequestEntityTooLarge)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		http.Error(w, what+": the upload timed out before the body was complete", http.StatusRequestTimeout)
+	default:
+		http.Error(w, what+": reading the body: "+err.Error(), http.StatusBadRequest)
+	}
+}
+
 // originAllowed reports whether a websocket may be opened from origin.
 // Websockets are not covered by CORS: without this check any site could
-// read the live log. An absent Origin (a non-browser client) is allowed.
+// read the live log. The origin is compared with site A's configured
+// origins, not with r.Host. An absent Origin (a non-browser client) is
+// allowed from this machine only.
 func (s *Server) originAllowed(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
+		return loopbackPeer(r)
+	}
+	return slices.Contains(s.cfg.Origins, origin)
+}
+
+// loopbackPeer reports whether r comes from this machine.
+func loopbackPeer(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// teacherCookie carries the teacher's token (Config.TeacherToken). Its
+// path keeps it off site B's requests (same host, another port: cookies
+// ignore ports, RFC 6265 §8.5) and off the live log.
+const teacherCookie = "corslab_teacher"
+
+// teacherLogin answers the teacher link /?teacher=<token>: the right token
+// sets the cookie and sends the browser to the page; a wrong one is 403.
+func (s *Server) teacherLogin(w http.ResponseWriter, r *http.Request, tok string) {
+	if subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.TeacherToken)) != 1 {
+		http.Error(w, "corslab: wrong teacher token: open the teacher link corslab printed", http.StatusForbidden)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: teacherCookie, Value: tok, Path: "/lab/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// isTeacher reports whether r may change the lab: always without -lan;
+// under -lan from this machine, or with the teacher's token (the cookie,
+// or "Authorization: Bearer <token>" for scripts).
+func (s *Server) isTeacher(r *http.Request) bool {
+	if s.cfg.TeacherToken == "" || loopbackPeer(r) {
 		return true
 	}
-	for _, o := range s.cfg.Origins {
-		if origin == o {
-			return true
-		}
+	tok := ""
+	if c, err := r.Cookie(teacherCookie); err == nil {
+		tok = c.Value
+	} else if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		tok = b
 	}
-	host, ok := strings.CutPrefix(origin, "http://")
-	return s.cfg.AnyHost && ok && host == r.Host
+	return subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.TeacherToken)) == 1
+}
+
+// teacherOnly refuses changes from students under -lan (isTeacher).
+func (s *Server) teacherOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.isTeacher(r) {
+			http.Error(w, "corslab: the teacher controls the policy and the lessons (-lan): ask them, or use the teacher link", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

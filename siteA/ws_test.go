@@ -168,11 +168,11 @@ func TestWSOrigin(t *testing.T) {
 		{"site B: same host, other port", loopbackOrigins, func(*lab) string { return "http://localhost:" + siteBPort }, false},
 		{"https", loopbackOrigins, func(l *lab) string { return "https://localhost:" + l.port }, false},
 		{"opaque origin", loopbackOrigins, func(*lab) string { return "null" }, false},
-		{"AnyHost: the request's Host", anyHost, func(l *lab) string { return "http://127.0.0.1:" + l.port }, true},
-		{"AnyHost: another host", anyHost, func(l *lab) string { return "http://10.0.0.9:" + l.port }, false},
-		{"AnyHost: https", anyHost, func(l *lab) string { return "https://127.0.0.1:" + l.port }, false},
-		{"AnyHost: host with a path", anyHost, func(l *lab) string { return "http://127.0.0.1:" + l.port + "/" }, false},
-		{"without AnyHost the Host is not enough", func(string) Config { return Config{} },
+		{"LAN: a configured address", lanOrigins, func(l *lab) string { return "http://10.0.0.5:" + l.port }, true},
+		{"LAN: another host", lanOrigins, func(l *lab) string { return "http://10.0.0.9:" + l.port }, false},
+		{"LAN: https", lanOrigins, func(l *lab) string { return "https://10.0.0.5:" + l.port }, false},
+		{"LAN: host with a path", lanOrigins, func(l *lab) string { return "http://10.0.0.5:" + l.port + "/" }, false},
+		{"the request's Host is not enough (DNS rebinding)", func(string) Config { return Config{} },
 			func(l *lab) string { return "http://127.0.0.1:" + l.port }, false},
 	}
 	for _, tt := range tests {
@@ -205,7 +205,13 @@ func TestWSOrigin(t *testing.T) {
 	}
 }
 
-func anyHost(string) Config { return Config{SiteBPort: siteBPort, AnyHost: true} }
+// lanOrigins is Config.Origins as the lab sets it under -lan on a machine
+// whose address is 10.0.0.5.
+func lanOrigins(port string) Config {
+	c := loopbackOrigins(port)
+	c.Origins = append(c.Origins, "http://10.0.0.5:"+port)
+	return c
+}
 
 func TestWSHello(t *testing.T) {
 	l := newLab(t, 64, loopbackOrigins, nil)
@@ -405,7 +411,8 @@ func TestWSBadMessages(t *testing.T) {
 	}
 }
 
-// TestWSMessageAtTheLimit: a message of exactly 64 KiB is read.
+// TestWSMessageAtTheLimit: a message of exactly 64 KiB is read, and what the
+// journal keeps of its body is clipped, saying so.
 func TestWSMessageAtTheLimit(t *testing.T) {
 	l := newLab(t, 64, loopbackOrigins, nil)
 	c, _ := l.dial(t, "")
@@ -420,7 +427,8 @@ func TestWSMessageAtTheLimit(t *testing.T) {
 	}
 	s := &stream{c: c}
 	s.until(t, 1)
-	if e := s.got[0]; e.Kind != journal.KindTrial || e.Trial.ID != "big" || len(e.Trial.Request.Body) != maxMessageSize-len(head)-len(tail) {
+	if e := s.got[0]; e.Kind != journal.KindTrial || e.Trial.ID != "big" || !strings.HasPrefix(e.Trial.Request.Body, "bbb") ||
+		!strings.Contains(e.Trial.Request.Body, journal.ClipMark) || len(e.Trial.Request.Body) > 4<<10 {
 		t.Errorf("event %+v", e)
 	}
 }

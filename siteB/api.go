@@ -57,11 +57,11 @@ func newAPI() *api {
 	a.mux.HandleFunc("PUT /api/items/{id}", a.update)
 	a.mux.HandleFunc("PATCH /api/items/{id}", a.update)
 	a.mux.HandleFunc("DELETE /api/items/{id}", a.delete)
-	a.mux.HandleFunc("GET /api/login", a.login) // a top-level navigation can log in too
-	a.mux.HandleFunc("POST /api/login", a.login)
+	a.mux.HandleFunc("POST /api/login", a.login) // POST only: a GET must not change state (an <img> on any site would log the learner in anew, out of their session)
 	a.mux.HandleFunc("POST /api/logout", a.logout)
 	a.mux.HandleFunc("GET /api/me", a.me)
 	a.mux.HandleFunc("GET "+WSPath, a.ws)
+	a.kinds()
 	return a
 }
 
@@ -76,8 +76,11 @@ POST   /api/items       create: form name=…, JSON {"name":…} or plain text
 GET    /api/items/{id}  one item
 PUT    /api/items/{id}  rename (PATCH too)
 DELETE /api/items/{id}  delete
-GET|POST /api/login     set the session cookie; GET /api/me needs it; POST /api/logout
+POST   /api/login       set the session cookie; GET /api/me needs it; POST /api/logout
 GET    /api/ws          a websocket: one message (hello, the list), from any Origin
+GET    /kinds/image.png, /kinds/font.ttf, /kinds/module.js, /kinds/classic.js,
+       /kinds/events (an event stream), /kinds/frame.html: for <img>, fonts,
+       scripts, EventSource and <iframe> (no-store)
 `
 
 func (a *api) index(w http.ResponseWriter, r *http.Request) {

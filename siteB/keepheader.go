@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/corslab/corslab/internal/journal"
 )
 
 // Header maps kept without a copy (docs/ARCHITECTURE.md, performance).
@@ -68,7 +70,7 @@ func boundedCopy(h http.Header, truncated *int) http.Header {
 		for _, v := range h[k] {
 			cut := len(v) > maxRecordedValue
 			if cut {
-				v = v[:maxRecordedValue]
+				v = journal.Clip(v, maxRecordedValue) // ends with journal.ClipMark
 			}
 			if cut || lines == maxRecordedLines || size+len(k)+len(v) > maxRecordedBytes {
 				*truncated++ // a line left out, or cut short

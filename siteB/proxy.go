@@ -88,7 +88,13 @@ func newProxy(upstream *url.URL, dial, header time.Duration) *proxy {
 	p := &proxy{upstream: upstream, headerTimeout: header}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(upstream) // the upstream's Host, its path as a prefix
+			// The upstream's own Host, as it expects, and its path as a
+			// prefix. Forwarding it is safe only because every request that
+			// gets here came under site B's own name: the lab refuses any
+			// other Host first (internal/hostguard), so a DNS-rebinding page
+			// cannot use site B to get past the upstream's own Host check.
+			// X-Forwarded-Host carries the name the browser used.
+			pr.SetURL(upstream)
 			pr.SetXForwarded()
 		},
 		Transport: &http.Transport{

@@ -31,7 +31,25 @@ type Server struct {
 	api      http.Handler
 	proxy    *proxy    // proxy mode: forward to the user's server (proxy.go)
 	replay   *replayer // replay mode: answer as a recorded server did (replay.go)
+	// trialOrigins are site A's origins: only a Referer (or a websocket's
+	// Origin) from one of them names a trial (SetTrialOrigins). nil: any.
+	trialOrigins []string
+	// maskSecrets masks the values of secret headers in what is recorded (MaskSecrets).
+	maskSecrets bool
 }
+
+// SetTrialOrigins makes site B take a trial ID only from a request whose
+// Referer is a page of one of origins (site A's own, e.g.
+// http://localhost:7070), or, for a websocket, whose Origin is one of them.
+// Any other site could otherwise park exchanges under trials, each kept
+// until the trial ages out. Call it before serving.
+func (s *Server) SetTrialOrigins(origins []string) { s.trialOrigins = origins }
+
+// MaskSecrets makes site B record the values of Authorization,
+// Proxy-Authorization, Cookie and Set-Cookie masked (names, cookie names
+// and attributes kept): under -lan the live log is open to a classroom.
+// Call it before serving.
+func (s *Server) MaskSecrets() { s.maskSecrets = true }
 
 // New returns site B with the Closed policy, recording into rec.
 func New(rec Recorder) *Server {
@@ -78,6 +96,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	p := s.policy.Load() // one snapshot for the whole exchange
 	e := newExchange(w, r)
+	if e.x.Trial != "" && s.trialOrigins != nil && !s.fromSiteA(r) {
+		e.x.Trial = ""
+	}
 	if s.proxy != nil {
 		s.proxy.serve(e, r, p)
 	} else if s.replay != nil {
@@ -97,9 +118,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 	e := &exchange{rec: recordingWriter{ResponseWriter: w}}
 	e.x = journal.Exchange{
-		Method:    r.Method,
-		Path:      r.URL.RequestURI(),
-		Origin:    r.Header.Get("Origin"),
+		Method:    ownMethod(r.Method),
+		Path:      journal.ClipNote(r.URL.RequestURI(), maxRecordedPath),
+		Origin:    journal.Clip(r.Header.Get("Origin"), maxRecordedPath),
 		Preflight: IsPreflight(r),
 		Trial:     TrialID(r),
 	}
@@ -111,7 +132,27 @@ func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 	if e.x.Trial == "" {
 		e.x.Trial = wsTrialID(r)
 	}
+	if e.x.Trial != "" {
+		e.x.Trial = strings.Clone(e.x.Trial) // a slice of a Referer or of the request line: do not keep all of it
+	}
 	return e
+}
+
+// maxRecordedPath bounds the path and query (and Origin) the journal
+// keeps: longer ones are cut, with a mark.
+const maxRecordedPath = 2 << 10
+
+// ownMethod returns the method as a string of its own: net/http's
+// r.Method is a slice of the request line, and keeping it would keep the
+// whole line — a 60 KB query string with it — for as long as the journal
+// keeps the exchange. The usual methods are constants: no allocation.
+func ownMethod(m string) string {
+	for _, c := range [...]string{"GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "HEAD"} {
+		if m == c {
+			return c
+		}
+	}
+	return strings.Clone(journal.Clip(m, 64))
 }
 
 // record completes e with the response and hands it to the recorder.
@@ -123,6 +164,11 @@ func (s *Server) record(e *exchange, start time.Time) {
 		x.Effect = &rec.effect // in e, which the journal keeps with x: no allocation
 	}
 	x.ResponseHeader = keepHeader(rec.header, &x.Truncated)
+	if s.maskSecrets {
+		x.RequestHeader = maskSecrets(x.RequestHeader)
+		x.ResponseHeader = maskSecrets(x.ResponseHeader)
+		x.UpstreamHeader = maskSecrets(x.UpstreamHeader)
+	}
 	x.Micros = time.Since(start).Microseconds()
 	rec.ResponseWriter, rec.header = nil, nil // the journal keeps x, and with it e: not the connection's writer
 	s.recorder.Record(x)
@@ -133,6 +179,19 @@ func (s *Server) record(e *exchange, start time.Time) {
 type exchange struct {
 	rec recordingWriter
 	x   journal.Exchange
+}
+
+// fromSiteA reports whether r's trial ID came from site A's page: its
+// Referer is under one of site A's origins, or (a websocket handshake,
+// which names its trial in the query) its Origin is one of them.
+func (s *Server) fromSiteA(r *http.Request) bool {
+	ref, origin := r.Header.Get("Referer"), r.Header.Get("Origin")
+	for _, o := range s.trialOrigins {
+		if strings.HasPrefix(ref, o+"/trial/") || (r.URL.Path == WSPath && origin == o) {
+			return true
+		}
+	}
+	return false
 }
 
 // TrialID returns the page's trial ID carried in the Referer

@@ -442,15 +442,19 @@ func TestLoginAndMe(t *testing.T) {
 		{"me with the cookie", "GET", "/api/me", 200, `"secret"`, ""},
 		{"log out", "POST", "/api/logout", 200, `"user":""`, "logged out"},
 		{"me after logging out", "GET", "/api/me", 401, "not logged in", ""},
-		{"log in by navigation", "GET", "/api/login", 200, `"user":"learner"`, "logged in: set cookie " + SessionCookie},
-		{"me again", "GET", "/api/me", 200, `"secret"`, ""},
+		{"log in again", "POST", "/api/login", 200, `"user":"learner"`, "logged in: set cookie " + SessionCookie},
+		// A GET changes nothing: any site's <img src=…/api/login> would
+		// otherwise replace the learner's session (log them out).
+		{"a GET does not log in", "GET", "/api/login", 405, "", ""},
+		{"a GET does not log out", "GET", "/api/logout", 405, "", ""},
+		{"me still logged in", "GET", "/api/me", 200, `"secret"`, ""},
 	}
 	for _, tt := range tests { // steps on one site and one cookie jar, in order
 		r := st.do(t, tt.method, tt.path, nil, "")
 		if r.status != tt.wantStatus || !strings.Contains(r.body, tt.wantBody) || r.x.Effect.String() != tt.wantEffect {
 			t.Errorf("%s: %d %q effect %q; want %d, %q, effect %q", tt.desc, r.status, r.body, r.x.Effect.String(), tt.wantStatus, tt.wantBody, tt.wantEffect)
 		}
-		if strings.HasSuffix(tt.path, "/login") {
+		if strings.HasSuffix(tt.path, "/login") && tt.method == "POST" {
 			c := r.header.Get("Set-Cookie")
 			for _, want := range []string{SessionCookie + "=", "HttpOnly", "SameSite=Lax", "Path=/"} {
 				if !strings.Contains(c, want) {
@@ -756,8 +760,8 @@ func TestRecordedHeadersAreBounded(t *testing.T) {
 			}},
 		{"a huge value", http.Header{"Access-Control-Request-Headers": {strings.Repeat("x,", maxRecordedValue)}}, 1,
 			func(t *testing.T, h http.Header) {
-				if v := h.Get("Access-Control-Request-Headers"); len(v) != maxRecordedValue {
-					t.Errorf("recorded a value of %d bytes, want %d", len(v), maxRecordedValue)
+				if v := h.Get("Access-Control-Request-Headers"); len(v) != maxRecordedValue+len(journal.ClipMark) || !strings.HasSuffix(v, journal.ClipMark) {
+					t.Errorf("recorded a value of %d bytes, want %d and the mark %s", len(v), maxRecordedValue, journal.ClipMark)
 				}
 			}},
 	}
@@ -779,4 +783,40 @@ func lineCount(h http.Header) int {
 		n += len(vs)
 	}
 	return n
+}
+
+// A trial ID is taken only from site A's own pages: a foreign page (or
+// anything else) sending a Referer that ends in /trial/<id> parks nothing
+// under a trial.
+func TestTrialIDOnlyFromSiteA(t *testing.T) {
+	st := newSite(t, "")
+	st.s.SetTrialOrigins([]string{"http://localhost:7070", "http://127.0.0.1:7070"})
+	for _, tt := range []struct {
+		desc, path string
+		header     http.Header
+		want       string
+	}{
+		{"site A's page", "/api/items", http.Header{"Referer": {"http://localhost:7070/trial/abc"}}, "abc"},
+		{"site A under 127.0.0.1", "/api/items", http.Header{"Referer": {"http://127.0.0.1:7070/trial/abc"}}, "abc"},
+		{"a foreign page", "/api/items", http.Header{"Referer": {"http://evil.example/trial/abc"}}, ""},
+		{"site A's name on another port", "/api/items", http.Header{"Referer": {"http://localhost:7071/trial/abc"}}, ""},
+		{"a prefix of site A's name", "/api/items", http.Header{"Referer": {"http://localhost:70701/trial/abc"}}, ""},
+		{"a websocket from site A", WSPath + "?trial=abc", http.Header{"Origin": {"http://localhost:7070"}}, "abc"},
+		{"a websocket from a foreign page", WSPath + "?trial=abc", http.Header{"Origin": {"http://evil.example"}}, ""},
+	} {
+		r := st.do(t, "GET", tt.path, tt.header, "")
+		if r.x.Trial != tt.want {
+			t.Errorf("%s: trial %q, want %q", tt.desc, r.x.Trial, tt.want)
+		}
+	}
+}
+
+// A 200 KB query string is recorded cut, saying so.
+func TestRecordedPathIsClipped(t *testing.T) {
+	st := newSite(t, "")
+	q := strings.Repeat("q", 60<<10)
+	r := st.do(t, "GET", "/api/items?"+q, nil, "")
+	if len(r.x.Path) > maxRecordedPath+100 || !strings.Contains(r.x.Path, journal.ClipMark) || !strings.HasPrefix(r.x.Path, "/api/items?qqq") {
+		t.Errorf("recorded path of %d bytes (%.40q…), want at most %d and the mark", len(r.x.Path), r.x.Path, maxRecordedPath)
+	}
 }

@@ -51,7 +51,7 @@ export function happenedView(a) {
     items.map(([k, text]) => el("li", { "data-happened": k }, text)));
 }
 
-// verdictView is the verdict in the browser's words: Chromium's console
+// verdictView is the verdict in the browser's words: that browser's console
 // sentence, the explanation, the error and why a preflight was needed.
 export function verdictView(a) {
   const v = a.verdict;
@@ -65,7 +65,10 @@ export function verdictView(a) {
     const cut = msg.indexOf("\n");
     const sentence = cut < 0 ? msg : msg.slice(0, cut);
     const rest = cut < 0 ? "" : msg.slice(cut + 1).trim();
-    parts.push(el("p", { class: "v-console" }, el("span", { class: "v-tag" }, "Chromium's console: "), codeText(sentence)));
+    // The verdict speaks for the browser the page runs in (a.browser, told
+    // by its User-Agent): the line is the one this very console shows.
+    const who = { firefox: "Firefox's console: ", webkit: "Safari's (WebKit's) console: " }[a.browser] || "Chromium's console: ";
+    parts.push(el("p", { class: "v-console" }, el("span", { class: "v-tag" }, who), codeText(sentence)));
     if (rest) parts.push(el("p", { class: "v-plain" }, codeText(rest)));
   }
   if (v.error) parts.push(el("p", { class: "v-error" }, "error: ", el("code", {}, v.error), v.failedParameter ? [" (", el("code", {}, v.failedParameter), ")"] : ""));

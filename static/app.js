@@ -10,9 +10,11 @@
 //   trials.js    the trial store and its log entries result.js  What JavaScript got
 //   account.js   a trial's account, rendered         diagram.js the sequence diagram (SVG)
 //   log.js       What site B saw
-//   policy.js    site B's policy in the header      lessons.js the lesson panel
+//   policy.js    site B's policy: summary and editor lessons.js the lesson panel
 //   form.js      the hand-built request form        dom.js     DOM helpers
 //   replay.js    a replayed HAR's recorded requests (corslab -replay)
+//   scenarios.js the bug catalogue: picker and scenario panel
+//   kinds.js     beyond fetch(): XHR, <img>, fonts, scripts, EventSource, beacons, forms, iframes
 // No build step: browsers load these as native ES modules. No inline script
 // or style anywhere: site A serves the page with a strict
 // Content-Security-Policy.
@@ -26,9 +28,11 @@ import * as policy from "./policy.js";
 import * as lessons from "./lessons.js";
 import * as form from "./form.js";
 import * as replay from "./replay.js";
+import * as scenarios from "./scenarios.js";
 import { presets, learnEffect, showDeleteTarget } from "./presets.js";
 import { send, waitFor } from "./send.js";
-import { renderVerdict } from "./result.js";
+import { renderVerdict, onApplyFix } from "./result.js";
+import * as kinds from "./kinds.js";
 
 transport.on("hello", (ev) => {
   if (ev.policy) policy.show(ev.policy, false);
@@ -54,7 +58,7 @@ const ready = (async () => {
   $("origin-a").textContent = location.origin;
   $("origin-b").textContent = origins.siteBOrigin();
   transport.connect();
-  await Promise.all([transport.helloSeen, lessons.load(), replay.load()]);
+  await Promise.all([transport.helloSeen, lessons.load(), replay.load(), scenarios.load()]);
 })();
 waitFor(ready);
 
@@ -68,8 +72,17 @@ for (const b of document.querySelectorAll("[data-preset]")) {
   });
 }
 form.wire();
+onApplyFix(async (id) => {
+  const resp = await fetch("/lab/policy/fix", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ trial: id }) });
+  if (!resp.ok) return "Not applied: " + (await resp.text()).trim().replace(/\n/g, "; ");
+  const r = trials.again(id);
+  if (r) send(r);
+  return "";
+});
+kinds.wire(form.fillForm, send);
 showDeleteTarget();
 lessons.wire();
+scenarios.wire();
 $("reconnect").addEventListener("click", transport.reconnect);
 
 // The page's API, for tests and the curious (DevTools' console).
@@ -77,6 +90,7 @@ window.renderVerdict = renderVerdict;
 window.corslab = {
   send,
   presets,
+  kindPresets: kinds.kindPresets,
   ready,
   renderVerdict,
   get siteB() {
@@ -88,7 +102,11 @@ window.corslab = {
   // trial returns the journal's latest snapshot of trial id, as the page
   // received it on the live log (its account included), or null.
   trial: trials.snapshot,
+  editPolicy: policy.edit,
   startLesson: lessons.start,
+  get scenario() {
+    return scenarios.current();
+  },
   get lesson() {
     return lessons.current();
   },

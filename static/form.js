@@ -14,6 +14,7 @@ export function fillForm(r) {
   $("f-body").value = req.body;
   $("f-credentials").value = req.credentials;
   $("f-mode").value = req.mode;
+  $("f-kind").value = req.kind || "";
 }
 
 // parseHeaders reads "Name: value" lines; blank lines are skipped.
@@ -50,6 +51,7 @@ function onSubmit(e) {
     body: $("f-body").value,
     credentials: $("f-credentials").value,
     mode: $("f-mode").value,
+    kind: $("f-kind").value,
   };
   if (!reachable(toRequest(request).url)) {
     err.textContent = `path: the page may call site A (${location.origin}) and site B (${siteBOrigin()}) only: its Content-Security-Policy blocks any other origin`;

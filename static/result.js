@@ -49,7 +49,7 @@ export function renderResult(m) {
     const hs = o.headers || [];
     parts.push(el("h3", {}, `Headers JavaScript can read (${hs.length})`));
     if (hs.length) {
-      parts.push(el("dl", { class: "r-headers" }, hs.map(([n, v]) => [el("dt", {}, n), el("dd", {}, v)])));
+      parts.push(el("dl", { class: "r-headers", "aria-label": "headers JavaScript can read" }, hs.map(([n, v]) => [el("dt", {}, n), el("dd", {}, v)])));
     } else {
       parts.push(el("p", { class: "r-note" }, "none"));
     }
@@ -67,12 +67,38 @@ export function renderResult(m) {
   renderVerdict(m.account);
 }
 
+let applyFix = null; // (trial id) → Promise of an error text, "" when applied
+
+// onApplyFix sets what "apply the fix" does (app.js: POST /lab/policy/fix,
+// then send the request again).
+export function onApplyFix(fn) {
+  applyFix = fn;
+}
+
+// applyView is the button that puts exactly the trial's whole fix into
+// site B's policy (the server applies the account's fix: the page derives
+// nothing) and sends the request again; none when no header fixes it.
+function applyView(a) {
+  if (!a.fix || a.fix.page || !a.id || !applyFix) return null;
+  const err = el("span", { class: "form-error fix-error", role: "alert" });
+  const b = el("button", {
+    type: "button", class: "send fix-apply", "data-apply-fix": a.id,
+    title: "Put exactly this fix into site B's policy, then send the same request again",
+  }, "Apply the fix and send again");
+  b.addEventListener("click", async () => {
+    b.disabled = true;
+    err.textContent = await applyFix(a.id);
+    b.disabled = false;
+  });
+  return el("p", { class: "fix-do" }, b, " ", err);
+}
+
 // renderVerdict shows a trial's account (the live log's trial event, or
 // its account fields): the verdict, the whole fix, the notes, the
 // mismatch and the diagram. With none of them it shows nothing.
 export function renderVerdict(a) {
   const box = $("verdict");
-  const parts = a ? [verdictView(a), fixView(a), notesView(a), mismatchView(a), diagramView(a)].filter(Boolean) : [];
+  const parts = a ? [verdictView(a), fixView(a), applyView(a), notesView(a), mismatchView(a), diagramView(a)].filter(Boolean) : [];
   box.replaceChildren(...parts);
   box.hidden = parts.length === 0;
 }

@@ -10,6 +10,7 @@ import { siteBOrigin } from "./origins.js";
 import * as transport from "./transport.js";
 import * as trials from "./trials.js";
 import { learnIds } from "./presets.js";
+import { kindTrial, normalize } from "./kinds.js";
 
 const BODY_LIMIT = 2000; // characters of a response body reported and shown
 const ANNOUNCE_BODY_LIMIT = 8000; // characters of a request body announced (the socket takes 64 KiB a message)
@@ -40,7 +41,8 @@ export function toRequest(r) {
   if (r.mode === "websocket") url = url.replace(/^http(s?):/, "ws$1:"); // new WebSocket(), not fetch()
   let headers = r.headers || [];
   if (!Array.isArray(headers)) headers = Object.entries(headers);
-  return {
+  return normalize({
+    ...(r.kind ? { kind: String(r.kind) } : {}), // not a fetch(): an <img>, a <script>… (kinds.js)
     label: String(r.label ?? ""),
     method: r.method === undefined ? "GET" : String(r.method),
     url,
@@ -48,7 +50,7 @@ export function toRequest(r) {
     body: r.body === undefined || r.body === null ? "" : String(r.body),
     credentials: r.credentials || "same-origin",
     mode: r.mode || "cors",
-  };
+  });
 }
 
 // send makes one fetch() as a trial and resolves to {id, outcome}; with a
@@ -60,7 +62,7 @@ export async function send(request) {
   // A websocket sends no Referer the page can set: its URL names the trial.
   if (req.mode === "websocket") req.url += (req.url.includes("?") ? "&" : "?") + "trial=" + id;
   const readHeader = request && request.readHeader ? String(request.readHeader) : "";
-  trials.begin(id, req);
+  trials.begin(id, req, request || {});
   const sandboxed = !!(request && request.sandbox);
   transport.send({
     type: "announce", id,
@@ -78,6 +80,8 @@ export async function send(request) {
     outcome = await sandboxFetch(id, req);
   } else if (req.mode === "websocket") {
     outcome = await webSocketTrial(req.url);
+  } else if (req.kind) {
+    outcome = await kindTrial(id, req);
   } else try {
     const init = {
       method: req.method,

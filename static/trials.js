@@ -53,12 +53,24 @@ export function snapshot(id) {
   return t && t.server ? t.server : null;
 }
 
-// begin records a trial this page is about to make, and selects it.
-export function begin(id, request) {
+// begin records a trial this page is about to make, and selects it;
+// asked is the request as send() was given it, to send it again.
+export function begin(id, request, asked) {
   const t = trialFor(id);
   t.local = true;
   t.request = request;
+  t.asked = asked;
   select(id);
+}
+
+// again returns what to give send() to make trial id's request again:
+// as this page was asked for it, or as the journal recorded it.
+export function again(id) {
+  const t = trials.get(id);
+  if (!t) return null;
+  if (t.asked) return t.asked;
+  const r = (t.server && t.server.request) || t.request;
+  return r ? { ...r, sandbox: t.server && t.server.origin === "null" } : null;
 }
 
 // finish records what JavaScript got for trial id.

@@ -16,6 +16,12 @@ const maxEntries = 2000
 // maxSublines bounds the exchanges shown under a trial in the log.
 const maxSublines = 3
 
+// policyBurst is how close policy changes by the same hand must follow
+// each other, with nothing logged between them, to share one log entry:
+// cycling a value six times is "policy changed ×6", not six entries. The
+// page's log does the same (static/policy.js COALESCE_MS).
+const policyBurst = 10 * time.Second
+
 type entryKind uint8
 
 const (
@@ -34,6 +40,7 @@ type entry struct {
 	t       *journal.Trial
 	p       *journal.PolicyChange
 	lost    uint64
+	changes int // a policy entry: the changes it stands for (a burst, policyBurst)
 	version int // bumped when a trial entry is updated, so the detail re-renders
 }
 
@@ -87,7 +94,15 @@ func (l *logPanel) add(events []*journal.Event, lost uint64) (policyChanged bool
 				continue
 			}
 			policyChanged = true
-			l.entries = append(l.entries, &entry{kind: entryPolicy, time: ev.Time, seq: ev.Seq, p: ev.Policy})
+			if n := len(l.entries); n > 0 {
+				if last := l.entries[n-1]; last.kind == entryPolicy && last.p.By == ev.Policy.By && ev.Time.Sub(last.time) <= policyBurst {
+					last.time, last.seq, last.p = ev.Time, ev.Seq, ev.Policy
+					last.changes++
+					last.version++
+					continue
+				}
+			}
+			l.entries = append(l.entries, &entry{kind: entryPolicy, time: ev.Time, seq: ev.Seq, p: ev.Policy, changes: 1})
 		case journal.KindTrial:
 			if ev.Trial == nil {
 				continue
@@ -294,6 +309,9 @@ func (e *entry) lines(c logColumns, st styles) []string {
 	case entryLost:
 		return []string{st.bad.Render(c.text("!", e.time, fmt.Sprintf("missed %d events (the console fell behind)", e.lost)))}
 	case entryPolicy:
+		if e.changes > 1 {
+			return []string{c.text("•", e.time, fmt.Sprintf("policy changed ×%d by %s", e.changes, e.p.By))}
+		}
 		return []string{c.text("•", e.time, "policy changed by "+e.p.By)}
 	case entryExchange:
 		x := e.x

@@ -327,3 +327,42 @@ func TestTrialGrowsFromExchangeEvents(t *testing.T) {
 		t.Errorf("log:\n%s", strings.Join(logLines(m), "\n"))
 	}
 }
+
+// A burst of policy changes by one hand (cycling a value six times) is one
+// log entry; another hand, an exchange between them, or a pause longer than
+// policyBurst starts a new one.
+func TestPolicyBurstIsOneEntry(t *testing.T) {
+	d := policy.Document{}
+	burst := func(seq uint64, by string) *journal.Event { return policyEvent(seq, by, d) }
+	late := burst(2, "page") // 1 s after the first, plus policyBurst
+	late.Time = late.Time.Add(policyBurst)
+	tests := []struct {
+		desc   string
+		events []*journal.Event
+		want   []string // the log's policy lines
+	}{
+		{"six by the page", []*journal.Event{burst(1, "page"), burst(2, "page"), burst(3, "page"), burst(4, "page"), burst(5, "page"), burst(6, "page")},
+			[]string{"policy changed ×6 by page"}},
+		{"another hand", []*journal.Event{burst(1, "page"), burst(2, "page"), burst(3, "tui")},
+			[]string{"policy changed ×2 by page", "policy changed by tui"}},
+		{"an exchange between", []*journal.Event{burst(1, "page"), exchangeEvent(2, simpleGET("/api/items", 200, "")), burst(3, "page")},
+			[]string{"policy changed by page", "policy changed by page"}},
+		{"a pause", []*journal.Event{burst(1, "page"), late},
+			[]string{"policy changed by page", "policy changed by page"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			m := newTestModel(t, &fakeLab{}, 120, 40)
+			m = update(t, m, eventsMsg{events: tt.events})
+			var got []string
+			for _, l := range logLines(m) {
+				if i := strings.Index(l, "policy changed"); i >= 0 {
+					got = append(got, strings.TrimSpace(l[i:]))
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("policy lines %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

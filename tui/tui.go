@@ -28,6 +28,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/regularfile"
 )
 
 // Options connects the console to the lab.
@@ -46,6 +47,9 @@ type Options struct {
 	// MoveLesson starts the lesson delta steps away (n: +1, p: -1), with
 	// its starting policy, and says which it started.
 	MoveLesson func(delta int) (string, error)
+	// Notice is the status line's first text, until something replaces
+	// it: under -lan, the teacher link.
+	Notice string
 }
 
 // replay is how many recent events the console shows when it starts.
@@ -152,6 +156,7 @@ func New(opts Options) Model {
 		policy: newPolicyPanel(opts),
 		log:    newLogPanel(),
 		detail: viewport.New(),
+		status: statusMsg{text: opts.Notice},
 	}
 	if opts.Hub != nil {
 		m.sub = opts.Hub.Subscribe(replay)
@@ -371,7 +376,7 @@ func loadPolicy(path string) tea.Cmd {
 		if path == "" {
 			path = defaultPolicyFile
 		}
-		data, err := os.ReadFile(path)
+		data, err := regularfile.Read(path, regularfile.MaxSize)
 		if err != nil {
 			return statusMsg{err: fmt.Errorf("policy unchanged: %w", err)}
 		}

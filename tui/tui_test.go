@@ -232,3 +232,14 @@ func BenchmarkUpdateView(b *testing.B) {
 		})
 	}
 }
+
+// Under -lan the status line starts with the teacher link (Options.Notice),
+// which the terminal's earlier output is hidden behind.
+func TestNoticeShownFirst(t *testing.T) {
+	opts := (&fakeLab{}).options()
+	opts.Notice = "-lan: teacher link http://192.0.2.2:7070/?teacher=TOKEN"
+	m := update(t, New(opts), tea.WindowSizeMsg{Width: 120, Height: 30})
+	if !strings.Contains(plain(m), "?teacher=TOKEN") {
+		t.Errorf("the view lacks the notice:\n%s", plain(m))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -223,6 +224,10 @@ func runCheck(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 // (ParseExchange), so that an exchange check prints is always one explain
 // reads; its field names become the flags'.
 func validRequest(r fetch.Request) error {
+	if u, err := url.Parse(r.Origin); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		u.Path != "" && u.Path != "/" && u.User == nil {
+		return fmt.Errorf("-origin: %q has a path (%s): an origin is scheme://host[:port], the page's URL without its path; use -origin %s://%s", r.Origin, u.Path, u.Scheme, u.Host)
+	}
 	_, err := fetch.ParseExchange(check.MarshalExchange(fetch.Exchange{Request: r}))
 	if err != nil {
 		msg := err.Error()

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/textclean"
 )
 
 // runExplain is `corslab explain [-text] [-browser NAME]`: one exchange as
@@ -68,7 +69,7 @@ func explain(stdin io.Reader, stdout, stderr io.Writer, text bool, b *fetch.Brow
 	v := b.Judge(x)
 	var out []byte
 	if text {
-		out = []byte(v.Text())
+		out = []byte(textclean.Strip(v.Text())) // the exchange's own text must not drive the terminal
 	} else {
 		out = v.IndentedJSON()
 	}

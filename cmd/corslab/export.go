@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/regularfile"
 	"github.com/corslab/corslab/internal/tool/export"
 )
 
@@ -64,13 +64,9 @@ func runExport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 
 	var data []byte
 	if *policyFile == "-" {
-		data, err = io.ReadAll(io.LimitReader(stdin, 1<<20))
+		data, err = regularfile.ReadLimited(stdin, regularfile.MaxSize)
 	} else {
-		data, err = os.ReadFile(*policyFile)
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
+		data, err = regularfile.Read(*policyFile, regularfile.MaxSize)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "corslab export: -policy %s: %v\n", *policyFile, err)

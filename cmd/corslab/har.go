@@ -6,8 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/regularfile"
 	"github.com/corslab/corslab/internal/tool/har"
 )
 
@@ -56,16 +57,16 @@ func runHAR(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "corslab har: one file at a time, got %q and %q\n", files[0], files[1])
 		return exitUsage
 	}
-	switch *browser {
-	case "", "chromium", "firefox", "webkit":
-	default:
-		fmt.Fprintf(stderr, "corslab har: -browser %q: want chromium, firefox or webkit\n", *browser)
-		return exitUsage
+	if *browser != "" {
+		if _, err := fetch.BrowserNamed(*browser); err != nil {
+			fmt.Fprintf(stderr, "corslab har: -browser: %v\n", err)
+			return exitUsage
+		}
 	}
 
-	f, err := os.Open(files[0])
+	f, err := regularfile.Open(files[0])
 	if err != nil {
-		fmt.Fprintf(stderr, "corslab har: %v\n", err)
+		fmt.Fprintf(stderr, "corslab har: %s: %v\n", files[0], err)
 		return exitUsage
 	}
 	defer f.Close()
@@ -84,10 +85,10 @@ func runHAR(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 	}
 	who := *browser
 	if who == "" {
-		who = rep.Browser
+		who = rep.Browser // the browser that wrote the file
 	}
-	if who != "" && who != "chromium" {
-		fmt.Fprintf(stderr, "corslab har: the browser model speaks Chromium's words only so far; %s's are not in it yet\n", who)
+	if b, err := fetch.BrowserNamed(who); err == nil {
+		rep.JudgeAs(b)
 	}
 	if *jsonOut {
 		writeJSON(stdout, rep.JSON())

@@ -47,7 +47,11 @@ func TestHARCommand(t *testing.T) {
 		{"nothing cross-origin", []string{"har", harTestdata + "same-origin.har"}, 0, []string{"nothing cross-origin here: none of its 1 entries"}, ""},
 		{"no file", []string{"har"}, 2, nil, "corslab har: missing the HAR file"},
 		{"two files", []string{"har", "a.har", "b.har"}, 2, nil, "one file at a time"},
-		{"bad browser", []string{"har", "-browser", "lynx", "a.har"}, 2, nil, `-browser "lynx"`},
+		{"bad browser", []string{"har", "-browser", "lynx", "a.har"}, 2, nil, `corslab har: -browser: unknown browser "lynx"`},
+		{"firefox export in Firefox's words", []string{"har", harTestdata + "firefox-lab.har"}, 1,
+			[]string{"blocked  CORSMethodNotFound\n", "blocked  CORSNotSupportingCredentials\n", "Firefox says:\n  Cross-Origin Request Blocked: The Same Origin Policy disallows reading the\n"}, ""},
+		{"chromium export in WebKit's words", []string{"har", "-browser", "webkit", harTestdata + "chromium-put-blocked.har"}, 1,
+			[]string{"blocked  MethodNotAllowed (PUT)", "Safari (WebKit) says:"}, ""},
 		{"missing file", []string{"har", filepath.Join(dir, "none.har")}, 2, nil, "no such file"},
 		{"not JSON", []string{"har", notJSON}, 2, nil, "page.har: not JSON: invalid character '<'"},
 		{"truncated", []string{"har", truncated}, 2, nil, "cut.har: log.entries[0]: unexpected end of file (the HAR is truncated)"},
@@ -90,7 +94,7 @@ func TestHARJSONIsExplains(t *testing.T) {
 		}
 		blocked := 0
 		for i, x := range rep.Exchanges {
-			code, got, errOut := runCmd(t, string(x.Exchange), "explain")
+			code, got, errOut := runCmd(t, string(x.Exchange), "explain", "-browser", rep.JudgedAs)
 			if code != 0 {
 				t.Fatalf("%s: exchange %d: explain exit %d: %s", file, i, code, errOut)
 			}
@@ -112,7 +116,7 @@ func TestHARJSONIsExplains(t *testing.T) {
 	code, out, _ := runCmd(t, "", "har", "-json", harTestdata+"chromium-put-blocked.har")
 	var rep har.JSONReport
 	json.Unmarshal([]byte(out), &rep)
-	if code != 1 || rep.Browser != "chromium" || rep.Entries != 4 || len(rep.Exchanges) != 2 || *rep.Exchanges[0].PreflightEntry != 1 || *rep.Exchanges[0].Entry != 0 {
+	if code != 1 || rep.Browser != "chromium" || rep.JudgedAs != "chromium" || rep.Entries != 4 || len(rep.Exchanges) != 2 || *rep.Exchanges[0].PreflightEntry != 1 || *rep.Exchanges[0].Entry != 0 {
 		t.Errorf("exit %d, report %+v", code, rep)
 	}
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/corslab/corslab/internal/lab"
 	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/regularfile"
+	"golang.org/x/term"
 )
 
 // Exit statuses.
@@ -108,6 +110,7 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			fmt.Fprintf(stderr, "corslab: -scenario: %v\n", err)
 			return exitUsage
 		}
+		cfg.Scenario = f.scenario
 	}
 	if f.replay != "" {
 		if cfg.Replay, err = loadReplay(f.replay); err != nil {
@@ -116,15 +119,22 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	cfg.Progress = progressFile(f.progress, stderr)
+	if err := regularfile.IsRegularOrAbsent(cfg.Progress); err != nil {
+		fmt.Fprintf(stderr, "corslab: -progress %s: %v\n", cfg.Progress, err)
+		return exitUsage
+	}
 	l, err := lab.Listen(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "corslab: %v\n", err)
 		return exitUsage
 	}
 	if f.lan {
-		fmt.Fprintf(stderr, "corslab: warning: -lan: the lab is reachable from other machines; its control API can change site B's policy\n")
+		fmt.Fprintf(stderr, "corslab: warning: -lan: anyone on this network can open the page, watch the live log (every request to site B: paths, origins, headers; the values of Authorization, Cookie and Set-Cookie masked) and use site B's API; only this machine and the teacher link change the policy and the lesson\n")
 	}
 	fmt.Fprintf(stdout, "corslab: site A (the page)  %s\ncorslab: site B (the API)   %s\n", l.URLA, l.URLB)
+	if l.TeacherURL != "" {
+		fmt.Fprintf(stdout, "corslab: students open %s; the teacher link (keep it to yourself) is %s\n", l.URLA, l.TeacherURL)
+	}
 	if u := l.SiteB.Upstream(); u != nil {
 		fmt.Fprintf(stdout, "corslab: site B is a proxy to %s: its CORS headers pass through unless the policy overrides them\n", u)
 	}
@@ -136,33 +146,50 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 
+	show := func(ctx context.Context) error {
+		if f.noTUI || !isTerminal(stdout) {
+			fmt.Fprintf(stdout, "corslab: open %s in a browser; Ctrl-C stops\n", l.URLA)
+			fmt.Fprintf(stdout, "corslab: one line per exchange below, at most %d a second (more are counted in a summary line; the page's live log shows every one)\n", logLinesPerSecond)
+			printLog(ctx, l.Journal.Hub().Subscribe(0), stdout, nil, time.Now)
+			return nil
+		}
+		if err := runTUI(ctx, l, stdin, stdout); err != nil {
+			return fmt.Errorf("terminal UI: %w", err)
+		}
+		return nil
+	}
+	return serveAndShow(ctx, l.Serve, show, stderr)
+}
+
+// serveAndShow runs serve and show (the TUI or the -no-tui log) until
+// either ends: the user quits, ctx ends (a signal), or a server stops on
+// an error — which ends show too, rather than leave a UI over dead
+// servers. Each failure is one line on stderr and exit status 1.
+func serveAndShow(ctx context.Context, serve, show func(context.Context) error, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	served := make(chan error, 1)
-	go func() { served <- l.Serve(ctx) }()
-	if f.noTUI || !isTerminal(stdout) {
-		fmt.Fprintf(stdout, "corslab: open %s in a browser; Ctrl-C stops\n", l.URLA)
-		fmt.Fprintf(stdout, "corslab: one line per exchange below, at most %d a second (more are counted in a summary line; the page's live log shows every one)\n", logLinesPerSecond)
-		printLog(ctx, l.Journal.Hub().Subscribe(0), stdout, nil, time.Now)
-	} else if err := runTUI(ctx, l, stdin, stdout); err != nil {
-		fmt.Fprintf(stderr, "corslab: terminal UI: %v\n", err)
+	go func() {
+		served <- serve(ctx)
+		cancel()
+	}()
+	code := exitOK
+	if err := show(ctx); err != nil {
+		fmt.Fprintf(stderr, "corslab: %v\n", err)
+		code = exitFail
 	}
 	cancel()
 	if err := <-served; err != nil {
 		fmt.Fprintf(stderr, "corslab: %v\n", err)
 		return exitFail
 	}
-	return exitOK
+	return code
 }
 
 // loadReplay reads the HAR file of -replay.
 func loadReplay(path string) (*lab.Replay, error) {
-	f, err := os.Open(path)
+	f, err := regularfile.Open(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
 		return nil, err
 	}
 	defer f.Close()
@@ -170,22 +197,16 @@ func loadReplay(path string) (*lab.Replay, error) {
 }
 
 func loadPolicy(path string) (*policy.Policy, error) {
-	data, err := os.ReadFile(path)
+	data, err := regularfile.Read(path, regularfile.MaxSize)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
 		return nil, err
 	}
 	return policy.ParsePolicy(data)
 }
 
+// isTerminal reports whether w is a terminal: a real check (the terminal
+// ioctl), not "a character device", which /dev/null is too.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -150,6 +150,9 @@ func printLog(ctx context.Context, sub *journal.Subscription, w io.Writer, ticks
 	}
 }
 
+// maxLogPath is how much of a path the -no-tui log prints.
+const maxLogPath = 200
+
 // appendLogLine appends an event's line; trial updates are left to the UIs.
 func appendLogLine(b []byte, e *journal.Event) []byte {
 	switch e.Kind {
@@ -162,7 +165,7 @@ func appendLogLine(b []byte, e *journal.Event) []byte {
 			b = append(b, ' ')
 		}
 		b = append(b, ' ')
-		b = append(b, x.Path...)
+		b = append(b, journal.ClipNote(x.Path, maxLogPath)...)
 		if x.Preflight {
 			b = append(b, " (preflight for "...)
 			b = append(b, x.RequestHeader.Get("Access-Control-Request-Method")...)

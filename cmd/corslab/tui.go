@@ -24,6 +24,7 @@ func runTUI(ctx context.Context, l *lab.Lab, in io.Reader, out io.Writer) error 
 			return nil
 		},
 		SiteA:    l.URLA,
+		Notice:   teacherNotice(l),
 		SiteB:    l.URLB,
 		Upstream: upstreamURL(l),
 		Lesson: func() string {
@@ -50,4 +51,13 @@ func upstreamURL(l *lab.Lab) string {
 		return u.String()
 	}
 	return ""
+}
+
+// teacherNotice is the TUI's first status line under -lan: the teacher link
+// (its token lets a browser change the policy and the lesson).
+func teacherNotice(l *lab.Lab) string {
+	if l.TeacherURL == "" {
+		return ""
+	}
+	return "-lan: students open " + l.URLA + " · teacher link (keep it to yourself): " + l.TeacherURL
 }

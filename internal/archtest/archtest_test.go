@@ -24,6 +24,11 @@ var layers = []struct {
 }{
 	{"internal/model/", 0},
 	{"static", 0}, // the page's files, embedded: no code
+	// Leaf helpers on the standard library alone: untrusted text for a
+	// terminal, user-named files, the Host check (issue 19).
+	{"internal/textclean", 0},
+	{"internal/regularfile", 0},
+	{"internal/hostguard", 0},
 	{"internal/journal", 1},
 	{"internal/content/", 2},
 	{"internal/tool/", 2},

@@ -34,6 +34,7 @@ type Event struct {
 
 	once    sync.Once
 	encoded []byte
+	bytes   int // what the hub counts it as (size), set by Publish
 }
 
 // JSON returns the event's JSON encoding, computed once and shared by every

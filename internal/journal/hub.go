@@ -25,30 +25,53 @@ import (
 type Hub struct {
 	ring []atomic.Pointer[Event]
 	next atomic.Uint64 // sequence number of the next event; the first is 1
+	// floor is the oldest sequence number the byte bound keeps: events
+	// before it are forgotten even when the ring has room for them.
+	floor atomic.Uint64
 
-	mu      sync.Mutex
-	changed chan struct{} // closed and replaced when an event arrives and someone waits
-	waiting bool
-	subs    atomic.Int64
+	mu       sync.Mutex
+	bytes    int           // the estimated size of the events held (Event.size)
+	maxBytes int           // the bound on bytes; the newest event is always kept
+	changed  chan struct{} // closed and replaced when an event arrives and someone waits
+	waiting  bool
+	subs     atomic.Int64
 }
 
-// NewHub returns a hub that keeps the last size events.
+// NewHub returns a hub that keeps the last size events, and of those no
+// more than HistoryBytes: a burst of huge events forgets older ones sooner.
 func NewHub(size int) *Hub {
 	if size < 1 {
 		size = 1
 	}
-	h := &Hub{ring: make([]atomic.Pointer[Event], size), changed: make(chan struct{})}
+	h := &Hub{ring: make([]atomic.Pointer[Event], size), changed: make(chan struct{}), maxBytes: HistoryBytes}
 	h.next.Store(1)
+	h.floor.Store(1)
 	return h
 }
 
 // Publish stamps e with the next sequence number and appends it. It never
 // blocks on readers. e must not be changed afterwards.
 func (h *Hub) Publish(e *Event) {
+	e.bytes = e.size()
 	h.mu.Lock()
 	e.Seq = h.next.Load()
-	h.slot(e.Seq).Store(e)
+	slot := h.slot(e.Seq)
+	if old := slot.Load(); old != nil {
+		h.bytes -= old.bytes // overwritten: the ring is full
+	}
+	slot.Store(e)
+	h.bytes += e.bytes
 	h.next.Store(e.Seq + 1) // after the slot: a reader that sees next sees the event
+	for h.bytes > h.maxBytes {
+		f := h.oldest(e.Seq + 1)
+		if f >= e.Seq {
+			break // the newest stays, whatever its size
+		}
+		h.floor.Store(f + 1) // first: a reader that finds the slot empty counts it lost
+		if old := h.slot(f).Swap(nil); old != nil {
+			h.bytes -= old.bytes
+		}
+	}
 	if h.waiting {
 		close(h.changed)
 		h.changed = make(chan struct{})
@@ -62,10 +85,11 @@ func (h *Hub) slot(seq uint64) *atomic.Pointer[Event] { return &h.ring[seq%uint6
 // oldest returns the sequence number of the oldest event held when next is
 // the next one to come.
 func (h *Hub) oldest(next uint64) uint64 {
+	old := uint64(1)
 	if n := uint64(len(h.ring)); next > n {
-		return next - n
+		old = next - n
 	}
-	return 1
+	return max(old, h.floor.Load())
 }
 
 // Recent returns up to n of the most recent events, oldest first.
@@ -144,7 +168,7 @@ func (s *Subscription) Next(ctx context.Context, buf []*Event, max int) (events 
 		events = buf[:0]
 		for ; s.cursor < next && len(events) < max; s.cursor++ {
 			e := h.slot(s.cursor).Load()
-			if e.Seq != s.cursor {
+			if e == nil || e.Seq != s.cursor {
 				break // overwritten since next was read: lost, counted on the next pass
 			}
 			events = append(events, e)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/model/trial"
+	"github.com/corslab/corslab/internal/textclean"
 )
 
 // Journal is the lab's record: a Hub of events plus the trials being
@@ -21,8 +22,8 @@ type Journal struct {
 
 	mu     sync.Mutex
 	trials map[string]*Trial
-	order  []string // trial IDs in the order they came, at most maxTrials: once full, a ring
-	oldest int      // where in a full order the oldest trial's ID is
+	order  []string // trial IDs in the order they came, oldest first: at most maxTrials
+	bytes  int      // the trials' estimated size (Trial.size), at most maxTrialStoreBytes
 	null   []string // sandboxed trials (origin "null") open for matching by method and URL, oldest first
 	// policyAt is when site B's policy last changed.
 	policyAt time.Time
@@ -77,6 +78,10 @@ func (j *Journal) Record(x *Exchange) {
 		t.Exchanges = append(t.Exchanges[:0], t.Exchanges[1:]...)
 	}
 	t.Exchanges = append(t.Exchanges, *x)
+	for t.size() > maxTrialBytes && len(t.Exchanges) > 1 { // a few huge exchanges: keep the latest
+		t.Exchanges = append(t.Exchanges[:0], t.Exchanges[1:]...)
+	}
+	j.resize(t)
 	if x.Preflight {
 		t.preflightAt = now
 	}
@@ -172,7 +177,7 @@ func (j *Journal) Announce(id, origin string, req trial.Request) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	t := j.trial(id)
-	t.Origin, t.Request, t.announced, t.announcedAt = origin, req, true, now
+	t.Origin, t.Request, t.announced, t.announcedAt = textclean.Strip(Clip(origin, maxText)), clipRequest(req), true, now
 	if origin == "null" {
 		if len(j.null) == maxNullOpen {
 			j.null = append(j.null[:0], j.null[1:]...)
@@ -181,6 +186,7 @@ func (j *Journal) Announce(id, origin string, req trial.Request) error {
 		j.nullOpen.Store(int32(len(j.null)))
 	}
 	j.judge(t)
+	j.resize(t)
 	j.hub.Publish(&Event{Time: now, Kind: KindTrial, Trial: t.snapshot()})
 	return nil
 }
@@ -196,8 +202,10 @@ func (j *Journal) Settle(id string, out trial.Outcome) error {
 	if !ok || !t.announced {
 		return fmt.Errorf("trial %q: outcome for a trial that was never announced", id)
 	}
+	out = clipOutcome(out)
 	t.Outcome = &out
 	j.judge(t)
+	j.resize(t)
 	j.hub.Publish(&Event{Time: j.now(), Kind: KindTrial, Trial: t.snapshot()})
 	return nil
 }
@@ -223,15 +231,32 @@ func (j *Journal) trial(id string) *Trial {
 	room.t.Exchanges = room.ex[:0:len(room.ex)]
 	t := &room.t
 	j.trials[id] = t
-	if len(j.order) < maxTrials {
-		j.order = append(j.order, id)
-		return t
+	j.order = append(j.order, id)
+	if len(j.order) > maxTrials {
+		j.forgetOldest()
 	}
-	// Full: order is a ring, and oldest is where the oldest trial's ID is.
-	delete(j.trials, j.order[j.oldest])
-	j.order[j.oldest] = id
-	j.oldest = (j.oldest + 1) % maxTrials
 	return t
+}
+
+// resize recounts t's bytes, and forgets the oldest trials while all of
+// them together are over maxTrialStoreBytes. Callers hold mu.
+func (j *Journal) resize(t *Trial) {
+	n := t.size()
+	j.bytes += n - t.bytes
+	t.bytes = n
+	for j.bytes > maxTrialStoreBytes && len(j.order) > 1 {
+		j.forgetOldest()
+	}
+}
+
+// forgetOldest forgets the oldest trial. Callers hold mu.
+func (j *Journal) forgetOldest() {
+	id := j.order[0]
+	j.order = j.order[1:] // append reallocates once the array is used up: no growth
+	if t, ok := j.trials[id]; ok {
+		j.bytes -= t.bytes
+		delete(j.trials, id)
+	}
 }
 
 // trialRoom is a trial with room for the exchanges of a usual fetch() (a

@@ -32,12 +32,14 @@ type Trial struct {
 	announced   bool
 	announcedAt time.Time
 	preflightAt time.Time // when site B's last preflight for it was recorded
+	bytes       int       // its size as the journal counts it (Journal.resize)
 	rejudging   bool      // a rebuild after a late exchange is on its way
 }
 
 // snapshot returns a copy that later changes to t do not touch.
 func (t *Trial) snapshot() *Trial {
 	c := *t
+	c.bytes = 0 // the journal's own count
 	c.Exchanges = append([]Exchange(nil), t.Exchanges...)
 	if t.Outcome != nil {
 		o := *t.Outcome

@@ -3,6 +3,7 @@ package journal
 import (
 	"time"
 
+	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/model/trial"
 )
 
@@ -21,6 +22,9 @@ func (j *Journal) judge(t *Trial) {
 		origin = ""
 	}
 	in := trial.Input{Origin: origin, Request: t.Request, Exchanges: seen, Outcome: t.Outcome}
+	if len(t.Exchanges) > 0 { // the page's browser, by the User-Agent site B received
+		in.Browser = fetch.BrowserForUserAgent(t.Exchanges[0].RequestHeader.Get("User-Agent"))
+	}
 	in.Cache = j.cacheEntry(t)
 	t.Account = trial.Build(in)
 }

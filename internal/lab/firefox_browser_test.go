@@ -103,6 +103,10 @@ func (p *ffPage) wantFirefoxSaid(id, path, name string) {
 	if tr.Mismatch != "" {
 		p.t.Errorf("the journal flags a mismatch: %s", tr.Mismatch)
 	}
+	// The lab itself told Firefox by its User-Agent, and explains in its words.
+	if tr.Browser != "firefox" || tr.Verdict == nil || tr.Verdict.Error != name || !strings.HasPrefix(tr.Verdict.Message, said+"\n") {
+		p.t.Errorf("the lab's account: browser %q, verdict %+v; want firefox's, opening with Firefox's line", tr.Browser, tr.Verdict)
+	}
 }
 
 func TestCoreProofsInFirefox(t *testing.T) {
@@ -125,6 +129,15 @@ func TestCoreProofsInFirefox(t *testing.T) {
 		if got := kinds(tr.Exchanges); got != "GET 200" {
 			t.Errorf("site B saw %s, want GET 200", got)
 		}
+		// The page explains in Firefox's words, as its console said.
+		first, _, _ := strings.Cut(tr.Verdict.Message, "\n")
+		poll.Check(t, wait, func() error {
+			got, err := ff.Evaluate(`document.querySelector("#verdict").textContent`)
+			if err != nil || !strings.Contains(got, "Firefox's console: "+first) {
+				return fmt.Errorf("the page's verdict reads %q (%v), want Firefox's console: %s", got, err, first)
+			}
+			return nil
+		})
 	})
 
 	t.Run("2 blocked POST created its item", func(t *testing.T) {

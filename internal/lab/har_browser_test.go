@@ -138,10 +138,29 @@ func (r *harRecorder) observe(ev any) {
 	}
 }
 
+// settle waits (a while at most) until every request that went on the
+// wire has its extra-info events: they may come after loadingFailed, and
+// DevTools, too, shows the headers as sent once they are there.
+func (r *harRecorder) settle() {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		r.mu.Lock()
+		missing := false
+		for _, e := range r.entries {
+			answered := e.status != 0 || len(r.rawResps[e.id]) > e.hop
+			missing = missing || (answered && len(r.rawReqs[e.id]) <= e.hop)
+		}
+		r.mu.Unlock()
+		if !missing {
+			return
+		}
+	}
+}
+
 // fetchBodies asks DevTools for the bodies of the finished requests, as
 // DevTools does when it saves a HAR with content.
 func (r *harRecorder) fetchBodies(t *testing.T, ctx context.Context) {
 	t.Helper()
+	r.settle()
 	r.mu.Lock()
 	var last []*recEntry // the final hop of each finished request: the one with a body
 	for _, k := range r.order {

@@ -194,6 +194,8 @@ type insituCase struct {
 	// check the case, not the lab.
 	wantError     string
 	wantPreflight trial.Preflight
+	// wantNote, when set, is a part of one of the trial's notes.
+	wantNote string
 }
 
 type formInput struct{ method, path, headers, body, credentials, mode string }
@@ -249,7 +251,7 @@ var insituCases = []insituCase{
 	{desc: "form websocket", policy: "{}", form: form("GET", "/api/ws", "", "", "", "websocket"), wantError: "-", wantPreflight: trial.PreflightNone},
 
 	// Every lesson's buttons, in order, each lesson started with the panel's buttons.
-	{desc: "lesson 1: same origin", lesson: 1, button: 0, wantPreflight: trial.PreflightNone},
+	{desc: "lesson 1: same origin", lesson: 1, button: 0, wantPreflight: trial.PreflightNone, wantNote: "same-origin"},
 	{desc: "lesson 1: cross origin", lesson: 1, button: 1, wantError: fetch.ErrMissingAllowOriginHeader, wantPreflight: trial.PreflightNone},
 	{desc: "lesson 2: a blocked simple GET", lesson: 2, button: 0, wantError: fetch.ErrMissingAllowOriginHeader},
 	{desc: "lesson 3: a blocked simple POST", lesson: 3, button: 0, wantError: fetch.ErrMissingAllowOriginHeader},
@@ -262,10 +264,10 @@ var insituCases = []insituCase{
 	{desc: "lesson 7: who am I", lesson: 7, button: 1},
 	{desc: "lesson 8: read X-Total", lesson: 8, button: 0},
 	{desc: "lesson 9: the PUT, preflighted", lesson: 9, button: 0, wantPreflight: trial.PreflightSent},
-	{desc: "lesson 9: the PUT again within Max-Age: cached", lesson: 9, button: 0, wantPreflight: trial.PreflightCached},
-	{desc: "lesson 9: the PUT after the policy dropped PUT: still cached", lesson: 9, button: 0, policy: insituNoPUT, wantPreflight: trial.PreflightCached},
+	{desc: "lesson 9: the PUT again within Max-Age: cached", lesson: 9, button: 0, wantPreflight: trial.PreflightCached, wantNote: "answered it from its preflight cache"},
+	{desc: "lesson 9: the PUT after the policy dropped PUT: still cached", lesson: 9, button: 0, policy: insituNoPUT, wantPreflight: trial.PreflightCached, wantNote: "policy changed since that preflight"},
 	{desc: "lesson 10: Vary: Origin", lesson: 10, button: 0},
-	{desc: "lesson 11: the sandboxed iframe, Origin: null", lesson: 11, button: 0, wantPreflight: trial.PreflightNone},
+	{desc: "lesson 11: the sandboxed iframe, Origin: null", lesson: 11, button: 0, wantPreflight: trial.PreflightNone, wantNote: "Origin: null"},
 	{desc: "lesson 12: log in", lesson: 12, button: 0},
 	{desc: "lesson 12: who am I", lesson: 12, button: 1},
 	{desc: "lesson 13: no-cors", lesson: 13, button: 0, wantPreflight: trial.PreflightNone},
@@ -326,6 +328,12 @@ func runInSitu(t *testing.T, p *page, cdp *cdpLog, c insituCase, lesson *int) bo
 		t.Fatalf("trial %s: %v\n%s", id, err, raw)
 	}
 	a := tr.Account
+	// The page holds the journal's own account: the live log carried it whole.
+	if jt, ok := p.lab.Journal.Trial(id); !ok {
+		t.Errorf("trial %s is not in the journal", id)
+	} else if got, want := mustJSON(t, a), mustJSON(t, jt.Account); got != want {
+		t.Errorf("the page's account of trial %s differs from the journal's:\n page    %s\n journal %s", id, got, want)
+	}
 
 	// Chromium's own account, once every request it made has ended.
 	var ch chromium
@@ -406,6 +414,9 @@ func runInSitu(t *testing.T, p *page, cdp *cdpLog, c insituCase, lesson *int) bo
 		if verdictErr != c.wantError {
 			t.Errorf("the case means to show error %s, the trial shows %s: fix the case", orDash(c.wantError), orDash(verdictErr))
 		}
+	}
+	if c.wantNote != "" && !slices.ContainsFunc(a.Notes, func(n string) bool { return strings.Contains(n, c.wantNote) }) {
+		t.Errorf("the case means to show a note saying %q, the trial's notes are %q: fix the case", c.wantNote, a.Notes)
 	}
 	if c.wantPreflight != "" && a.Happened.Preflight != c.wantPreflight {
 		t.Errorf("the case means to show preflight %s, the trial shows %s: fix the case", c.wantPreflight, a.Happened.Preflight)
@@ -571,6 +582,15 @@ func fillForm(p *page, f *formInput) {
 	click(p, "#custom button[type=submit]")
 }
 
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func requestURI(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
@@ -578,3 +598,49 @@ func requestURI(s string) string {
 	}
 	return u.RequestURI()
 }
+
+// TestAccessibleNames: every section, region, group of buttons, form and
+// list of the page has an accessible name (aria-label, aria-labelledby or
+// a heading of its own), and each trial's entry carries its id, so tests
+// and screen readers find them by name, not by CSS class. Checked after a
+// trial of each shape has drawn its entry and the result pane.
+func TestAccessibleNames(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	pollJS[bool](p, `!document.querySelector("#lesson").hidden && document.querySelectorAll("#lesson-requests button").length > 0`)
+	check := func(after string) {
+		t.Helper()
+		if unnamed := evalJS[[]string](p, unnamedJS); len(unnamed) > 0 {
+			t.Errorf("after %s, without an accessible name: %v", after, unnamed)
+		}
+	}
+	p.putPolicy(wildcard)
+	res := p.send(`corslab.presets.readTotal()`)
+	p.entryText(res.ID, "Allowed")
+	pollJS[bool](p, `document.querySelector("#result dl") !== null`)
+	check("an allowed GET")
+	res = p.send(`corslab.presets.put()`)
+	p.entryText(res.ID, "never reached site B")
+	check("a blocked PUT")
+}
+
+// unnamedJS lists the page's elements that need a name and have none.
+const unnamedJS = `(() => {
+		const named = (e) => {
+			if ((e.getAttribute("aria-label") || "").trim()) return true;
+			const by = e.getAttribute("aria-labelledby");
+			if (by && by.split(/\s+/).every((id) => (document.getElementById(id)?.textContent || "").trim())) return true;
+			const first = e.firstElementChild;
+			return !!first && /^H[1-6]$/.test(first.tagName) && first.textContent.trim() !== "";
+		};
+		const out = [];
+		const all = document.querySelectorAll("section, form, [role=region], [role=group], header, main, ol, ul, dl, svg, details");
+		for (const e of all) if (!named(e) && !(e.tagName === "DETAILS" && e.querySelector("summary"))) out.push(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + "." + e.className);
+		// Any element holding two or more buttons is a group with a name.
+		for (const e of document.querySelectorAll("*")) {
+			const buttons = [...e.children].filter((c) => c.tagName === "BUTTON");
+			if (buttons.length >= 2 && !named(e)) out.push("buttons in " + e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + "." + e.className);
+		}
+		for (const e of document.querySelectorAll("#log li.trial")) if (!e.dataset.trial) out.push("a trial entry without data-trial");
+		return out;
+	})()`

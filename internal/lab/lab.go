@@ -5,16 +5,19 @@ package lab
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/corslab/corslab/internal/hostguard"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/siteA"
@@ -45,6 +48,9 @@ type Config struct {
 	// user's own API — instead of serving its endpoints (corslab -upstream;
 	// siteB.NewProxy).
 	Upstream string
+	// Scenario is the bug of the catalogue the page shows (corslab
+	// -scenario NAME); Policy is then its buggy policy.
+	Scenario string
 	// Replay, when set, makes site B answer as a recorded server did
 	// (corslab -replay FILE.har; siteB.NewReplay).
 	Replay *Replay
@@ -57,8 +63,13 @@ type Lab struct {
 	SiteB   *siteB.Server
 	// URLA and URLB are the sites' base URLs, e.g. http://localhost:7070.
 	URLA, URLB string
+	// TeacherURL is, under -lan, the page's URL with the teacher's token:
+	// whoever opens it may change the policy and the lesson from another
+	// machine (siteA.Config.TeacherToken). Empty without -lan.
+	TeacherURL string
 
-	lnA, lnB net.Listener
+	lnA, lnB       net.Listener
+	guardA, guardB *hostguard.Guard
 }
 
 // FlagError is a problem with one of the addresses, naming its flag.
@@ -102,23 +113,39 @@ func Listen(cfg Config) (*Lab, error) {
 		return nil, err
 	}
 	l := &Lab{Journal: journal.New(HistorySize), lnA: lnA, lnB: lnB}
-	l.URLA = "http://" + net.JoinHostPort(hostA, port(lnA))
-	l.URLB = "http://" + net.JoinHostPort(hostB, port(lnB))
+	names := []string{hostA}
+	if cfg.LAN {
+		names = hostguard.LANNames(hostA)
+	}
+	shown := hostA
+	if ip := net.ParseIP(strings.Trim(hostA, "[]")); ip != nil && ip.IsUnspecified() {
+		shown = lanAddress() // the address students type, never 0.0.0.0
+	}
+	l.URLA = "http://" + net.JoinHostPort(shown, port(lnA))
+	l.URLB = "http://" + net.JoinHostPort(shown, port(lnB))
+	l.guardA = hostguard.New("site A", port(lnA), l.URLA, names...)
+	l.guardB = hostguard.New("site B", port(lnB), l.URLB, names...)
 	if cfg.Replay != nil {
 		l.SiteB = siteB.NewReplay(l.Journal, cfg.Replay.Server, cfg.Replay.Answers)
 	} else if upstream == nil {
 		l.SiteB = siteB.New(l.Journal)
-	} else if p := upstream.Port(); IsLoopback(upstream.Hostname()) && (p == port(lnA) || p == port(lnB)) {
+	} else if p := upstream.Port(); l.isSelf(upstream) {
 		lnA.Close()
 		lnB.Close()
-		return nil, &FlagError{"upstream", cfg.Upstream, errors.New("that is corslab's own site A or B; point it at your API")}
+		return nil, &FlagError{"upstream", cfg.Upstream, fmt.Errorf("that is corslab's own site %s (port %s on this machine); point it at your API", map[bool]string{true: "A", false: "B"}[p == port(lnA)], p)}
 	} else {
 		l.SiteB = siteB.NewProxy(l.Journal, upstream)
 	}
+	l.SiteB.SetTrialOrigins(l.guardA.Origins())
 	if cfg.Policy != nil {
 		l.SiteB.SetPolicy(cfg.Policy, "start-up")
 	}
-	cfgA := siteA.Config{SiteBPort: port(lnB), Origins: origins(hostA, port(lnA)), AnyHost: cfg.LAN, Progress: cfg.Progress}
+	cfgA := siteA.Config{SiteBPort: port(lnB), Origins: l.guardA.Origins(), Progress: cfg.Progress, Scenario: cfg.Scenario}
+	if cfg.LAN {
+		cfgA.TeacherToken = rand.Text()
+		l.TeacherURL = l.URLA + "/?teacher=" + cfgA.TeacherToken
+		l.SiteB.MaskSecrets()
+	}
 	if u := l.SiteB.Upstream(); u != nil {
 		cfgA.Upstream = u.String()
 	}
@@ -131,7 +158,8 @@ func Listen(cfg Config) (*Lab, error) {
 
 // Serve runs both sites until ctx ends, then shuts them down gracefully.
 func (l *Lab) Serve(ctx context.Context) error {
-	servers := []*http.Server{newServer(l.SiteA), newServer(l.SiteB)}
+	servers := []*http.Server{newServer(l.guardA.Wrap(l.SiteA)), newServer(l.guardB.Wrap(l.SiteB))}
+	servers[1].MaxHeaderBytes = SiteBMaxHeaderBytes
 	lns := []net.Listener{l.lnA, l.lnB}
 	errc := make(chan error, len(servers))
 	var wg sync.WaitGroup
@@ -159,6 +187,46 @@ func (l *Lab) Serve(ctx context.Context) error {
 	}
 	wg.Wait()
 	return err
+}
+
+// SiteBMaxHeaderBytes bounds the request line and headers site B reads:
+// far above any browser's request (Chromium sends at most 256 KiB in all,
+// but a cookie jar is 4 KiB a cookie), and a bound on what one hostile
+// request costs before it is even recorded. Site A keeps net/http's larger
+// default-like bound: it records nothing.
+const SiteBMaxHeaderBytes = 64 << 10
+
+// isSelf reports whether u points at one of the lab's own sites: its port
+// on any name of this machine — loopback names (localhost, 127.x, ::1),
+// the unspecified addresses 0.0.0.0 and :: (a connect to them reaches this
+// machine), and under -lan the machine's own addresses.
+func (l *Lab) isSelf(u *url.URL) bool {
+	p := u.Port()
+	if p == "" {
+		p = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	host := strings.Trim(u.Hostname(), "[]")
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	hostport := net.JoinHostPort(host, p)
+	return l.guardA.Allowed(hostport) || l.guardB.Allowed(hostport)
+}
+
+// lanAddress returns this machine's first non-loopback IPv4 address (the
+// one students type), or its host name when it has none.
+func lanAddress() string {
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil && !ipn.IP.IsLoopback() && !ipn.IP.IsLinkLocalUnicast() {
+				return ipn.IP.String()
+			}
+		}
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "localhost"
 }
 
 func newServer(h http.Handler) *http.Server {
@@ -205,19 +273,6 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(strings.Trim(host, "[]"))
 	return ip != nil && ip.IsLoopback()
-}
-
-// origins lists the serializations of site A's origin a browser may send.
-func origins(host, port string) []string {
-	hosts := []string{host}
-	if IsLoopback(host) {
-		hosts = []string{"localhost", "127.0.0.1", "::1"}
-	}
-	var out []string
-	for _, h := range hosts {
-		out = append(out, "http://"+net.JoinHostPort(h, port))
-	}
-	return out
 }
 
 func port(ln net.Listener) string {

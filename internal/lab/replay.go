@@ -50,7 +50,8 @@ func LoadReplay(r io.Reader, file string) (*Replay, error) {
 		label := c.Method + " " + c.Path
 		rp.Calls = append(rp.Calls, siteA.ReplayCall{
 			Request: trial.Request{Label: label, Method: c.Method, URL: c.Path, Headers: c.Headers, Body: c.Body,
-				Credentials: c.Credentials, Mode: c.Mode},
+				Credentials: c.Credentials, Mode: c.Mode,
+				Sandbox: c.Origin == "null"}, // an opaque origin: the page sends it from a sandboxed iframe too
 			RecordedOrigin: c.Origin, RecordedError: c.Error})
 	}
 	if len(rp.Answers) == 0 {

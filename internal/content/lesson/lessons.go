@@ -2,6 +2,7 @@ package lesson
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/corslab/corslab/internal/journal"
@@ -168,7 +169,7 @@ var lessons = []Lesson{{
 }, {
 	ID:    "max-age",
 	Title: "Access-Control-Max-Age and the preflight cache",
-	Concept: "The browser may cache a preflight's answer for Access-Control-Max-Age seconds (Chromium at most 7200; 5 when absent). " +
+	Concept: "The browser may cache a preflight's answer for Access-Control-Max-Age seconds (" + maxAgeCaps() + "; 5 when absent). " +
 		"While the entry lasts, the same request is sent without asking — even if site B's policy has changed since.",
 	Goal: "Send the PUT, then remove PUT from Allow-Methods, and send it again: see it reach site B with no preflight.",
 	Hint: "The starting policy says Max-Age: 600. After the second PUT, What site B saw shows no OPTIONS before it.",
@@ -260,4 +261,14 @@ var lessons = []Lesson{{
 // noAllowOrigin reports whether policy d sends no Access-Control-Allow-Origin.
 func noAllowOrigin(d policy.Document) bool {
 	return d.Where("Access-Control-Allow-Origin") == policy.Nowhere
+}
+
+// maxAgeCaps names each browser's cap on Access-Control-Max-Age, from the
+// browser model's data: "Chromium at most 7200, Firefox at most 86400, …".
+func maxAgeCaps() string {
+	var caps []string
+	for _, b := range fetch.Browsers() {
+		caps = append(caps, fmt.Sprintf("%s at most %d", b.Title, int(b.MaxAgeCap.Seconds())))
+	}
+	return strings.Join(caps, ", ")
 }

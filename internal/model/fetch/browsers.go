@@ -86,6 +86,20 @@ var (
 	}
 )
 
+// BrowserForUserAgent tells the browser a page runs in from its User-Agent
+// header: Firefox ("… Gecko/… Firefox/N"), WebKit (Safari and WebKitGTK:
+// "AppleWebKit/…" without Chrome's or Chromium's token), else Chromium —
+// the reference, and what the lab judges when it cannot tell.
+func BrowserForUserAgent(ua string) *Browser {
+	switch {
+	case strings.Contains(ua, "Firefox/") && !strings.Contains(ua, "Seamonkey/"):
+		return Firefox
+	case strings.Contains(ua, "AppleWebKit/") && !strings.Contains(ua, "Chrome/") && !strings.Contains(ua, "Chromium/") && !strings.Contains(ua, "HeadlessChrome/"):
+		return WebKit
+	}
+	return Chromium
+}
+
 // Browsers lists the three, Chromium (the reference) first.
 func Browsers() []*Browser { return []*Browser{Chromium, Firefox, WebKit} }
 
@@ -100,7 +114,8 @@ func BrowserNamed(name string) (*Browser, error) {
 }
 
 // Judge is the package's Judge, in this browser's order and words.
-func (b *Browser) Judge(x Exchange) Verdict { return evaluateIn(b, x).verdict() }
+// Its notes say what the other two browsers would do differently.
+func (b *Browser) Judge(x Exchange) Verdict { return judged(evaluateIn(b, x)) }
 
 // ErrorNames lists every value Verdict.Error can take in this browser besides "".
 func (b *Browser) ErrorNames() []string {

@@ -185,3 +185,57 @@ func TestREADMEBrowserTable(t *testing.T) {
 		t.Errorf("the README's browser table differs from the model's data (go test ./internal/model/fetch -run TestREADMEBrowserTable -update rewrites it); want:\n%s", want)
 	}
 }
+
+// TestOtherBrowsersNotes: a verdict says where the other two browsers would
+// do differently, and nothing when they would not.
+func TestOtherBrowsersNotes(t *testing.T) {
+	const origin, target = "http://localhost:7070", "http://localhost:7071/x"
+	star := http.Header{"Access-Control-Allow-Origin": {"*"}}
+	for _, c := range []struct {
+		desc string
+		b    *Browser
+		x    Exchange
+		want string // a note containing this; "" for no such note
+	}{
+		{"client hint", Chromium, Exchange{Request: Request{Origin: origin, URL: target, Method: "GET", Headers: [][2]string{{"DPR", "2"}}},
+			Preflight: &Response{204, star}, Actual: &Response{200, star}},
+			"Firefox and Safari (WebKit) would send a preflight first and block it. Firefox: CORSMissingAllowHeaderFromPreflight"},
+		{"client hint, seen from Firefox", Firefox, Exchange{Request: Request{Origin: origin, URL: target, Method: "GET", Headers: [][2]string{{"DPR", "2"}}},
+			Preflight: &Response{204, star}, Actual: &Response{200, star}},
+			"Chromium would send no preflight and let JavaScript have the response."},
+		{"order of preflight checks", Chromium, Exchange{Request: Request{Origin: origin, URL: target, Method: "PUT"}, Preflight: &Response{500, http.Header{}}},
+			"Safari (WebKit) would stop at another check first: PreflightNotSuccessful — \"Preflight response is not successful. Status code: 500\"."},
+		{"Max-Age caps", WebKit, Exchange{Request: Request{Origin: origin, URL: target, Method: "PUT"},
+			Preflight: &Response{204, http.Header{"Access-Control-Allow-Origin": {"*"}, "Access-Control-Allow-Methods": {"PUT"}, "Access-Control-Max-Age": {"86400"}}}, Actual: &Response{200, star}},
+			"is reused for: Chromium 7200 s, Firefox 86400 s, Safari (WebKit) 600 s."},
+		{"the same everywhere", Chromium, Exchange{Request: Request{Origin: origin, URL: target, Method: "GET"}, Actual: &Response{200, http.Header{}}}, ""},
+	} {
+		v := c.b.Judge(c.x)
+		found := false
+		for _, n := range v.Notes {
+			found = found || (c.want != "" && strings.Contains(n, c.want)) || (c.want == "" && strings.Contains(n, " would "))
+		}
+		if found != (c.want != "") {
+			t.Errorf("%s: notes %q, want one with %q", c.desc, v.Notes, c.want)
+		}
+	}
+}
+
+func TestBrowserForUserAgent(t *testing.T) {
+	for _, c := range []struct {
+		ua   string
+		want *Browser
+	}{
+		{"Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0", Firefox},
+		{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15", WebKit},
+		{"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.2 Safari/605.1.15", WebKit},
+		{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36", Chromium},
+		{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36", Chromium},
+		{"curl/8.0", Chromium},
+		{"", Chromium},
+	} {
+		if got := BrowserForUserAgent(c.ua); got != c.want {
+			t.Errorf("BrowserForUserAgent(%q) = %s, want %s", c.ua, got.Name, c.want.Name)
+		}
+	}
+}

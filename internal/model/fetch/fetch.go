@@ -93,8 +93,9 @@ type Hop struct {
 // Judge runs the whole algorithm — fetch()'s request construction (Fetch
 // "Request class"), "main fetch", the "CORS-preflight fetch", the "CORS check"
 // and the "CORS filtered response" (§2.2.6) — over one exchange.
+// Its notes say where Firefox and Safari would do differently.
 func Judge(x Exchange) Verdict {
-	return evaluate(x).verdict()
+	return judged(evaluate(x))
 }
 
 // NeedsPreflight says whether the browser sends a CORS-preflight request before

@@ -179,6 +179,21 @@ func judgeAll(t *testing.T, x Exchange) {
 	if again, _ := json.Marshal(Judge(x)); !bytes.Equal(again, mustMarshal(t, v)) {
 		t.Errorf("Judge is not deterministic")
 	}
+	// Firefox and WebKit: the same observable decisions but the client
+	// hints and the order of checks, and only their own error names.
+	for _, b := range []*Browser{Firefox, WebKit} {
+		bv := b.Judge(x)
+		_ = bv.Text()
+		if bv.Allowed != (bv.Error == "") || (bv.Error != "" && !slices.Contains(b.ErrorNames(), bv.Error)) {
+			t.Errorf("%s: allowed=%v, error %q not among %q", b.Name, bv.Allowed, bv.Error, b.ErrorNames())
+		}
+		if reasons, _ := b.NeedsPreflight(x.Request); bv.Preflight != (len(reasons) > 0) {
+			t.Errorf("%s: NeedsPreflight = %q, verdict preflight=%v", b.Name, reasons, bv.Preflight)
+		}
+		if bv.Error != "" && bv.Error != ErrTypeError && !strings.Contains(bv.Message, "\n") {
+			t.Errorf("%s: message %q has no explanation after its console line", b.Name, bv.Message)
+		}
+	}
 }
 
 func mustMarshal(t *testing.T, v any) []byte {

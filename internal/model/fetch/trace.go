@@ -34,6 +34,9 @@ func Trace(x Exchange) []Step {
 	return evaluate(x).steps()
 }
 
+// Trace is the package's Trace in this browser.
+func (b *Browser) Trace(x Exchange) []Step { return evaluateIn(b, x).steps() }
+
 func (o *outcome) steps() []Step {
 	var s []Step
 	add := func(from, to, what string, ok bool, note string) {

@@ -127,3 +127,30 @@ func (d *Document) SetPreflightStatus(status int, location string) {
 }
 
 func isRedirect(status int) bool { return status >= 300 && status < 400 }
+
+// Put sets header name to vs (copied) on the responses w says, spelt as
+// name, and leaves it as it was on the others — where SetHeader would
+// remove it: a whole fix asks for a value on one response at a time
+// (fetch.Fix's Preflight and Actual).
+func (d *Document) Put(name string, w Where, vs Values) {
+	pre, act := d.Header(name)
+	if w&OnPreflight != 0 {
+		pre = vs
+	}
+	if w&OnActual != 0 {
+		act = vs
+	}
+	d.RemoveHeader(name)
+	for _, r := range []struct {
+		hs *Headers
+		vs Values
+	}{{&d.Preflight.Headers, pre}, {&d.Actual.Headers, act}} {
+		if r.vs == nil {
+			continue
+		}
+		if *r.hs == nil {
+			*r.hs = Headers{}
+		}
+		(*r.hs)[name] = slices.Clone(r.vs)
+	}
+}

@@ -169,3 +169,44 @@ func TestSetPreflightStatus(t *testing.T) {
 		})
 	}
 }
+
+func TestPut(t *testing.T) {
+	start := func() Document {
+		return Document{
+			Preflight: PreflightRule{Headers: Headers{"access-control-allow-origin": {"*"}}},
+			Actual:    ActualRule{Headers: Headers{"Access-Control-Allow-Origin": {"*"}, "Vary": {"Origin"}}},
+		}
+	}
+	tests := []struct {
+		desc string
+		name string
+		w    Where
+		vs   Values
+		want Document
+	}{
+		{"the preflight's only; the actual's kept", "Access-Control-Allow-Origin", OnPreflight, Values{"http://a"},
+			Document{
+				Preflight: PreflightRule{Headers: Headers{"Access-Control-Allow-Origin": {"http://a"}}},
+				Actual:    ActualRule{Headers: Headers{"Access-Control-Allow-Origin": {"*"}, "Vary": {"Origin"}}},
+			}},
+		{"a new header on the actual only", "Access-Control-Allow-Credentials", OnActual, Values{"true"},
+			Document{
+				Preflight: PreflightRule{Headers: Headers{"access-control-allow-origin": {"*"}}},
+				Actual:    ActualRule{Headers: Headers{"Access-Control-Allow-Origin": {"*"}, "Access-Control-Allow-Credentials": {"true"}, "Vary": {"Origin"}}},
+			}},
+		{"both", "vary", OnBoth, Values{"Origin", "Accept"},
+			Document{
+				Preflight: PreflightRule{Headers: Headers{"access-control-allow-origin": {"*"}, "vary": {"Origin", "Accept"}}},
+				Actual:    ActualRule{Headers: Headers{"Access-Control-Allow-Origin": {"*"}, "vary": {"Origin", "Accept"}}},
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			d := start()
+			d.Put(tt.name, tt.w, tt.vs)
+			if !reflect.DeepEqual(d, tt.want) {
+				t.Errorf("Put = %+v\nwant %+v", d, tt.want)
+			}
+		})
+	}
+}

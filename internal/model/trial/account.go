@@ -34,6 +34,9 @@ type Happened struct {
 	RefusedLocally bool `json:"refusedLocally"`
 	// WebSocket: a new WebSocket(), not a fetch(): CORS does not apply.
 	WebSocket bool `json:"websocket"`
+	// Navigation: a form submission or an iframe, not a fetch(): CORS does
+	// not apply.
+	Navigation bool `json:"navigation,omitempty"`
 }
 
 // Account is the one account of a trial, built on the server (Build) and
@@ -43,7 +46,10 @@ type Account struct {
 	// Call is the request as the JavaScript that made it, with its full URL.
 	Call     string   `json:"call"`
 	Happened Happened `json:"happened"`
-	// Verdict is what the browser model says Chromium does with the
+	// Browser names the browser the verdict speaks for: chromium, firefox
+	// or webkit (the page's, told by its User-Agent).
+	Browser string `json:"browser,omitempty"`
+	// Verdict is what the browser model says that browser does with the
 	// exchanges site B recorded; nil until the trial settles, and for a
 	// websocket (no CORS).
 	Verdict *fetch.Verdict `json:"verdict,omitempty"`
@@ -60,6 +66,13 @@ type Account struct {
 	Trace []fetch.Step `json:"trace,omitempty"`
 	// Headline says in one line what happened.
 	Headline string `json:"headline"`
+	// Kind is the request's kind when the page made it otherwise than with
+	// fetch() (an <img>, a <script>, an EventSource…): its mode,
+	// credentials mode and destination.
+	Kind *fetch.Kind `json:"kind,omitempty"`
+	// Reads says what the page could read of the answer (fetch.Reads…):
+	// set for a request of another kind once it settled.
+	Reads string `json:"reads,omitempty"`
 }
 
 // Seen is one request site B served for the trial: a hop of it.
@@ -84,6 +97,9 @@ type Input struct {
 	// Cache is what the lab knows of the preflight-cache entry the browser
 	// used, when the preflight was answered from the cache.
 	Cache CacheEntry
+	// Browser is the browser the page runs in, whose verdict and words the
+	// account gives; nil means Chromium.
+	Browser *fetch.Browser
 }
 
 // CacheEntry is what the lab knows of a preflight the browser cached.
@@ -99,7 +115,7 @@ type CacheEntry struct {
 // it settles and when a late exchange arrives: never on site B's request
 // path. Until the outcome arrives the account has no verdict.
 //
-// The exchanges are judged as Chromium judges them (fetch.Judge), hop by
+// The exchanges are judged as in.Browser (Chromium by default) judges them, hop by
 // hop along a followed redirect. A request that needs a preflight (Fetch
 // "main fetch", the use-CORS-preflight flag) but reached site B without one
 // was answered from the browser's CORS-preflight cache (§4.8): it is judged
@@ -124,11 +140,26 @@ func Build(in Input) Account {
 		a.Headline = "not announced by the page: nothing to judge"
 		return a
 	}
+	kind, known := fetch.LookupKind(r.Kind)
+	if !known {
+		a.Headline = fmt.Sprintf("kind %q: not a kind the lab knows (%s)", r.Kind, strings.Join(fetch.KindNames(), ", "))
+		return a
+	}
+	if kind.Navigation() {
+		a.Happened.Navigation = true
+		navigation(&a, in, kind)
+		return a
+	}
 	fr := r.Fetch(in.Origin)
 	a.Happened.SameOrigin = fetch.SameOrigin(fr)
 	refusal := fetch.RefusedLocally(fr)
 	a.Happened.RefusedLocally = refusal != "" && !actualSeen && !preSeen
-	reasons, _ := fetch.NeedsPreflight(fr)
+	b := in.Browser
+	if b == nil {
+		b = fetch.Chromium
+	}
+	a.Browser = b.Name
+	reasons, _ := b.NeedsPreflight(fr)
 	if !preSeen && len(reasons) > 0 {
 		switch {
 		case actualSeen:
@@ -175,16 +206,16 @@ func Build(in Input) Account {
 		}
 		x.Actual = resp
 		if x.Preflight == nil {
-			if rs, hs := fetch.NeedsPreflight(x.Request); len(rs) > 0 {
+			if rs, hs := b.NeedsPreflight(x.Request); len(rs) > 0 {
 				x.Preflight, x.PreflightCached = cachedAnswer(x.Request, hs), true
 			}
 		}
-		v, judged = fetch.Judge(x), true
+		v, judged = b.Judge(x), true
 	}
 	if !judged {
-		v = fetch.Judge(x)
+		v = b.Judge(x)
 	}
-	a.Verdict, a.Fix, a.Trace = &v, v.Fix, fetch.Trace(x)
+	a.Verdict, a.Fix, a.Trace = &v, v.Fix, b.Trace(x)
 	if len(a.Trace) > 0 && a.Trace[0].From == fetch.ActorPage {
 		a.Trace[0].What = a.Call // the call as the page made it, headers and body included
 	}
@@ -195,8 +226,15 @@ func Build(in Input) Account {
 		a.Notes = append(a.Notes, "Sent from a sandboxed iframe: its origin is opaque, so the browser sent Origin: null and no Referer; the lab matched site B's exchanges to this trial by method and URL.")
 	}
 	a.Notes = append(append(a.Notes, notes...), v.Notes...)
-	a.Mismatch = mismatch(&v, in.Outcome, x.Actual)
+	a.Mismatch = mismatch(&v, in.Outcome, x.Actual, kind.Name == "fetch" || strings.HasPrefix(kind.Name, "xhr"))
 	a.Headline = headline(&a, in, refusal)
+	if kind.Name != "fetch" && !a.Happened.SameOrigin && !a.Happened.RefusedLocally {
+		status := 0
+		if x.Actual != nil {
+			status = x.Actual.Status
+		}
+		kindAccount(&a, in, kind, status)
+	}
 	return a
 }
 
@@ -265,7 +303,9 @@ func cachedAnswer(r fetch.Request, headers []string) *fetch.Response {
 }
 
 // mismatch compares the model's verdict with what JavaScript got.
-func mismatch(v *fetch.Verdict, o *Outcome, actual *fetch.Response) string {
+// readsHeaders is false for the kinds whose response headers the page
+// cannot list (an image, a font…): their names are not compared.
+func mismatch(v *fetch.Verdict, o *Outcome, actual *fetch.Response, readsHeaders bool) string {
 	if v.Allowed != o.OK {
 		got := "a Response"
 		if !o.OK {
@@ -279,7 +319,7 @@ func mismatch(v *fetch.Verdict, o *Outcome, actual *fetch.Response) string {
 	if o.Type != "" && o.Type != v.ResponseType && !(o.Type == "basic" && v.ResponseType == fetch.ResponseCORS) {
 		return fmt.Sprintf("the model says response type %q, but JavaScript got %q", v.ResponseType, o.Type)
 	}
-	if v.ResponseType != fetch.ResponseCORS || actual == nil {
+	if v.ResponseType != fetch.ResponseCORS || actual == nil || !readsHeaders {
 		return ""
 	}
 	// Compare the names JS read with the model's, among the headers site B

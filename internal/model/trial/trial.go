@@ -47,6 +47,11 @@ type Request struct {
 	Site string `json:"site,omitempty"`
 	// Sandbox sends it from a sandboxed iframe, whose origin is "null".
 	Sandbox bool `json:"sandbox,omitempty"`
+	// Kind is how the page makes it, when not with fetch(): xhr, img,
+	// img-anonymous, font, script-module, script-classic, eventsource,
+	// beacon, form, iframe… (fetch.LookupKind). The kind fixes the mode
+	// and the credentials mode; Mode and Credentials then only echo them.
+	Kind string `json:"kind,omitempty"`
 }
 
 var hasScheme = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`)
@@ -81,7 +86,13 @@ func (r Request) Resolve(siteA, siteB string) Request {
 
 // Fetch is the request as the browser model takes it, from a page of
 // origin (Fetch "Request class": the page's origin is the request's).
+//
+// A request of another kind (an <img>, a <script>…) has the mode and the
+// credentials mode its kind fixes, whatever the request says.
 func (r Request) Fetch(origin string) fetch.Request {
+	if k, ok := fetch.LookupKind(r.Kind); ok && r.Kind != "" && r.Kind != "fetch" {
+		r.Mode, r.Credentials = k.Mode, k.Credentials
+	}
 	return fetch.Request{
 		Origin:      origin,
 		URL:         r.URL,
@@ -102,6 +113,9 @@ const maxCallBody = 80
 func (r Request) Call() string {
 	if r.Mode == ModeWebSocket {
 		return "new WebSocket(" + strconv.Quote(r.URL) + ")"
+	}
+	if c := kindCall(r); c != "" {
+		return c
 	}
 	opts := []string{"method: " + strconv.Quote(r.Method)}
 	if len(r.Headers) > 0 {
@@ -141,4 +155,10 @@ type Outcome struct {
 	Body string `json:"body,omitempty"`
 	// Error is the rejection, e.g. "TypeError: Failed to fetch".
 	Error string `json:"error,omitempty"`
+	// Read is what the page's follow-up read found, for a request of
+	// another kind: "pixels" or the SecurityError of getImageData on a
+	// canvas the image was drawn on; the message window.onerror got from
+	// a script ("Script error." when muted); the SecurityError of reading
+	// an iframe's document.
+	Read string `json:"read,omitempty"`
 }

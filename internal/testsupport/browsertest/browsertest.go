@@ -54,11 +54,15 @@ var shared struct {
 	cancels []context.CancelFunc
 	dir     string
 	err     error
+	extra   []chromedp.ExecAllocatorOption
 }
 
 // Main runs the package's tests, then stops the shared browser. Call it
-// from TestMain: os.Exit(browsertest.Main(m)).
-func Main(m *testing.M) int {
+// from TestMain: os.Exit(browsertest.Main(m)). Options add to the flags
+// the shared browser starts with, e.g. chromedp.Flag("host-resolver-rules",
+// "MAP evil.test 127.0.0.1") to give a test a name that resolves here.
+func Main(m *testing.M, options ...chromedp.ExecAllocatorOption) int {
+	shared.extra = options
 	code := m.Run()
 	for i := len(shared.cancels) - 1; i >= 0; i-- {
 		shared.cancels[i]()
@@ -96,6 +100,7 @@ func start() {
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateSandboxedIframes"),
 		chromedp.CombinedOutput(discard{}), // dbus noise
 	)
+	opts = append(opts, shared.extra...)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelBrowser := chromedp.NewContext(alloc)
 	shared.cancels = []context.CancelFunc{cancelAlloc, cancelBrowser}

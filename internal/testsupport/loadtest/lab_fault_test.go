@@ -136,7 +136,7 @@ func TestFaultTenThousandHeaders(t *testing.T) {
 	l, good, client := faultLab(t)
 	t.Run("within MaxHeaderBytes: answered, recorded in part", func(t *testing.T) {
 		req := loadtest.BrowserGET(l.URLB, l.URLA, "/api/items")(0)
-		for i := range 10_000 {
+		for i := range 4_000 { // about 52 KB: within site B's 64 KiB (lab.SiteBMaxHeaderBytes)
 			req.Header[fmt.Sprintf("X-H-%05d", i)] = []string{"v"}
 		}
 		start := time.Now()
@@ -151,7 +151,7 @@ func TestFaultTenThousandHeaders(t *testing.T) {
 		}
 		e := findExchange(t, l, "GET")
 		x := e.Exchange
-		if n := len(x.RequestHeader); n > 100 || x.Truncated < 9_900 {
+		if n := len(x.RequestHeader); n > 100 || x.Truncated < 3_900 {
 			t.Errorf("recorded %d request headers, %d left out: want at most 100 kept", n, x.Truncated)
 		}
 		if n := len(e.JSON()); n > 64<<10 {
@@ -185,7 +185,7 @@ func TestFaultTenThousandHeaders(t *testing.T) {
 func TestFaultHugeRequestHeaders(t *testing.T) {
 	t.Parallel()
 	l, good, client := faultLab(t)
-	acrh := strings.TrimSuffix(strings.Repeat("x-a,", 25<<10), ",") // 100 KB
+	acrh := strings.TrimSuffix(strings.Repeat("x-a,", 15<<10), ",") // 60 KB: within site B's 64 KiB of headers
 	req, _ := http.NewRequest("OPTIONS", l.URLB+"/api/items/1", nil)
 	req.Header.Set("Origin", l.URLA)
 	req.Header.Set("Access-Control-Request-Method", "PUT")
@@ -203,7 +203,7 @@ func TestFaultHugeRequestHeaders(t *testing.T) {
 	}
 	e := findExchange(t, l, "OPTIONS")
 	x := e.Exchange
-	if got := len(x.RequestHeader.Get("Access-Control-Request-Headers")); got > 8<<10 || x.Truncated < 2 {
+	if got := len(x.RequestHeader.Get("Access-Control-Request-Headers")); got > 8<<10+len(journal.ClipMark) || x.Truncated < 2 {
 		t.Errorf("recorded a %d-byte Access-Control-Request-Headers, %d truncated: want it cut to 8 KiB in both directions", got, x.Truncated)
 	}
 	if n := len(e.JSON()); n > 64<<10 {

@@ -146,6 +146,9 @@ func app(h helpers) http.Handler {
 }
 
 func TestRealServersAgreeWithChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped under -short")
+	}
 	h := startHelpers(t)
 	stacks := []struct {
 		name  string

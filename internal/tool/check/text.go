@@ -52,9 +52,7 @@ func (r *Result) Text(w io.Writer, colour bool) {
 		}
 	}
 	if r.Err != nil {
-		p.line("", "")
-		p.styled(styleBad, "Network error: "+r.Err.Error())
-		return
+		return // the network error is said once, on stderr, by the caller (corslab check)
 	}
 	p.line("", "")
 	text := r.Verdict.Text()

@@ -21,7 +21,7 @@ type Exchange struct {
 	Preflight *Entry // the OPTIONS preflight sent for it; nil when none is in the file
 
 	Exchange fetch.Exchange
-	Verdict  fetch.Verdict // fetch.Judge(Exchange): Chromium's
+	Verdict  fetch.Verdict // the verdict on Exchange, in Report.JudgedAs's order and words
 	// Recorded is what the file says the browser did when it failed:
 	// Chromium's response._error of the actual request, or of the preflight
 	// ("net::ERR_FAILED" for a CORS error); empty when the file says nothing.
@@ -49,6 +49,9 @@ type Report struct {
 	// Browser is the browser that wrote the file, from its creator:
 	// "chromium", "firefox", "webkit", or "" when unknown.
 	Browser string
+	// JudgedAs is the browser whose order and words the verdicts are in:
+	// "chromium" unless JudgeAs said otherwise.
+	JudgedAs string
 }
 
 // ErrNothingCrossOrigin is returned by Analyze for a valid HAR file with no
@@ -70,7 +73,7 @@ func Analyze(r io.Reader) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Log: lg, Browser: BrowserOf(lg)}
+	rep := &Report{Log: lg, Browser: BrowserOf(lg), JudgedAs: fetch.Chromium.Name}
 	for _, p := range pair(kept) {
 		// Chromium's exports mark every failed request (response._error):
 		// a request without the mark succeeded.
@@ -81,6 +84,24 @@ func Analyze(r io.Reader) (*Report, error) {
 		return rep, ErrNothingCrossOrigin
 	}
 	return rep, nil
+}
+
+// JudgeAs judges every exchange again in browser b's order and words
+// (the reader's inferences — credentials, a missing preflight — stay).
+func (rep *Report) JudgeAs(b *fetch.Browser) {
+	rep.JudgedAs = b.Name
+	for _, x := range rep.Exchanges {
+		x.Verdict = b.Judge(x.Exchange)
+		if x.IfCredentials != nil {
+			try := x.Exchange
+			try.Request.Credentials = "include"
+			v := b.Judge(try)
+			x.IfCredentials = nil
+			if v.Allowed != x.Verdict.Allowed {
+				x.IfCredentials = &v
+			}
+		}
+	}
 }
 
 // BrowserOf names the browser that wrote a HAR from its creator (Chromium's

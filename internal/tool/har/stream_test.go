@@ -37,7 +37,7 @@ func generate(w io.Writer, size int) (entries, crossOrigin int) {
 // TestStreams: a large HAR is read as it streams in, one entry at a time;
 // the heap never holds the file (nor a copy of it).
 func TestStreams(t *testing.T) {
-	const size = 48 << 20
+	const size = 32 << 20
 	pr, pw := io.Pipe()
 	var entries, cross int
 	go func() {

@@ -166,14 +166,15 @@ type JSONExchange struct {
 // JSONReport is the whole of `corslab har -json`.
 type JSONReport struct {
 	Creator   string         `json:"creator"`
-	Browser   string         `json:"browser"`
+	Browser   string         `json:"browser"`  // the browser that wrote the file
+	JudgedAs  string         `json:"judgedAs"` // the browser whose verdicts and words these are
 	Entries   int            `json:"entries"`
 	Exchanges []JSONExchange `json:"exchanges"`
 }
 
 // JSON returns the report's -json form.
 func (rep *Report) JSON() JSONReport {
-	j := JSONReport{Creator: rep.Log.Creator, Browser: rep.Browser, Entries: rep.Log.Entries, Exchanges: []JSONExchange{}}
+	j := JSONReport{Creator: rep.Log.Creator, Browser: rep.Browser, JudgedAs: rep.JudgedAs, Entries: rep.Log.Entries, Exchanges: []JSONExchange{}}
 	for _, x := range rep.Exchanges {
 		je := JSONExchange{Exchange: check.MarshalExchange(x.Exchange), Verdict: x.Verdict, Recorded: x.Recorded, Notes: x.Notes}
 		if x.Entry != nil {

@@ -1,0 +1,273 @@
+package lab_test
+
+// The page as a whole lab (issue 13): a learner with only the page edits
+// site B's policy in the page's editor, applies a verdict's whole fix with
+// one button, and plays lessons 2, 4, 7 and 12 to the end — no terminal UI,
+// no curl: every change to the policy here goes through the page.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/corslab/corslab/internal/content/scenario"
+	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/model/policy"
+	"github.com/corslab/corslab/internal/testsupport/browsertest"
+	"github.com/corslab/corslab/internal/testsupport/labtest"
+	"github.com/corslab/corslab/internal/testsupport/poll"
+)
+
+// openEditor opens the policy editor (the header's policy line).
+func openEditor(p *page) {
+	p.t.Helper()
+	if !evalJS[bool](p, `document.querySelector("#policy").open`) {
+		click(p, "#policy summary")
+	}
+	pollJS[bool](p, `!!document.querySelector('#policy-body [data-key="Access-Control-Allow-Origin"]')`)
+}
+
+// editorValue is the value the editor shows for header key.
+func editorValue(p *page, key string) string {
+	p.t.Helper()
+	return evalJS[string](p, fmt.Sprintf(`document.querySelector('#policy-body input[data-key=%q]').value`, key))
+}
+
+// cycleNext presses a row's ▶ once and waits until its value changed.
+func cycleNext(p *page, key string) string {
+	p.t.Helper()
+	before := editorValue(p, key)
+	click(p, fmt.Sprintf(`#policy-body [data-key=%q]`, key+"/next"))
+	return pollJS[string](p, fmt.Sprintf(`(() => { const v = document.querySelector('#policy-body input[data-key=%q]').value; return v !== %q ? v || "(none)" : ""; })()`, key, before))
+}
+
+// typeValue types text into a row's value and presses Enter, as a learner.
+func typeValue(p *page, key, text string) {
+	p.t.Helper()
+	sel := fmt.Sprintf(`#policy-body input[data-key=%q]`, key)
+	ctx, cancel := context.WithTimeout(p.tab.Ctx, wait)
+	defer cancel()
+	evalJS[bool](p, fmt.Sprintf(`(() => { document.querySelector(%q).value = ""; return true; })()`, sel))
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), text+kb.Enter)); err != nil {
+		p.t.Fatalf("typing %q into %s: %v", text, sel, err)
+	}
+}
+
+// applyFix presses the selected trial's "Apply the fix and send again" and
+// returns the trial it sent again.
+func applyFix(p *page, blocked string) string {
+	p.t.Helper()
+	click(p, fmt.Sprintf(`#verdict [data-apply-fix=%q]`, blocked))
+	return pollJS[string](p, fmt.Sprintf(`(() => { const id = document.querySelector("#log li.trial.selected")?.dataset.trial || "";
+		return id !== %q ? id : ""; })()`, blocked))
+}
+
+// fixOffered waits until the verdict of trial id offers its fix.
+func fixOffered(p *page, id string) {
+	p.t.Helper()
+	pollJS[bool](p, fmt.Sprintf(`!!document.querySelector('#verdict [data-apply-fix=%q]')`, id))
+}
+
+func TestPolicyEditorOnThePage(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, "")
+	openEditor(p)
+	const origin = "Access-Control-Allow-Origin"
+
+	// Cycling a value six times changes the policy six times, and the log
+	// shows one entry for the burst.
+	var seen []string
+	for range 6 {
+		seen = append(seen, cycleNext(p, origin))
+	}
+	if want := []string{"*", "{origin}", p.lab.URLA, "http://evil.example", "null", "(none)"}; strings.Join(seen, ",") != strings.Join(want, ",") {
+		t.Errorf("◀ ▶ cycled through %q, want %q", seen, want)
+	}
+	if n := evalJS[string](p, `[...document.querySelectorAll("#log li.policy-change")].map(li => li.dataset.count).join(",")`); n != "6" {
+		t.Errorf("policy entries on the log (their counts): %q, want one entry of 6", n)
+	}
+	if got := p.lab.SiteB.Policy().Document(); got.Where(origin) != policy.Nowhere {
+		t.Errorf("after a full cycle site B's policy has %s", got.Encode())
+	}
+
+	// A typed value, moved to the actual response only.
+	typeValue(p, origin, "{origin}")
+	policyIs := func(what string, ok func(policy.Document) bool) {
+		t.Helper()
+		poll.Check(t, wait, func() error {
+			if d := p.lab.SiteB.Policy().Document(); !ok(d) {
+				return fmt.Errorf("%s: site B's policy is %s", what, d.Encode())
+			}
+			return nil
+		})
+	}
+	policyIs("typed {origin}", func(d policy.Document) bool { return d.Where(origin) == policy.OnBoth })
+	evalJS[bool](p, `(() => { const s = document.querySelector('#policy-body select[data-key="Access-Control-Allow-Origin/where"]');
+		s.value = "actual"; return s.dispatchEvent(new Event("change")); })()`)
+	policyIs("moved to the actual response", func(d policy.Document) bool { return d.Where(origin) == policy.OnActual })
+
+	// An invalid value: refused on one line, the old policy kept.
+	before := string(p.lab.SiteB.PolicyJSON())
+	typeValue(p, origin, "{nope}")
+	msg := pollJS[string](p, `(() => { const e = document.querySelector("#policy-error"); return e.hidden ? "" : e.textContent; })()`)
+	if !strings.Contains(msg, `actual.headers["Access-Control-Allow-Origin"]: unknown placeholder {nope}`) || strings.Contains(msg, "\n") {
+		t.Errorf("error line %q", msg)
+	}
+	if after := string(p.lab.SiteB.PolicyJSON()); after != before {
+		t.Errorf("an invalid edit changed the policy to %s", after)
+	}
+
+	// Any header, added from the page.
+	ctx, cancel := context.WithTimeout(p.tab.Ctx, wait)
+	err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#p-add-name"), "X-Lab"))
+	if err == nil {
+		err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#p-add-value"), "on"+kb.Enter))
+	}
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	policyIs("X-Lab added", func(d policy.Document) bool { _, act := d.Header("X-Lab"); return len(act) == 1 && act[0] == "on" })
+	pollJS[bool](p, `document.querySelector('#policy-body input[data-key="X-Lab"]')?.value === "on" && document.querySelector("#policy-error").hidden`)
+
+	// The terminal UI's change shows in the page's editor at once.
+	d := p.lab.SiteB.Policy().Document()
+	d.SetHeader("Access-Control-Max-Age", policy.OnPreflight, policy.Values{"600"})
+	np, err := policy.NewPolicy(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.lab.SiteB.SetPolicy(np, "tui")
+	pollJS[bool](p, `document.querySelector('#policy-body input[data-key="Access-Control-Max-Age"]').value === "600"`)
+}
+
+// The lessons a learner plays with the page alone: every policy change is
+// the page's editor or its "apply the fix" button.
+func TestLessonsFromThePageAlone(t *testing.T) {
+	t.Parallel()
+	l := labtest.Start(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0"}).Lab
+	tab := browsertest.NewTab(t)
+	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.URLA)); err != nil {
+		t.Fatal(err)
+	}
+	p := &page{t: t, lab: l, tab: tab}
+	evalJS[bool](p, `window.corslab.ready.then(() => true)`)
+	openEditor(p)
+	plays := []struct {
+		n    int
+		play func() (right string)
+	}{
+		{2, func() string { // blocked GET: apply the whole fix
+			id := clickRequest(p, 0)
+			p.settled(id)
+			fixOffered(p, id)
+			return applyFix(p, id)
+		}},
+		{4, func() string { // preflight, without allowing every origin
+			cycleNext(p, "Access-Control-Max-Age") // 0: no preflight cache between the steps
+			cycleNext(p, "Access-Control-Allow-Origin")
+			if v := editorValue(p, "Access-Control-Allow-Origin"); v != "*" {
+				t.Fatalf("Allow-Origin cycled to %q, want *", v)
+			}
+			id := clickRequest(p, 0)
+			p.settled(id)
+			fixOffered(p, id)
+			easy := applyFix(p, id) // passes, but with Allow-Origin: * the lesson is not done
+			if tr := p.settled(easy); !tr.Outcome.OK {
+				t.Errorf("lesson 4: the fixed PUT failed: %+v", tr.Outcome)
+			}
+			if done := evalJS[string](p, `document.querySelector("#lesson").dataset.done`); done != "false" {
+				t.Errorf("lesson 4 done with Allow-Origin: * (done=%s)", done)
+			}
+			typeValue(p, "Access-Control-Allow-Origin", "{origin}")
+			pollJS[bool](p, `document.querySelector('#policy-body input[data-key="Access-Control-Allow-Origin"]').value === "{origin}"`)
+			return clickRequest(p, 0)
+		}},
+		{7, func() string { // credentials: fix who-am-I, log in, ask again
+			id := clickRequest(p, 1)
+			p.settled(id)
+			fixOffered(p, id)
+			p.settled(applyFix(p, id))
+			p.settled(clickRequest(p, 0))
+			return clickRequest(p, 1)
+		}},
+		{12, func() string { // the leak, then trust only https://app.example
+			p.settled(clickRequest(p, 0))
+			p.settled(clickRequest(p, 1))
+			typeValue(p, "Access-Control-Allow-Origin", "https://app.example")
+			pollJS[bool](p, `document.querySelector('#policy-body input[data-key="Access-Control-Allow-Origin"]').value === "https://app.example"`)
+			return clickRequest(p, 1)
+		}},
+	}
+	for _, pl := range plays {
+		evalJS[bool](p, fmt.Sprintf(`corslab.startLesson(%d).then(() => true)`, pl.n))
+		pollJS[bool](p, fmt.Sprintf(`document.querySelector("#lesson").dataset.lesson === "%d" && document.querySelector("#lesson").dataset.done === "false"`, pl.n))
+		right := pl.play()
+		if tr := p.settled(right); tr.Mismatch != "" {
+			t.Errorf("lesson %d: the account disagrees with Chromium: %s", pl.n, tr.Mismatch)
+		}
+		pollJS[bool](p, `document.querySelector("#lesson").dataset.done === "true"`)
+		if by := doneBy(l, pl.n); by != right {
+			t.Errorf("lesson %d: completed by trial %s, want %s", pl.n, by, right)
+		}
+	}
+	for _, e := range l.Journal.Hub().Recent(lab.HistorySize) {
+		if e.Policy != nil && e.Policy.By != "page" && !strings.HasPrefix(e.Policy.By, "lesson ") {
+			t.Errorf("the policy was changed by %q, not the page", e.Policy.By)
+		}
+	}
+}
+
+// corslab -scenario NAME shows the scenario on the page instead of a
+// lesson; "Show the bug" fails as the catalogue says Chromium fails, "Apply
+// the fix" passes, and the picker shows another scenario with its buggy
+// policy in force.
+func TestScenarioOnThePage(t *testing.T) {
+	t.Parallel()
+	s, err := scenario.Get("actual-only-headers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := labtest.Start(t, lab.Config{SiteA: "localhost:0", SiteB: "localhost:0", Scenario: s.Name, Policy: labtest.Policy(t, s.Buggy)}).Lab
+	p := openLabPage(t, l)
+	pollJS[bool](p, fmt.Sprintf(`!document.querySelector("#scenario").hidden && document.querySelector("#scenario-title").textContent.includes(%q)
+		&& getComputedStyle(document.querySelector("#lesson")).display === "none"`, s.Title))
+	if got := evalJS[string](p, `document.querySelector("#scenario-request").textContent`); !strings.HasPrefix(got, "PUT /api/items/1") {
+		t.Errorf("the scenario's request shows as %q", got)
+	}
+	pressed := func(sel string) *journal.Trial {
+		t.Helper()
+		before := evalJS[string](p, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`)
+		click(p, sel)
+		id := pollJS[string](p, fmt.Sprintf(`(() => { const id = document.querySelector("#log li.trial.selected")?.dataset.trial || "";
+			return id !== %q ? id : ""; })()`, before))
+		return p.settled(id)
+	}
+	if tr := pressed("#scenario-bug"); tr.Outcome.OK || tr.Verdict == nil || tr.Verdict.Error != s.Error || tr.Mismatch != "" {
+		t.Errorf("show the bug: outcome %+v, verdict %+v, want error %s", tr.Outcome, tr.Verdict, s.Error)
+	}
+	if tr := pressed("#scenario-fix"); !tr.Outcome.OK || tr.Verdict == nil || tr.Verdict.Error != "" {
+		t.Errorf("apply the fix: outcome %+v, verdict %+v, want it allowed", tr.Outcome, tr.Verdict)
+	}
+	other, err := scenario.Get("wildcard-credentials")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evalJS[bool](p, fmt.Sprintf(`(() => { const s = document.querySelector("#scenario-pick"); s.value = %q; return s.dispatchEvent(new Event("change")); })()`, other.Name))
+	want, err := policy.ParseDocument(other.Buggy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll.Check(t, wait, func() error {
+		if got := p.lab.SiteB.Policy().Document().Encode(); string(got) != string(want.Encode()) {
+			return fmt.Errorf("after picking %s, site B's policy is %s", other.Name, got)
+		}
+		return nil
+	})
+	pollJS[bool](p, fmt.Sprintf(`document.querySelector("#scenario-title").textContent.includes(%q)`, other.Title))
+}
