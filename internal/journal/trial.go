@@ -31,6 +31,7 @@ type Trial struct {
 
 	announced   bool
 	announcedAt time.Time
+	userAgent   string           // the announcing page's User-Agent (AnnounceFrom)
 	preflightAt time.Time        // when site B's last preflight for it was recorded
 	bytes       int              // its size as the journal counts it (Journal.resize)
 	rejudging   bool             // a rebuild after a late exchange is on its way

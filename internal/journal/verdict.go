@@ -18,7 +18,8 @@ func (j *Journal) judge(t *Trial) {
 
 // input is the trial's recorded input to trial.Build: its request, the
 // exchanges site B saw, what JavaScript got, the page's browser (by the
-// User-Agent site B received) and the preflight-cache entry judge found.
+// User-Agent site B received, or the page's own when site B saw nothing)
+// and the preflight-cache entry judge found.
 func (t *Trial) input() trial.Input {
 	seen := make([]trial.Seen, len(t.Exchanges))
 	for i := range t.Exchanges {
@@ -30,8 +31,12 @@ func (t *Trial) input() trial.Input {
 		origin = ""
 	}
 	in := trial.Input{Origin: origin, Request: t.Request, Exchanges: seen, Outcome: t.Outcome, Cache: t.cache}
+	ua := t.userAgent
 	if len(t.Exchanges) > 0 {
-		in.Browser = fetch.BrowserForUserAgent(t.Exchanges[0].RequestHeader.Get("User-Agent"))
+		ua = t.Exchanges[0].RequestHeader.Get("User-Agent")
+	}
+	if ua != "" {
+		in.Browser = fetch.BrowserForUserAgent(ua)
 	}
 	return in
 }
