@@ -23,7 +23,7 @@ type Scenarios struct {
 
 func (s *Server) routeScenarios() {
 	s.mux.HandleFunc("GET /lab/scenarios", s.getScenarios)
-	s.mux.Handle("POST /lab/scenarios/{name}/{policy}", sameOriginOnly(http.HandlerFunc(s.scenarioPolicy)))
+	s.mux.Handle("POST /lab/scenarios/{name}/{policy}", sameOriginOnly(s.teacherOnly(http.HandlerFunc(s.scenarioPolicy))))
 }
 
 func (s *Server) getScenarios(w http.ResponseWriter, r *http.Request) {

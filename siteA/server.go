@@ -118,11 +118,14 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 // LabConfig is what the page learns at start-up from GET /lab/config.
 type LabConfig struct {
 	SiteBPort string `json:"siteBPort"`
+	// Teacher is whether this page may change the policy and the lessons
+	// (isTeacher): a student's page under -lan shows no editor controls.
+	Teacher bool `json:"teacher"`
 }
 
 func (s *Server) config(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(LabConfig{SiteBPort: s.cfg.SiteBPort})
+	json.NewEncoder(w).Encode(LabConfig{SiteBPort: s.cfg.SiteBPort, Teacher: s.isTeacher(r)})
 }
 
 func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request) {

@@ -194,7 +194,7 @@ func TestPages(t *testing.T) {
 		{"its styles", "/static/style.css", 200, "text/css", "", nil},
 		{"the null-origin lesson's sandbox", "/trial/AAAAAAAAAAAA", 200, "text/html", "sandboxed iframe",
 			http.Header{"Content-Security-Policy": {"sandbox allow-scripts; frame-ancestors 'self'"}, "X-Frame-Options": {"SAMEORIGIN"}}},
-		{"the lab's config", "/lab/config", 200, "application/json", `{"siteBPort":"7071"}`, nil},
+		{"the lab's config", "/lab/config", 200, "application/json", `{"siteBPort":"7071","teacher":true}`, nil},
 		{"nothing else", "/index.htm", 404, "text/plain", "", nil},
 	}
 	// Every script is a module: a browser runs one only when it is served
@@ -242,7 +242,7 @@ func TestConfigJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &got); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("GET /lab/config: %d %q: %v", resp.StatusCode, body, err)
 	}
-	if got != (LabConfig{SiteBPort: siteBPort}) {
+	if got != (LabConfig{SiteBPort: siteBPort, Teacher: true}) { // no -lan: every page is the teacher's
 		t.Errorf("config = %+v", got)
 	}
 }

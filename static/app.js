@@ -14,6 +14,7 @@
 //   form.js      the hand-built request form        dom.js     DOM helpers
 //   replay.js    a replayed HAR's recorded requests (corslab -replay)
 //   scenarios.js the bug catalogue: picker and scenario panel
+//   share.js     a reproduction's link (#repro=…), policy files
 //   kinds.js     beyond fetch(): XHR, <img>, fonts, scripts, EventSource, beacons, forms, iframes
 // No build step: browsers load these as native ES modules. No inline script
 // or style anywhere: site A serves the page with a strict
@@ -31,7 +32,8 @@ import * as replay from "./replay.js";
 import * as scenarios from "./scenarios.js";
 import { presets, learnEffect, showDeleteTarget } from "./presets.js";
 import { send, waitFor } from "./send.js";
-import { renderVerdict, onApplyFix } from "./result.js";
+import { renderVerdict, onApplyFix, onShare } from "./result.js";
+import * as share from "./share.js";
 import * as kinds from "./kinds.js";
 
 transport.on("hello", (ev) => {
@@ -54,11 +56,19 @@ transport.on("trial", trials.onTrial);
 transport.on("lesson", lessons.onLesson);
 
 const ready = (async () => {
-  await origins.load((text) => transport.setConn("down", text));
+  const cfg = await origins.load((text) => transport.setConn("down", text));
+  if (cfg.teacher === false) {
+    // A student's page under -lan: the teacher controls the policy and the lesson.
+    document.body.classList.add("student");
+    $("teacher-note").hidden = false;
+    policy.setReadOnly("The teacher controls the policy: send requests and follow the lesson here; the policy changes when the teacher changes it.");
+    scenarios.setTeacher(false);
+  }
   $("origin-a").textContent = location.origin;
   $("origin-b").textContent = origins.siteBOrigin();
   transport.connect();
   await Promise.all([transport.helloSeen, lessons.load(), replay.load(), scenarios.load()]);
+  await share.loadFragment();
 })();
 waitFor(ready);
 
@@ -83,7 +93,28 @@ kinds.wire(form.fillForm, send);
 showDeleteTarget();
 lessons.wire();
 scenarios.wire();
+share.wire();
+addEventListener("hashchange", () => share.loadFragment());
+onShare((id) => {
+  const r = trials.again(id);
+  return r ? share.link(policy.current(), r) : "";
+});
 $("reconnect").addEventListener("click", transport.reconnect);
+
+// Presenter mode: larger type and fewer panels, for a projector; the P key
+// (outside a text field) or the header's button toggles it.
+function presenter() {
+  const on = document.body.classList.toggle("presenter");
+  $("presenter").setAttribute("aria-pressed", String(on));
+}
+$("presenter").addEventListener("click", presenter);
+addEventListener("keydown", (e) => {
+  const t = e.target;
+  if (e.key.toLowerCase() !== "p" || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+  if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+  e.preventDefault();
+  presenter();
+});
 
 // The page's API, for tests and the curious (DevTools' console).
 window.renderVerdict = renderVerdict;

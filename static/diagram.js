@@ -7,7 +7,7 @@ import { el, svg } from "./dom.js";
 
 const X = { page: 48, browser: 225, server: 402 };
 const NAMES = { page: "page", browser: "browser", server: "site B" };
-const LABEL = 30; // characters of a step's text on its arrow; the list has it all
+const LABEL = 22; // characters of a step's text on its arrow; the list has it all
 
 // short is a step's text on the diagram: the call is "fetch()" or "new WebSocket()".
 function short(what) {

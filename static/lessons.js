@@ -79,7 +79,16 @@ function render() {
   $("lesson-hint").textContent = l.hint;
   $("lesson-hint").hidden = true;
   $("lesson-requests").replaceChildren(...(l.requests || []).map((r, i) =>
-    el("button", { type: "button", "data-lesson-request": i, onclick: () => { fillForm(r); send(r); } }, el("b", {}, r.label || r.method))));
+    el("button", { type: "button", "data-lesson-request": i, onclick: () => { fillForm(r); pressed(true); send(r); } }, el("b", {}, r.label || r.method))));
+  pressed(false);
+}
+
+// pressed shrinks the lesson's concept to one line once a request is
+// pressed, so that on a projector the result and its diagram fit under it;
+// the concept's button shows it whole again.
+function pressed(on) {
+  $("lesson").classList.toggle("pressed", on);
+  $("lesson-concept").setAttribute("aria-expanded", String(!on));
 }
 
 // onLesson shows a "lesson" event's state.
@@ -93,6 +102,13 @@ export function wire() {
   $("lesson-prev").addEventListener("click", () => step(-1));
   $("lesson-next").addEventListener("click", () => step(1));
   $("lesson-restart").addEventListener("click", () => step(0));
+  $("lesson-concept").addEventListener("click", () => pressed(false));
+  $("lesson-concept").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      pressed(false);
+    }
+  });
   $("lesson-hint-button").addEventListener("click", () => ($("lesson-hint").hidden = !$("lesson-hint").hidden));
   $("lesson-toggle").addEventListener("click", () => {
     panel.open = !panel.open;

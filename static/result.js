@@ -13,6 +13,8 @@ import { diagramView, fixView, happenedView, headlineView, mismatchView, notesVi
 
 // renderResult shows trial view m ({request, outcome, account, read}), or
 // the empty prompt for null.
+let openMore = false; // the reader unfolded what JavaScript read: keep it so
+
 export function renderResult(m) {
   const box = $("result");
   if (!m) {
@@ -26,7 +28,7 @@ export function renderResult(m) {
   if (req) {
     parts.push(el("div", { class: "r-req" },
       el("span", { class: "r-label" }, req.label || "hand-built"), " ",
-      el("code", { class: "r-call" }, a.call || `${req.method} ${shortURL(req.url)}`)));
+      el("code", { class: "r-call" }, a.call || `${req.method} ${shortURL(req.url)}`), " ", shareView(m.id)));
     if ((req.headers || []).length) {
       parts.push(el("div", { class: "r-sent" }, "headers sent: ", req.headers.map(([n, v], i) => [i ? ", " : "", el("code", {}, `${n}: ${v}`)])));
     }
@@ -47,12 +49,16 @@ export function renderResult(m) {
       parts.push(el("p", { class: "r-note" }, "An opaque response: JavaScript cannot read its status, headers or body, whatever site B sent."));
     }
     const hs = o.headers || [];
-    parts.push(el("h3", {}, `Headers JavaScript can read (${hs.length})`));
+    // What JavaScript read in full, folded so that the verdict's diagram
+    // comes right under the outcome on a projector.
+    const read = [el("h3", {}, `Headers JavaScript can read (${hs.length})`)];
     if (hs.length) {
-      parts.push(el("dl", { class: "r-headers", "aria-label": "headers JavaScript can read" }, hs.map(([n, v]) => [el("dt", {}, n), el("dd", {}, v)])));
+      read.push(el("dl", { class: "r-headers", "aria-label": "headers JavaScript can read" }, hs.map(([n, v]) => [el("dt", {}, n), el("dd", {}, v)])));
     } else {
-      parts.push(el("p", { class: "r-note" }, "none"));
+      read.push(el("p", { class: "r-note" }, "none"));
     }
+    read.push(el("h3", {}, o.type === "websocket" ? "First message" : "Body"));
+    read.push(el("pre", { class: "r-body" }, o.body ? o.body : "(empty)"));
     if (m.read) {
       const v = m.read.value;
       parts.push(el("p", { class: "r-read " + (v === null ? "bad" : "good") },
@@ -60,11 +66,41 @@ export function renderResult(m) {
         el("code", {}, v === null ? "null" : JSON.stringify(v)),
         v === null ? ` — not exposed: site B must list it in Access-Control-Expose-Headers` : ""));
     }
-    parts.push(el("h3", {}, o.type === "websocket" ? "First message" : "Body"));
-    parts.push(el("pre", { class: "r-body" }, o.body ? o.body : "(empty)"));
+    parts.push(el("details", { class: "r-more", open: openMore || undefined },
+      el("summary", {}, `the ${hs.length} header${hs.length === 1 ? "" : "s"} and the body JavaScript can read`), read));
   }
   box.replaceChildren(...parts.filter(Boolean));
+  box.querySelector(".r-more")?.addEventListener("toggle", (e) => (openMore = e.target.open));
   renderVerdict(m.account);
+}
+
+let shareLink = null; // (trial id) → the link that reproduces it, or ""
+
+// onShare sets how a trial's shareable link is made (app.js: share.js).
+export function onShare(fn) {
+  shareLink = fn;
+}
+
+// shareView is "Copy link": the link carrying site B's policy and the
+// trial's request, copied to the clipboard and shown to copy by hand.
+function shareView(id) {
+  if (!shareLink || !id) return null;
+  const out = el("input", { class: "share-link", readonly: true, "aria-label": "link to this reproduction", hidden: true });
+  const b = el("button", { type: "button", class: "small", "data-share": id, title: "A link that loads site B's policy and this request on any corslab" }, "Copy link");
+  b.addEventListener("click", async () => {
+    const url = shareLink(id);
+    if (!url) return;
+    out.value = url;
+    out.hidden = false;
+    out.select();
+    try {
+      await navigator.clipboard.writeText(url);
+      b.textContent = "Link copied";
+    } catch {
+      b.textContent = "Copy the link →";
+    }
+  });
+  return el("span", { class: "share" }, b, out);
 }
 
 let applyFix = null; // (trial id) → Promise of an error text, "" when applied
@@ -90,7 +126,7 @@ function applyView(a) {
     err.textContent = await applyFix(a.id);
     b.disabled = false;
   });
-  return el("p", { class: "fix-do" }, b, " ", err);
+  return el("p", { class: "fix-do teacher-only" }, b, " ", err);
 }
 
 // renderVerdict shows a trial's account (the live log's trial event, or
@@ -98,7 +134,7 @@ function applyView(a) {
 // mismatch and the diagram. With none of them it shows nothing.
 export function renderVerdict(a) {
   const box = $("verdict");
-  const parts = a ? [verdictView(a), fixView(a), applyView(a), notesView(a), mismatchView(a), diagramView(a)].filter(Boolean) : [];
+  const parts = a ? [diagramView(a), verdictView(a), fixView(a), applyView(a), notesView(a), mismatchView(a)].filter(Boolean) : [];
   box.replaceChildren(...parts);
   box.hidden = parts.length === 0;
 }

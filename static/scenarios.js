@@ -12,6 +12,12 @@ import { send } from "./send.js";
 
 let list = []; // the catalogue
 let shown = null; // the scenario in the panel
+let teacher = true; // false on a student's page (-lan): the policy is not ours to change
+
+// setTeacher says whether this page may put the scenario's policies in force.
+export function setTeacher(t) {
+  teacher = t;
+}
 
 // load fetches the catalogue and shows the scenario the lab started in.
 export async function load() {
@@ -68,7 +74,7 @@ async function put(which) {
 // showBug puts the buggy policy in force and makes the request that shows it.
 export async function showBug() {
   const sc = shown;
-  await put("buggy");
+  if (teacher) await put("buggy");
   for (const r of sc.setup || []) await send(r);
   const res = await send(sc.request);
   if (!sc.deploy) return res;

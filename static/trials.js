@@ -61,6 +61,8 @@ export function begin(id, request, asked) {
   t.request = request;
   t.asked = asked;
   select(id);
+  // On a phone the columns stack: bring what JavaScript got into view.
+  if (matchMedia("(max-width: 900px)").matches) document.getElementById("h-js").scrollIntoView({ block: "start" });
 }
 
 // again returns what to give send() to make trial id's request again:

@@ -1,6 +1,10 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // keyMap is every key the console answers to. Which ones the help line
 // shows depends on the focus and on whether a prompt is open.
@@ -23,6 +27,7 @@ type keyMap struct {
 	DetailUp     key.Binding
 	DetailDown   key.Binding
 	Export       key.Binding // the policy as rs/cors, Express, nginx… config, in the detail area
+	Browser      key.Binding // the browser the detail explains for: the page's → Chromium → Firefox → Safari
 	Help, Quit   key.Binding
 	Apply        key.Binding // in a prompt
 	Cancel       key.Binding // in a prompt
@@ -51,6 +56,7 @@ func defaultKeys() keyMap {
 		DetailUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "detail up")),
 		DetailDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "detail down")),
 		Export:      key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "export policy (←→ format, esc)")),
+		Browser:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "explain for: page's/Chromium/Firefox/Safari")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
@@ -71,8 +77,13 @@ type helpKeys struct {
 func (h helpKeys) ShortHelp() []key.Binding  { return h.short }
 func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
 
-// helpFor returns the bindings worth showing for the focus and prompt state.
-func (k keyMap) helpFor(f focus, prompting bool) helpKeys {
+// narrowHelp is the width below which the help shows in two columns, and
+// the one-line help only what fits on an 80-column terminal.
+const narrowHelp = 100
+
+// helpFor returns the bindings worth showing for the focus and prompt
+// state, laid out for a window width columns wide.
+func (k keyMap) helpFor(f focus, prompting bool, width int) helpKeys {
 	if prompting {
 		b := []key.Binding{k.Apply, k.Cancel, k.EscapeHint, k.placeholders}
 		return helpKeys{short: b, full: [][]key.Binding{b}}
@@ -82,25 +93,29 @@ func (k keyMap) helpFor(f focus, prompting bool) helpKeys {
 	full := [][]key.Binding{
 		{k.Up, k.Down, k.Prev, k.Next, k.Edit, k.Where},
 		{k.Remove, k.Add, k.Save, k.Open},
-		{k.Follow, k.Clear, k.DetailUp, k.DetailDown, k.Export},
+		{k.Follow, k.Clear, k.DetailUp, k.DetailDown, k.Export, k.Browser},
 		{k.NextLesson, k.FocusSwitch, k.Help, k.Quit},
 	}
+	if width < narrowHelp { // two columns: every key, none cut off
+		full = [][]key.Binding{slices.Concat(full[0], full[1]), slices.Concat(full[2], full[3])}
+	}
+	// The one-line help: what fits on 80 columns first; the rest on a wider window.
+	var short, more []key.Binding
 	if f == focusLog {
-		return helpKeys{
-			short: []key.Binding{shortHelp(k.Up, "↑↓", "select"), k.Follow, k.Clear,
-				shortHelp(k.DetailDown, "pgup/dn", "detail"), shortHelp(k.FocusSwitch, "tab", "policy"), help, k.Quit,
-				shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"), shortHelp(k.Export, "E", "export")},
-			full: full,
-		}
-	}
-	return helpKeys{
-		short: []key.Binding{shortHelp(k.Up, "↑↓", "select"), shortHelp(k.Next, "←→", "value"),
+		short = []key.Binding{shortHelp(k.Up, "↑↓", "select"), shortHelp(k.Follow, "G", "follow"), shortHelp(k.Clear, "c", "clear"),
+			shortHelp(k.DetailDown, "pgup/dn", "detail"), shortHelp(k.FocusSwitch, "tab", "policy"), help, k.Quit}
+		more = []key.Binding{shortHelp(k.Browser, "b", "browser"), shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"), shortHelp(k.Export, "E", "export")}
+	} else {
+		short = []key.Binding{shortHelp(k.Up, "↑↓", "select"), shortHelp(k.Next, "←→", "value"),
 			shortHelp(k.Edit, "e", "edit"), shortHelp(k.Where, "w", "where"), shortHelp(k.Remove, "x", "remove"),
-			shortHelp(k.FocusSwitch, "tab", "log"), help, k.Quit,
-			shortHelp(k.Add, "a", "add"), shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"),
-			shortHelp(k.Export, "E", "export")},
-		full: full,
+			shortHelp(k.FocusSwitch, "tab", "log"), help, k.Quit}
+		more = []key.Binding{shortHelp(k.Add, "a", "add"), shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"),
+			shortHelp(k.Export, "E", "export"), shortHelp(k.Browser, "b", "browser")}
 	}
+	if width >= narrowHelp {
+		short = append(short, more...)
+	}
+	return helpKeys{short: short, full: full}
 }
 
 // shortHelp returns b with a shorter help text, for the one-line help.

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/internal/regularfile"
 )
@@ -135,6 +137,9 @@ type Model struct {
 	shown  *entry // the entry the detail shows
 	shownV int    // and its version
 	export exportView
+	// browser is the browser the detail explains trials for; nil: each
+	// trial's own (the page's, as its account says).
+	browser *fetch.Browser
 
 	status statusMsg
 }
@@ -267,6 +272,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.detail.PageUp()
 	case key.Matches(msg, k.DetailDown):
 		m.detail.PageDown()
+	case key.Matches(msg, k.Browser):
+		m.cycleBrowser()
 	case key.Matches(msg, k.Export):
 		m.toggleExport()
 	case m.export.on && key.Matches(msg, k.Cancel):
@@ -399,6 +406,44 @@ func (m *Model) setStatus(text string, err error) {
 	m.status = statusMsg{text: text, err: err}
 }
 
+// cycleBrowser moves to the next browser the detail explains for: the
+// page's own → Chromium → Firefox → Safari (WebKit) → the page's own.
+func (m *Model) cycleBrowser() {
+	bs := fetch.Browsers()
+	switch i := slices.Index(bs, m.browser); {
+	case m.browser == nil:
+		m.browser = bs[0]
+	case i == len(bs)-1:
+		m.browser = nil
+	default:
+		m.browser = bs[i+1]
+	}
+	m.status = statusMsg{text: "the detail explains trials as " + m.browserTitle() + " would"}
+	m.renderDetail()
+}
+
+// browserTitle names the browser the detail explains for.
+func (m Model) browserTitle() string {
+	if m.browser == nil {
+		return "the page's browser"
+	}
+	return m.browser.Title
+}
+
+// shownBrowser names the browser the selected trial is explained for:
+// the one chosen with b, else the page's, as the trial's account says.
+func (m Model) shownBrowser() string {
+	if m.browser != nil {
+		return m.browser.Title
+	}
+	if e := m.shown; e != nil && e.kind == entryTrial && e.t.Browser != "" {
+		if b, err := fetch.BrowserNamed(e.t.Browser); err == nil {
+			return b.Title
+		}
+	}
+	return ""
+}
+
 // syncDetail re-renders the detail when the selected entry, or its state, changed.
 func (m *Model) syncDetail() {
 	e := m.log.selectedEntry()
@@ -419,7 +464,7 @@ func (m *Model) syncDetail() {
 func (m *Model) renderDetail() {
 	w := m.detail.Width()
 	var out []string
-	src := detailLines(m.shown, m.st)
+	src := detailLines(m.shown, m.st, m.browser)
 	if m.export.on {
 		src = m.export.lines(m.opts.Policy, m.st)
 	}
@@ -448,8 +493,8 @@ func (m *Model) resize(w, h int) {
 // layout returns the policy panel's width, the body's height, and the
 // heights of the log and detail panels.
 func (m Model) layout() (policyW, bodyH, logH, detailH int) {
-	helpH := strings.Count(m.help.View(m.keys.helpFor(m.focus, m.prompt.active())), "\n") + 1
-	bodyH = max(m.height-2-helpH, 4)
+	helpH := strings.Count(m.help.View(m.keys.helpFor(m.focus, m.prompt.active(), m.width)), "\n") + 1
+	bodyH = max(m.height-1-len(m.headerLines())-helpH, 4)
 	policyW = min(max(34, m.width*37/100), 48)
 	if m.width < 60 {
 		policyW = m.width / 2
@@ -472,7 +517,7 @@ func (m Model) render() string {
 	lw, bodyH, logH, detH := m.layout()
 	rw := m.width - lw
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.headerLine())
+	lines = append(lines, m.headerLines()...)
 
 	left := m.st.box("Site B policy", m.policy.view(m.st, lw-2, bodyH-2, m.focus == focusPolicy), lw, bodyH, m.focus == focusPolicy)
 	logTitle := "Live log"
@@ -482,6 +527,9 @@ func (m Model) render() string {
 	right := m.st.box(logTitle, m.log.view(m.st, rw-2, logH-2, m.focus == focusLog), rw, logH, m.focus == focusLog)
 	if detH >= 2 {
 		title := "Detail"
+		if b := m.shownBrowser(); b != "" {
+			title += " · " + b
+		}
 		if m.export.on {
 			title = m.export.title()
 		}
@@ -495,7 +543,7 @@ func (m Model) render() string {
 	}
 	lines = append(lines, joinColumns(left, right)...)
 	lines = append(lines, m.statusLine())
-	lines = append(lines, strings.Split(m.help.View(m.keys.helpFor(m.focus, m.prompt.active())), "\n")...)
+	lines = append(lines, strings.Split(m.help.View(m.keys.helpFor(m.focus, m.prompt.active(), m.width)), "\n")...)
 	if len(lines) > m.height {
 		lines = lines[:m.height]
 	}
@@ -505,6 +553,17 @@ func (m Model) render() string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// headerLines is the header: one line when the sites' URLs fit on it
+// whole; else a second line with the URLs to open — a teacher must be able
+// to read them on screen, not only after quitting.
+func (m Model) headerLines() []string {
+	one := m.headerLine()
+	if plain := ansi.Strip(one); strings.Contains(plain, m.opts.SiteA) && strings.Contains(plain, m.opts.SiteB) {
+		return []string{one}
+	}
+	return []string{one, m.st.header.Render(fit(fmt.Sprintf(" open %s  ·  site B %s", m.opts.SiteA, m.opts.SiteB), m.width))}
 }
 
 func (m Model) headerLine() string {
@@ -521,15 +580,9 @@ func (m Model) headerLine() string {
 	if m.opts.Replay != "" {
 		left = " corslab · site B replays " + m.opts.Replay + " ·" + strings.TrimPrefix(left, " corslab ·")
 	}
-	right := "policy: closed (no CORS headers)"
-	if n := m.policy.headerCount(); n > 0 {
-		right = fmt.Sprintf("policy: %d header", n)
-		if n > 1 {
-			right += "s"
-		}
-	}
-	if s := m.policy.doc.Preflight.Status; s != 0 && s != policy.DefaultPreflightStatus {
-		right += fmt.Sprintf(", preflight %d", s)
+	right := m.policySummary()
+	if m.browser != nil { // chosen with b; else each trial's own, said in the detail's title
+		right = "as " + m.browser.Title + " · " + right
 	}
 	right += " "
 	room := m.width - ansi.StringWidth(right) - 1
@@ -537,6 +590,21 @@ func (m Model) headerLine() string {
 		return m.st.header.Render(fit(left, m.width))
 	}
 	return m.st.header.Render(fit(left, room) + " " + right)
+}
+
+// policySummary is the policy in force in a few words.
+func (m Model) policySummary() string {
+	s := "policy: closed (no CORS headers)"
+	if n := m.policy.headerCount(); n > 0 {
+		s = fmt.Sprintf("policy: %d header", n)
+		if n > 1 {
+			s += "s"
+		}
+	}
+	if st := m.policy.doc.Preflight.Status; st != 0 && st != policy.DefaultPreflightStatus {
+		s += fmt.Sprintf(", preflight %d", st)
+	}
+	return s
 }
 
 // statusLine is the prompt when one is open, else the last result on one line.

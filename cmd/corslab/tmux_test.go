@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,9 @@ func TestTUISmoke(t *testing.T) {
 	if got := acao(t, "http://"+siteB+"/api/items"); got != "*" {
 		t.Fatalf("after →: Access-Control-Allow-Origin %q, want *", got)
 	}
-	tm.waitScreen("GET     /api/items") // the request shows in the live log
+	tm.waitScreen("GET     /api/items")        // the request shows in the live log
+	tm.run("send-keys", "-t", "lab", "b", "b") // the page's browser → Chromium → Firefox
+	tm.waitScreen("as Firefox")
 
 	tm.run("send-keys", "-t", "lab", "q") // quitting ends the program, and so the session
 	poll.Check(t, 10*time.Second, func() error {
@@ -44,6 +47,44 @@ func TestTUISmoke(t *testing.T) {
 	})
 }
 
+// TestTUIAt80x24: on an 80×24 terminal the URLs to open are on screen
+// (not only printed before the alternate screen), the one-line help fits
+// uncut, and ? shows every key's help, none cut off.
+func TestTUIAt80x24(t *testing.T) {
+	siteA, siteB := freeAddr(t), freeAddr(t)
+	tm := newTmuxSized(t, 80, 24, `"$CORSLAB" -site-a `+siteA+` -site-b `+siteB)
+	tm.waitScreen("Site B policy")
+	screen := tm.screen()
+	for _, url := range []string{"http://" + siteA, "http://" + siteB} {
+		if !strings.Contains(screen, url) {
+			t.Errorf("the screen lacks %s:\n%s", url, screen)
+		}
+	}
+	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "q quit") || strings.HasSuffix(strings.TrimSpace(last), "…") {
+		t.Errorf("the one-line help is cut: %q", last)
+	}
+	tm.run("send-keys", "-t", "lab", "Tab") // the log's one-line help fits too
+	tm.waitScreen("tab policy")
+	lines = strings.Split(strings.TrimRight(tm.screen(), "\n"), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "q quit") || strings.HasSuffix(strings.TrimSpace(last), "…") {
+		t.Errorf("the log's one-line help is cut: %q", last)
+	}
+	tm.run("send-keys", "-t", "lab", "?")
+	tm.waitScreen("open policy")
+	screen = tm.screen()
+	for _, help := range []string{"up", "down", "prev value", "next value", "edit value", "where: both/pre/act", "remove header",
+		"add header", "save policy", "open policy", "follow newest", "clear log", "detail up", "detail down",
+		"export policy (←→ format, esc)", "next/prev lesson", "policy ↔ log", "help", "quit"} {
+		if !strings.Contains(screen, help) {
+			t.Errorf("the help at 80×24 lacks %q:\n%s", help, screen)
+		}
+	}
+	if i := strings.Index(screen, "↑/k"); i < 0 || strings.Contains(screen[i:], "…") {
+		t.Errorf("the help is missing or a line of it is cut:\n%s", screen)
+	}
+}
+
 // tmux is a private tmux server running one session, "lab", 120×40.
 type tmux struct {
 	t      *testing.T
@@ -54,6 +95,12 @@ type tmux struct {
 // is the binary, in a new tmux session. It skips under -short, and without
 // tmux except under CI=true.
 func newTmux(t *testing.T, cmd string) *tmux {
+	t.Helper()
+	return newTmuxSized(t, 120, 40, cmd)
+}
+
+// newTmuxSized is newTmux on a w×h terminal.
+func newTmuxSized(t *testing.T, w, h int, cmd string) *tmux {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary in tmux")
@@ -69,7 +116,7 @@ func newTmux(t *testing.T, cmd string) *tmux {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	tm := &tmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
-	tm.run("new-session", "-d", "-x", "120", "-y", "40", "-s", "lab", "-e", "CORSLAB="+bin, cmd)
+	tm.run("new-session", "-d", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), "-s", "lab", "-e", "CORSLAB="+bin, cmd)
 	t.Cleanup(func() { exec.Command("tmux", "-S", tm.socket, "kill-server").Run() })
 	return tm
 }

@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -597,40 +596,4 @@ func TestPageReconnectsToRestartedLab(t *testing.T) {
 	if gone := evalJS[bool](p, fmt.Sprintf(`document.querySelector('#log [data-trial=%q]') === null`, first.ID)); !gone {
 		t.Error("the old lab's trial is still on the log after the restart")
 	}
-}
-
-// A screenshot of the page at a projector's 1280×720, for the README and
-// for a person to judge: CORSLAB_SCREENSHOTS=1 go test -run Screenshot ./internal/lab/
-func TestScreenshot(t *testing.T) {
-	if os.Getenv("CORSLAB_SCREENSHOTS") != "1" {
-		t.Skip("set CORSLAB_SCREENSHOTS=1 to write testdata/screenshots/page.png")
-	}
-	p := openPage(t, "")
-	ctx, cancel := context.WithTimeout(p.tab.Ctx, wait)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
-		t.Fatal(err)
-	}
-	p.send(`corslab.presets.simpleGet()`)
-	p.putPolicy(`{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}"}},
-		"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}"}}}`)
-	p.send(`corslab.presets.simplePost()`)
-	p.send(`corslab.presets.readTotal()`)
-	res := p.send(`corslab.presets.put()`)
-	p.settled(res.ID)
-	p.entryText(res.ID, "never reached site B")
-	pollJS[bool](p, `document.getAnimations().length === 0`) // the policy's highlight has faded
-	path := filepath.Join("..", "..", "testdata", "screenshots", "page.png")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// Quality 100 makes a PNG; browsertest.Tab.Screenshot's 90 makes a JPEG.
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s", path)
 }

@@ -8,6 +8,7 @@ package lab_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -270,4 +271,126 @@ func TestScenarioOnThePage(t *testing.T) {
 		return nil
 	})
 	pollJS[bool](p, fmt.Sprintf(`document.querySelector("#scenario-title").textContent.includes(%q)`, other.Title))
+}
+
+// A trial's "Copy link" carries site B's policy and the request; opened in
+// a fresh browser context on another lab, the link puts the policy in
+// force and the request in the form, and "Send it" makes the same trial.
+// A policy file loads from the page, and a bad one is refused on one line.
+func TestSharedLinkRoundTrip(t *testing.T) {
+	t.Parallel()
+	const doc = `{"preflight": {"headers": {"Access-Control-Allow-Origin": "{origin}", "Access-Control-Allow-Methods": "PUT",
+		"Access-Control-Allow-Headers": "content-type", "Access-Control-Max-Age": "0"}},
+		"actual": {"headers": {"Access-Control-Allow-Origin": "{origin}", "X-Shared": "yes"}}}`
+	p := openPage(t, doc)
+	res := p.send(`{label: "PUT JSON", method: "PUT", url: "/api/items/1", headers: [["Content-Type", "application/json"]], body: '{"name":"shared"}', readHeader: "X-Total"}`)
+	first := p.settled(res.ID)
+	click(p, fmt.Sprintf(`#result [data-share=%q]`, res.ID))
+	link := pollJS[string](p, `document.querySelector("#result .share-link")?.value || ""`)
+	frag, ok := strings.CutPrefix(link, p.lab.URLA+"/#repro=")
+	if !ok {
+		t.Fatalf("link %q, want %s/#repro=…", link, p.lab.URLA)
+	}
+
+	other := startLab(t, "").Lab
+	tab := browsertest.NewFreshTab(t)
+	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(other.URLA+"/#repro="+frag)); err != nil {
+		t.Fatal(err)
+	}
+	q := &page{t: t, lab: other, tab: tab}
+	evalJS[bool](q, `window.corslab.ready.then(() => true)`)
+	pollJS[bool](q, `!document.querySelector("#share-note").hidden && !!document.querySelector("#share-send")`)
+	want, err := policy.ParseDocument([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := other.SiteB.Policy().Document().Encode(); string(got) != string(want.Encode()) {
+		t.Errorf("the other lab's policy is %s, want %s", got, want.Encode())
+	}
+	if form := evalJS[string](q, `["f-method", "f-path", "f-headers", "f-body"].map(id => document.getElementById(id).value).join(" ")`); form != `PUT /api/items/1 Content-Type: application/json {"name":"shared"}` {
+		t.Errorf("the form holds %q", form)
+	}
+	if h := evalJS[string](q, `location.hash`); h != "" {
+		t.Errorf("the fragment stays after loading: %q", h)
+	}
+	click(q, "#share-send")
+	id := pollJS[string](q, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`)
+	second := q.settled(id)
+	if second.Request.Method != "PUT" || !strings.HasPrefix(second.Request.URL, other.URLB+"/api/items/1") || second.Outcome.OK != first.Outcome.OK || !second.Outcome.OK {
+		t.Errorf("the shared trial: %+v → %+v; the first: %+v", second.Request, second.Outcome, first.Outcome)
+	}
+
+	// Policy files: one loads, a bad one is refused and the policy kept.
+	dir := t.TempDir()
+	good, bad := dir+"/good.json", dir+"/bad.json"
+	if err := os.WriteFile(good, []byte(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte(`{"actual": {"headers": {"X Bad": "1"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	click(q, "#policy summary")
+	upload := func(file string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(q.tab.Ctx, wait)
+		defer cancel()
+		if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#policy-load"), []string{file})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	upload(good)
+	poll.Check(t, wait, func() error {
+		if _, act := other.SiteB.Policy().Document().Header("Access-Control-Allow-Origin"); len(act) != 1 || act[0] != "*" {
+			return fmt.Errorf("after loading good.json the policy is %s", other.SiteB.PolicyJSON())
+		}
+		return nil
+	})
+	upload(bad)
+	msg := pollJS[string](q, `(() => { const e = document.querySelector("#policy-error"); return e.hidden ? "" : e.textContent; })()`)
+	if !strings.Contains(msg, `bad.json`) || !strings.Contains(msg, `actual.headers["X Bad"]: invalid header name`) {
+		t.Errorf("a bad policy file: %q", msg)
+	}
+	if _, act := other.SiteB.Policy().Document().Header("Access-Control-Allow-Origin"); len(act) != 1 || act[0] != "*" {
+		t.Errorf("a bad policy file changed the policy: %s", other.SiteB.PolicyJSON())
+	}
+}
+
+// Under -lan a student's page (another machine: here, a connection from
+// the machine's LAN address) says the teacher controls the policy and
+// shows no editor controls; the teacher link, in a fresh browser context,
+// opens the page with them.
+func TestStudentAndTeacherPages(t *testing.T) {
+	t.Parallel()
+	lanIP := nonLoopbackAddress(t)
+	l := labtest.Start(t, lab.Config{SiteA: lanIP + ":0", SiteB: lanIP + ":0", LAN: true}).Lab
+	student := openLabPage(t, l)
+	pollJS[bool](student, `!document.querySelector("#teacher-note").hidden && document.body.classList.contains("student")`)
+	click(student, "#policy summary")
+	pollJS[bool](student, `!!document.querySelector("#policy-body .p-readonly")`)
+	if n := evalJS[int](student, `document.querySelectorAll("#policy-body input, #policy-body select, #policy-body button").length`); n != 0 {
+		t.Errorf("a student's page shows %d editor controls", n)
+	}
+	for _, sel := range []string{"#lesson-next", "#lesson-restart", "#scenario-picker", ".p-files"} {
+		if shown := evalJS[bool](student, fmt.Sprintf(`getComputedStyle(document.querySelector(%q)).display !== "none"`, sel)); shown {
+			t.Errorf("a student's page shows %s", sel)
+		}
+	}
+	if !strings.Contains(evalJS[string](student, `document.querySelector("#policy-body").textContent`), "The teacher controls the policy") {
+		t.Error("no 'the teacher controls the policy' in a student's policy panel")
+	}
+
+	tab := browsertest.NewFreshTab(t)
+	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.TeacherURL)); err != nil {
+		t.Fatal(err)
+	}
+	teacher := &page{t: t, lab: l, tab: tab}
+	evalJS[bool](teacher, `window.corslab.ready.then(() => true)`)
+	if evalJS[bool](teacher, `document.body.classList.contains("student") || !document.querySelector("#teacher-note").hidden`) {
+		t.Error("the teacher link opened a student's page")
+	}
+	openEditor(teacher)
+	cycleNext(teacher, "Access-Control-Allow-Origin")
+	if _, act := l.SiteB.Policy().Document().Header("Access-Control-Allow-Origin"); len(act) != 1 || act[0] != "*" {
+		t.Errorf("the teacher's edit: policy %s", l.SiteB.PolicyJSON())
+	}
 }

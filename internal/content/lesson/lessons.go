@@ -54,7 +54,7 @@ var lessons = []Lesson{{
 	Title: "A blocked simple GET: answered in full, hidden by the browser",
 	Concept: "A simple GET is sent at once. Site B runs it and answers 200 with the whole list; only then does the browser look for " +
 		"Access-Control-Allow-Origin, and without it JavaScript gets TypeError: Failed to fetch. CORS does not stop requests, it stops reading.",
-	Goal:   "Send the GET and see site B answer 200 while JavaScript fails; then change site B's policy (terminal UI or PUT /lab/policy) so the same GET succeeds.",
+	Goal:   "Send the GET and see site B answer 200 while JavaScript fails; then change site B's policy (the page's policy editor or its Apply the fix, the terminal UI, or PUT /lab/policy) so the same GET succeeds.",
 	Hint:   "In the terminal UI set Allow-Origin to site A's origin (or {origin}, or *), then press the button again.",
 	Policy: doc(closed), Requests: []trial.Request{getB},
 	Check: func(a Attempt) bool {

@@ -138,6 +138,18 @@ type Failure struct {
 // when no browser is available unless Required, where it fails it.
 func NewTab(t testing.TB) *Tab {
 	t.Helper()
+	return newTab(t)
+}
+
+// NewFreshTab is NewTab in a browser context of its own: no cookie, cache
+// or storage shared with any other tab, as in a fresh profile.
+func NewFreshTab(t testing.TB) *Tab {
+	t.Helper()
+	return newTab(t, chromedp.WithNewBrowserContext())
+}
+
+func newTab(t testing.TB, opts ...chromedp.ContextOption) *Tab {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test: skipped under -short")
 	}
@@ -148,7 +160,7 @@ func NewTab(t testing.TB) *Tab {
 		}
 		t.Skipf("skipping browser test: %v", shared.err)
 	}
-	ctx, cancel := chromedp.NewContext(shared.ctx)
+	ctx, cancel := chromedp.NewContext(shared.ctx, opts...)
 	t.Cleanup(cancel)
 	tab := &Tab{Ctx: ctx, requests: make(map[network.RequestID]sent)}
 	if err := chromedp.Listen(ctx, tab.observe); err != nil {

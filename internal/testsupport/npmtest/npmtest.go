@@ -17,7 +17,9 @@ import (
 )
 
 // Packages are the npm packages installed, at the versions the tests know.
-var Packages = []string{"express@4", "cors@2", "fastify@4", "@fastify/cors@9", "koa@2", "@koa/cors@5"}
+// axe-core is the accessibility engine the page is audited with
+// (internal/lab's TestAccessibilityAudit).
+var Packages = []string{"express@4", "cors@2", "fastify@4", "@fastify/cors@9", "koa@2", "@koa/cors@5", "axe-core@4"}
 
 var installing sync.Mutex
 
