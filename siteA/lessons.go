@@ -67,9 +67,9 @@ func newLessons(file string, j *journal.Journal, p PolicyStore) *lessons {
 
 // check looks at trial id, just settled (the page reported its outcome),
 // for the current lesson. It runs on the reporting connection's reader,
-// after the journal has judged the trial (a websocket trial has no verdict).
+// after the journal has judged the trial (a websocket or a navigation has no verdict).
 func (l *lessons) check(id string) {
-	if t, ok := l.journal.Trial(id); ok && t.Outcome != nil && (t.Verdict != nil || t.Request.Mode == trial.ModeWebSocket) {
+	if t, ok := l.journal.Trial(id); ok && t.Outcome != nil && (t.Verdict != nil || t.Request.Mode == trial.ModeWebSocket || t.Happened.Navigation) {
 		l.settled(t)
 	}
 }

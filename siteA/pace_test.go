@@ -19,7 +19,7 @@ func TestFramePacer(t *testing.T) {
 		subs      int           // clients
 		published int           // events in the first window
 		lastFrame time.Duration // after t0
-		full      bool          // the last frame carried maxBatch events
+		full      bool          // the last frame carried maxFrameEvents events
 		at        time.Duration // when the writer asks, after t0
 		want      time.Duration
 	}{

@@ -70,7 +70,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	go func() {
 		defer cancel()
-		s.readPump(c, r.Header.Get("Origin"))
+		s.readPump(c, peer{origin: r.Header.Get("Origin"), userAgent: r.Header.Get("User-Agent")})
 	}()
 	s.writePump(ctx, c)
 	cancel()
@@ -206,7 +206,12 @@ func (s *Server) writeReplay(conn *websocket.Conn, covered uint64) bool {
 
 // readPump reads the page's messages until the connection ends. It writes
 // nothing itself: pongs and closes go through the writer (wsClient).
-func (s *Server) readPump(c *wsClient, origin string) {
+// peer is the page at the other end of a live-log connection: its origin,
+// and its User-Agent, which tells whose words its trials are explained in
+// when site B saw nothing of them (fetch() refused them before sending).
+type peer struct{ origin, userAgent string }
+
+func (s *Server) readPump(c *wsClient, p peer) {
 	conn := c.conn
 	conn.SetReadLimit(maxMessageSize)
 	conn.SetReadDeadline(time.Now().Add(pongWait))
@@ -231,7 +236,7 @@ func (s *Server) readPump(c *wsClient, origin string) {
 			return
 		}
 		conn.SetReadDeadline(time.Now().Add(pongWait))
-		if err := s.handle(data, origin); err != nil {
+		if err := s.handle(data, p); err != nil {
 			c.close(websocket.CloseUnsupportedData, err.Error())
 			return
 		}
@@ -239,17 +244,18 @@ func (s *Server) readPump(c *wsClient, origin string) {
 }
 
 // handle applies one message from the page.
-func (s *Server) handle(data []byte, origin string) error {
+func (s *Server) handle(data []byte, p peer) error {
 	var m message
 	if err := json.Unmarshal(data, &m); err != nil {
 		return fmt.Errorf("message is not JSON: %v", err)
 	}
 	switch {
 	case m.Type == "announce" && m.Request != nil:
+		origin := p.origin
 		if m.Origin == "null" {
 			origin = "null"
 		}
-		return s.journal.Announce(m.ID, origin, *m.Request)
+		return s.journal.AnnounceFrom(m.ID, origin, p.userAgent, *m.Request)
 	case m.Type == "outcome" && m.Outcome != nil:
 		// An outcome for a trial the journal no longer knows (the lab
 		// restarted, or the trial aged out) is stale, not hostile: drop it.

@@ -35,11 +35,11 @@ func FuzzHandleMessage(f *testing.F) {
 		s := New(Config{SiteBPort: "7071"}, j, fuzzPolicy{})
 		defer s.Close()
 		// An announced trial, so that outcomes have something to settle.
-		if err := s.handle([]byte(`{"type":"announce","id":"t1","request":{"method":"GET","url":"/"}}`), "http://localhost:7070"); err != nil {
+		if err := s.handle([]byte(`{"type":"announce","id":"t1","request":{"method":"GET","url":"/"}}`), peer{origin: "http://localhost:7070"}); err != nil {
 			t.Fatal(err)
 		}
 		before := len(j.Hub().Recent(16))
-		err := s.handle(data, "http://localhost:7070")
+		err := s.handle(data, peer{origin: "http://localhost:7070"})
 		after := j.Hub().Recent(16)
 		if err != nil {
 			if !utf8.ValidString(err.Error()) || strings.ContainsAny(err.Error(), "\r\n") {

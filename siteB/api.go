@@ -257,7 +257,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // setEffect records what a request did to site B's data, for the live
 // log, when w is recording the exchange (site B's recordingWriter).
 func setEffect(w http.ResponseWriter, e trial.Effect) {
-	if rec, ok := w.(*recordingWriter); ok {
+	switch rec := w.(type) {
+	case *recordingWriter:
+		rec.effect = e
+	case *stripOnError:
 		rec.effect = e
 	}
 }

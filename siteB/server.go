@@ -107,8 +107,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.WritePreflight(w.Header(), r)
 		e.rec.WriteHeader(p.PreflightStatus())
 	} else {
-		p.WriteActual(w.Header(), r)
-		s.api.ServeHTTP(&e.rec, r)
+		s.serveActual(p, &e.rec, r) // the policy's headers and the API (failures.go)
 	}
 	s.record(e, start)
 }

@@ -16,6 +16,7 @@
 // these kinds; the page's own policy stays as it was.
 
 import { el, $ } from "./dom.js";
+import * as transport from "./transport.js";
 
 const BODY_LIMIT = 2000;
 const TIMEOUT = 20000;
@@ -74,12 +75,24 @@ const failed = (error, read = "") => ({ ok: false, type: "", status: 0, headers:
 const loaded = (read = "", extra = {}) => ({ ok: true, type: "", status: 0, headers: [], body: "", read, ...extra });
 const errText = (e) => (e && e.name ? e.name + ": " + e.message : String(e));
 
+// siteBSaw resolves when the live log shows site B's first exchange for trial id.
+const waiting = new Map(); // trial id → resolve
+transport.on("exchange", (ev) => {
+  const id = ev.exchange && ev.exchange.trial;
+  if (id && waiting.has(id)) {
+    waiting.get(id)();
+    waiting.delete(id);
+  }
+});
+function siteBSaw(id) {
+  return new Promise((resolve) => waiting.set(id, resolve));
+}
+
 // trialFrame opens site A's /trial/<id>?kinds in a hidden iframe.
 function trialFrame(id) {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const frame = el("iframe", { src: "/trial/" + id + "?kinds", hidden: true, title: "trial " + id });
     frame.addEventListener("load", () => resolve(frame), { once: true });
-    frame.addEventListener("error", () => reject(new Error("the trial frame did not load")), { once: true });
     document.body.append(frame);
   });
 }
@@ -87,22 +100,24 @@ function trialFrame(id) {
 // kindTrial makes req (of req.kind) in a trial frame and resolves to what
 // the page got: ok when it loaded; read, what the follow-up read found.
 export async function kindTrial(id, req) {
-  const frame = await trialFrame(id);
   let timer;
+  let frame = null;
   const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve(failed(`no answer within ${TIMEOUT / 1000} s`)), TIMEOUT); });
+  const made = trialFrame(id).then((f) => { frame = f; return make(f, id, req); });
   try {
-    return await Promise.race([make(frame, req), timeout]);
+    return await Promise.race([made, timeout]);
   } catch (e) {
     return failed(errText(e));
   } finally {
     clearTimeout(timer);
+    waiting.delete(id);
     // A beacon outlives its document (keepalive), but keep the frame a
     // while anyway: it is what a reader inspects in DevTools.
-    setTimeout(() => frame.remove(), 30000);
+    setTimeout(() => { if (frame) frame.remove(); }, 30000);
   }
 }
 
-function make(frame, req) {
+function make(frame, id, req) {
   const w = frame.contentWindow;
   const d = frame.contentDocument;
   const k = req.kind;
@@ -162,8 +177,12 @@ function make(frame, req) {
       es.onmessage = (e) => { es.close(); resolve(loaded("", { body: String(e.data).slice(0, BODY_LIMIT) })); };
       es.onerror = () => { if (es.readyState === w.EventSource.CLOSED) resolve(failed("EventSource: error event, closed")); };
     } else if (k === "beacon") {
+      // A beacon gives the page no signal of its own: the trial settles
+      // when site B's exchange for it shows on the live log (or at the timeout).
+      const arrived = siteBSaw(id);
       const queued = w.navigator.sendBeacon(req.url, req.body);
-      resolve(queued ? loaded("", { body: "sendBeacon() returned true: queued; no response ever reaches the page" }) : failed("sendBeacon() returned false"));
+      if (!queued) resolve(failed("sendBeacon() returned false"));
+      else arrived.then(() => resolve(loaded("", { body: "sendBeacon() returned true: queued; no response ever reaches the page" })));
     } else if (k === "form" || k === "iframe") {
       const target = d.createElement("iframe");
       target.name = "corslab-target";

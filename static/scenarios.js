@@ -47,7 +47,7 @@ function show(name) {
   $("scenario-name").textContent = sc.name;
   $("scenario-explanation").replaceChildren(...codeText(sc.explanation));
   const r = sc.request;
-  $("scenario-request").textContent = `${r.method || "GET"} ${r.url}` + ((r.headers || []).length ? ` (${r.headers.map(([n, v]) => `${n}: ${v}`).join(", ")})` : "") + (r.credentials === "include" ? " with credentials" : "");
+  $("scenario-request").textContent = `${r.method || "GET"} ${r.url}` + ((r.headers || []).length ? ` (${r.headers.map(([n, v]) => `${n}: ${v}`).join(", ")})` : "") + (r.credentials === "include" ? " with credentials" : "") + (r.kind ? ` — as ${r.kind}, not fetch()` : "");
   $("scenario-expect").replaceChildren(...(sc.error ? ["Chromium says ", el("code", {}, sc.error)] : ["the browser allows it: the bug shows in what site B saw"]));
   $("scenario-error").hidden = true;
   $("scenario").hidden = false;

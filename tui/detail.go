@@ -17,7 +17,9 @@ import (
 
 // detailLines renders the "Detail" panel's content for the selected entry.
 // Lines are not width-limited; the viewport wraps them.
-func detailLines(e *entry, st styles) []string {
+//
+// b is the browser the trial is explained for; nil means the page's.
+func detailLines(e *entry, st styles, b *fetch.Browser) []string {
 	if e == nil {
 		return []string{st.dim.Render("select a log entry (tab, then ↑↓) to see it here")}
 	}
@@ -25,7 +27,7 @@ func detailLines(e *entry, st styles) []string {
 	case entryExchange:
 		return exchangeDetail(e, st)
 	case entryTrial:
-		return trialDetail(e, st)
+		return trialDetail(e, st, b)
 	case entryPolicy:
 		return policyDetail(e, st)
 	}
@@ -153,9 +155,14 @@ func micros(us int64) string {
 // trialDetail renders the trial's account (trial.Account, built by the
 // journal): the headline, the call, what happened, what site B saw, what
 // JavaScript got, the verdict and the whole fix, the notes, and the trace as
-// a sequence diagram. It derives nothing of its own.
-func trialDetail(e *entry, st styles) []string {
+// a sequence diagram. It derives nothing of its own: for a browser b other
+// than the page's, the account is the journal's for b (Trial.AccountFor).
+func trialDetail(e *entry, st styles, b *fetch.Browser) []string {
 	t := e.t
+	a := t.Account
+	if b != nil && t.Verdict != nil && b.Name != t.Browser {
+		a = t.AccountFor(b)
+	}
 	title := fmt.Sprintf("fetch() %s %s · trial %s", t.Request.Method, pathOf(t.Request.URL), t.ID)
 	if t.Happened.WebSocket {
 		title = fmt.Sprintf("new WebSocket() %s · trial %s", pathOf(t.Request.URL), t.ID)
@@ -164,8 +171,8 @@ func trialDetail(e *entry, st styles) []string {
 		title += " · " + t.Request.Label
 	}
 	out := []string{st.title.Render(title)}
-	if t.Headline != "" {
-		h := t.Headline
+	if a.Headline != "" {
+		h := a.Headline
 		switch o := t.Outcome; {
 		case o != nil && o.OK:
 			h = st.ok.Render(h)
@@ -175,8 +182,8 @@ func trialDetail(e *entry, st styles) []string {
 		out = append(out, h)
 	}
 	out = append(out, "")
-	if t.Mismatch != "" {
-		out = append(out, st.bad.Render("⚠ THE MODEL DISAGREES WITH THE BROWSER: "+t.Mismatch), "")
+	if a.Mismatch != "" {
+		out = append(out, st.bad.Render("⚠ THE MODEL DISAGREES WITH THE BROWSER: "+a.Mismatch), "")
 	}
 
 	out = append(out, st.section.Render("Request (as the page made it)"))
@@ -218,17 +225,21 @@ func trialDetail(e *entry, st styles) []string {
 	out = append(out, st.section.Render("What JavaScript got"))
 	out = append(out, outcomeLines(t.Outcome, st)...)
 
-	if v := verdictSection(t, st); len(v) > 0 {
-		out = append(out, st.section.Render("Why"))
+	if v := verdictSection(&a, st); len(v) > 0 {
+		why := "Why"
+		if a.Verdict.Browser != "" {
+			why += " — in " + a.Verdict.Browser + "'s words"
+		}
+		out = append(out, st.section.Render(why))
 		out = append(out, v...)
 	}
-	if f := t.Fix; f != nil {
+	if f := a.Fix; f != nil {
 		out = append(out, st.section.Render("The whole fix"))
 		out = append(out, fixLines(f, st)...)
 	}
-	if len(t.Notes) > 0 {
+	if len(a.Notes) > 0 {
 		out = append(out, st.section.Render("Notes"))
-		for _, n := range t.Notes {
+		for _, n := range a.Notes {
 			for i, l := range wrap(n, 72) {
 				prefix := "  - "
 				if i > 0 {
@@ -238,9 +249,9 @@ func trialDetail(e *entry, st styles) []string {
 			}
 		}
 	}
-	if len(t.Trace) > 0 {
+	if len(a.Trace) > 0 {
 		out = append(out, st.section.Render("Sequence"))
-		out = append(out, traceLines(t.Trace, st)...)
+		out = append(out, traceLines(a.Trace, st)...)
 	}
 	return out
 }
@@ -327,10 +338,10 @@ func outcomeLines(o *trial.Outcome, st styles) []string {
 	return out
 }
 
-// verdictSection says why, in Chromium's words: the browser model's
-// verdict (journal.Trial.Verdict) — allowed or the error, why a preflight,
-// Chromium's console line and the explanation.
-func verdictSection(t *journal.Trial, st styles) []string {
+// verdictSection says why, in the words of the browser the account speaks
+// for: the browser model's verdict (trial.Account.Verdict) — allowed or the
+// error, why a preflight, that browser's console line and the explanation.
+func verdictSection(t *trial.Account, st styles) []string {
 	v := t.Verdict
 	if v == nil {
 		return nil

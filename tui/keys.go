@@ -27,6 +27,7 @@ type keyMap struct {
 	DetailUp     key.Binding
 	DetailDown   key.Binding
 	Export       key.Binding // the policy as rs/cors, Express, nginx… config, in the detail area
+	Browser      key.Binding // the browser the detail explains for: the page's → Chromium → Firefox → Safari
 	Help, Quit   key.Binding
 	Apply        key.Binding // in a prompt
 	Cancel       key.Binding // in a prompt
@@ -55,6 +56,7 @@ func defaultKeys() keyMap {
 		DetailUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "detail up")),
 		DetailDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "detail down")),
 		Export:      key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "export policy (←→ format, esc)")),
+		Browser:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "explain for: page's/Chromium/Firefox/Safari")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
@@ -91,7 +93,7 @@ func (k keyMap) helpFor(f focus, prompting bool, width int) helpKeys {
 	full := [][]key.Binding{
 		{k.Up, k.Down, k.Prev, k.Next, k.Edit, k.Where},
 		{k.Remove, k.Add, k.Save, k.Open},
-		{k.Follow, k.Clear, k.DetailUp, k.DetailDown, k.Export},
+		{k.Follow, k.Clear, k.DetailUp, k.DetailDown, k.Export, k.Browser},
 		{k.NextLesson, k.FocusSwitch, k.Help, k.Quit},
 	}
 	if width < narrowHelp { // two columns: every key, none cut off
@@ -102,13 +104,13 @@ func (k keyMap) helpFor(f focus, prompting bool, width int) helpKeys {
 	if f == focusLog {
 		short = []key.Binding{shortHelp(k.Up, "↑↓", "select"), shortHelp(k.Follow, "G", "follow"), shortHelp(k.Clear, "c", "clear"),
 			shortHelp(k.DetailDown, "pgup/dn", "detail"), shortHelp(k.FocusSwitch, "tab", "policy"), help, k.Quit}
-		more = []key.Binding{shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"), shortHelp(k.Export, "E", "export")}
+		more = []key.Binding{shortHelp(k.Browser, "b", "browser"), shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"), shortHelp(k.Export, "E", "export")}
 	} else {
 		short = []key.Binding{shortHelp(k.Up, "↑↓", "select"), shortHelp(k.Next, "←→", "value"),
 			shortHelp(k.Edit, "e", "edit"), shortHelp(k.Where, "w", "where"), shortHelp(k.Remove, "x", "remove"),
 			shortHelp(k.FocusSwitch, "tab", "log"), help, k.Quit}
 		more = []key.Binding{shortHelp(k.Add, "a", "add"), shortHelp(k.Save, "s", "save"), shortHelp(k.Open, "o", "open"),
-			shortHelp(k.Export, "E", "export")}
+			shortHelp(k.Export, "E", "export"), shortHelp(k.Browser, "b", "browser")}
 	}
 	if width >= narrowHelp {
 		short = append(short, more...)

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/internal/regularfile"
 )
@@ -135,6 +137,9 @@ type Model struct {
 	shown  *entry // the entry the detail shows
 	shownV int    // and its version
 	export exportView
+	// browser is the browser the detail explains trials for; nil: each
+	// trial's own (the page's, as its account says).
+	browser *fetch.Browser
 
 	status statusMsg
 }
@@ -267,6 +272,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.detail.PageUp()
 	case key.Matches(msg, k.DetailDown):
 		m.detail.PageDown()
+	case key.Matches(msg, k.Browser):
+		m.cycleBrowser()
 	case key.Matches(msg, k.Export):
 		m.toggleExport()
 	case m.export.on && key.Matches(msg, k.Cancel):
@@ -399,6 +406,44 @@ func (m *Model) setStatus(text string, err error) {
 	m.status = statusMsg{text: text, err: err}
 }
 
+// cycleBrowser moves to the next browser the detail explains for: the
+// page's own → Chromium → Firefox → Safari (WebKit) → the page's own.
+func (m *Model) cycleBrowser() {
+	bs := fetch.Browsers()
+	switch i := slices.Index(bs, m.browser); {
+	case m.browser == nil:
+		m.browser = bs[0]
+	case i == len(bs)-1:
+		m.browser = nil
+	default:
+		m.browser = bs[i+1]
+	}
+	m.status = statusMsg{text: "the detail explains trials as " + m.browserTitle() + " would"}
+	m.renderDetail()
+}
+
+// browserTitle names the browser the detail explains for.
+func (m Model) browserTitle() string {
+	if m.browser == nil {
+		return "the page's browser"
+	}
+	return m.browser.Title
+}
+
+// shownBrowser names the browser the selected trial is explained for:
+// the one chosen with b, else the page's, as the trial's account says.
+func (m Model) shownBrowser() string {
+	if m.browser != nil {
+		return m.browser.Title
+	}
+	if e := m.shown; e != nil && e.kind == entryTrial && e.t.Browser != "" {
+		if b, err := fetch.BrowserNamed(e.t.Browser); err == nil {
+			return b.Title
+		}
+	}
+	return ""
+}
+
 // syncDetail re-renders the detail when the selected entry, or its state, changed.
 func (m *Model) syncDetail() {
 	e := m.log.selectedEntry()
@@ -419,7 +464,7 @@ func (m *Model) syncDetail() {
 func (m *Model) renderDetail() {
 	w := m.detail.Width()
 	var out []string
-	src := detailLines(m.shown, m.st)
+	src := detailLines(m.shown, m.st, m.browser)
 	if m.export.on {
 		src = m.export.lines(m.opts.Policy, m.st)
 	}
@@ -482,6 +527,9 @@ func (m Model) render() string {
 	right := m.st.box(logTitle, m.log.view(m.st, rw-2, logH-2, m.focus == focusLog), rw, logH, m.focus == focusLog)
 	if detH >= 2 {
 		title := "Detail"
+		if b := m.shownBrowser(); b != "" {
+			title += " · " + b
+		}
 		if m.export.on {
 			title = m.export.title()
 		}
@@ -532,7 +580,11 @@ func (m Model) headerLine() string {
 	if m.opts.Replay != "" {
 		left = " corslab · site B replays " + m.opts.Replay + " ·" + strings.TrimPrefix(left, " corslab ·")
 	}
-	right := m.policySummary() + " "
+	right := m.policySummary()
+	if m.browser != nil { // chosen with b; else each trial's own, said in the detail's title
+		right = "as " + m.browser.Title + " · " + right
+	}
+	right += " "
 	room := m.width - ansi.StringWidth(right) - 1
 	if room < 10 {
 		return m.st.header.Render(fit(left, m.width))

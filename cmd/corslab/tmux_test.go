@@ -32,7 +32,9 @@ func TestTUISmoke(t *testing.T) {
 	if got := acao(t, "http://"+siteB+"/api/items"); got != "*" {
 		t.Fatalf("after →: Access-Control-Allow-Origin %q, want *", got)
 	}
-	tm.waitScreen("GET     /api/items") // the request shows in the live log
+	tm.waitScreen("GET     /api/items")        // the request shows in the live log
+	tm.run("send-keys", "-t", "lab", "b", "b") // the page's browser → Chromium → Firefox
+	tm.waitScreen("as Firefox")
 
 	tm.run("send-keys", "-t", "lab", "q") // quitting ends the program, and so the session
 	poll.Check(t, 10*time.Second, func() error {

@@ -125,7 +125,7 @@ func (x *Exchange) size() int {
 }
 
 func (t *Trial) size() int {
-	n := len(t.ID) + len(t.Origin) + requestSize(t.Request) + len(t.Mismatch) + eventOverhead
+	n := len(t.ID) + len(t.Origin) + len(t.userAgent) + requestSize(t.Request) + len(t.Mismatch) + eventOverhead
 	for i := range t.Exchanges {
 		n += t.Exchanges[i].size()
 	}

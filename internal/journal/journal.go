@@ -170,6 +170,13 @@ func (j *Journal) LessonChanged(state []byte) {
 
 // Announce records that the page is about to make the fetch() req, under id.
 func (j *Journal) Announce(id, origin string, req trial.Request) error {
+	return j.AnnounceFrom(id, origin, "", req)
+}
+
+// AnnounceFrom is Announce from a page whose User-Agent is userAgent: it
+// names the browser whose words explain the trial when site B saw none of
+// it (fetch() refused it before sending; else site B's exchanges say).
+func (j *Journal) AnnounceFrom(id, origin, userAgent string, req trial.Request) error {
 	if err := ValidTrialID(id); err != nil {
 		return err
 	}
@@ -178,6 +185,7 @@ func (j *Journal) Announce(id, origin string, req trial.Request) error {
 	defer j.mu.Unlock()
 	t := j.trial(id)
 	t.Origin, t.Request, t.announced, t.announcedAt = textclean.Strip(Clip(origin, maxText)), clipRequest(req), true, now
+	t.userAgent = Clip(userAgent, maxHeaderValue)
 	if origin == "null" {
 		if len(j.null) == maxNullOpen {
 			j.null = append(j.null[:0], j.null[1:]...)

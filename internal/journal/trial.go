@@ -31,9 +31,11 @@ type Trial struct {
 
 	announced   bool
 	announcedAt time.Time
-	preflightAt time.Time // when site B's last preflight for it was recorded
-	bytes       int       // its size as the journal counts it (Journal.resize)
-	rejudging   bool      // a rebuild after a late exchange is on its way
+	userAgent   string           // the announcing page's User-Agent (AnnounceFrom)
+	preflightAt time.Time        // when site B's last preflight for it was recorded
+	bytes       int              // its size as the journal counts it (Journal.resize)
+	rejudging   bool             // a rebuild after a late exchange is on its way
+	cache       trial.CacheEntry // the preflight-cache entry judge found (AccountFor)
 }
 
 // snapshot returns a copy that later changes to t do not touch.

@@ -12,6 +12,15 @@ import (
 // when it settles and when a late exchange comes: never on site B's request
 // path. Callers hold the journal's mu (cache reads other trials).
 func (j *Journal) judge(t *Trial) {
+	t.cache = j.cacheEntry(t)
+	t.Account = trial.Build(t.input())
+}
+
+// input is the trial's recorded input to trial.Build: its request, the
+// exchanges site B saw, what JavaScript got, the page's browser (by the
+// User-Agent site B received, or the page's own when site B saw nothing)
+// and the preflight-cache entry judge found.
+func (t *Trial) input() trial.Input {
 	seen := make([]trial.Seen, len(t.Exchanges))
 	for i := range t.Exchanges {
 		x := &t.Exchanges[i]
@@ -21,12 +30,22 @@ func (j *Journal) judge(t *Trial) {
 	if !t.announced {
 		origin = ""
 	}
-	in := trial.Input{Origin: origin, Request: t.Request, Exchanges: seen, Outcome: t.Outcome}
-	if len(t.Exchanges) > 0 { // the page's browser, by the User-Agent site B received
-		in.Browser = fetch.BrowserForUserAgent(t.Exchanges[0].RequestHeader.Get("User-Agent"))
+	in := trial.Input{Origin: origin, Request: t.Request, Exchanges: seen, Outcome: t.Outcome, Cache: t.cache}
+	ua := t.userAgent
+	if len(t.Exchanges) > 0 {
+		ua = t.Exchanges[0].RequestHeader.Get("User-Agent")
 	}
-	in.Cache = j.cacheEntry(t)
-	t.Account = trial.Build(in)
+	if ua != "" {
+		in.Browser = fetch.BrowserForUserAgent(ua)
+	}
+	return in
+}
+
+// AccountFor is the trial's account as browser b explains it
+// (trial.AccountFor on the recorded input); the account itself speaks for
+// the page's browser.
+func (t *Trial) AccountFor(b *fetch.Browser) trial.Account {
+	return trial.AccountFor(t.input(), b)
 }
 
 // cacheEntry finds the trial whose preflight the browser may have reused

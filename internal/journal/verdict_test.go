@@ -226,3 +226,30 @@ func TestCachedPreflightAccount(t *testing.T) {
 		}
 	}
 }
+
+// A request fetch() refuses before sending reaches site B with nothing, so
+// the page's own User-Agent (the live log's connection) says whose words
+// explain it.
+func TestRefusedTrialInThePagesBrowser(t *testing.T) {
+	const firefoxUA = "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"
+	req := trial.Request{Method: "GET", URL: "http://localhost:7071/api/items", Body: "x"}
+	for _, tt := range []struct {
+		ua   string
+		want string
+	}{
+		{"", "Failed to execute 'fetch' on 'Window'"},
+		{firefoxUA, "Window.fetch:"},
+	} {
+		j := New(64)
+		if err := j.AnnounceFrom("r1", "http://localhost:7070", tt.ua, req); err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Settle("r1", trial.Outcome{Error: "TypeError: refused"}); err != nil {
+			t.Fatal(err)
+		}
+		tr, _ := j.Trial("r1")
+		if tr.Verdict == nil || !strings.Contains(tr.Verdict.Message, tt.want) || !tr.Happened.RefusedLocally {
+			t.Errorf("User-Agent %q: verdict %+v, want its message to say %q", tt.ua, tr.Verdict, tt.want)
+		}
+	}
+}

@@ -176,7 +176,14 @@ func runKind(p *page, cdp *cdpLog, c kindCase) {
 	if !strings.Contains(a.Notes[0], "mode "+a.Kind.Mode) {
 		t.Errorf("the first note does not give the kind's mode: %q", a.Notes[0])
 	}
+	// The page shows the headline, the call as the element or API that
+	// made it, and the diagram's last step says what the page got.
 	p.entryText(id, a.Headline)
+	p.entryText(id, a.Call)
+	k, _ := fetch.LookupKind(c.kind)
+	if n := len(a.Trace); n == 0 || !strings.HasPrefix(a.Trace[0].What, a.Call) || (a.Verdict != nil && a.Trace[n-1].Note != k.Says(*a.Verdict)) {
+		t.Errorf("the diagram does not begin with the call %q or end with what the page got: %+v", a.Call, a.Trace)
+	}
 	t.Logf("%s: %s", c.kind, a.Headline)
 }
 

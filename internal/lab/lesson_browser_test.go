@@ -70,6 +70,12 @@ var lessonSteps = map[string][]step{
 		pressRight(1)},
 	"no-cors":   {pressRight(0)},
 	"websocket": {setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`), press(0), setPolicy(`{}`), pressRight(0)},
+	// Beyond fetch() (internal/content/lesson/kinds.go).
+	"canvas-taint":       {press(1), press(0), setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`), pressRight(1)},
+	"web-fonts":          {press(0), setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`), pressRight(0)},
+	"module-scripts":     {press(0), press(1), setPolicy(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}}}`), pressRight(0)},
+	"form-csrf":          {pressRight(0)},
+	"beacon-credentials": {press(1), press(0), pressRight(1)},
 }
 
 // wantHappened checks the trial account of the lessons that teach what the
@@ -161,6 +167,7 @@ func TestLessonsPlayedFromThePage(t *testing.T) {
 				t.Fatalf("lesson %s: the last step must be the right one", ls.ID)
 			}
 		}
+		t.Logf("lesson %d %s: its steps made, the last trial %s", n+1, ls.ID, right)
 		pollJS[bool](p, `document.querySelector("#lesson").dataset.done === "true" && document.querySelector("#lesson-mark").textContent.includes("✓")`)
 		if by := doneBy(l, n+1); by != right {
 			t.Errorf("lesson %d %s: completed by trial %s, want %s (a wrong answer completed it)", n+1, ls.ID, by, right)

@@ -57,6 +57,11 @@ var scenarioObserve = map[string]func(t *testing.T, p *page, s scenario.Scenario
 			t.Errorf("site A read %d %q, want the learner's private data (the leak)", res.Outcome.Status, res.Outcome.Body)
 		}
 	},
+	// The server failure paths (siteB/failures.go): site B's own answer, and what JavaScript reads once fixed.
+	"error-status-without-cors": failureObserved(404, ""),
+	"auth-before-cors":          failureObserved(401, ""),
+	"redirect-trailing-slash":   failureObserved(301, "/api/items/"),
+	"redirect-https":            failureObserved(301, "https://"),
 	"stale-preflight-cache": func(t *testing.T, p *page, s scenario.Scenario, res sent, tr *journal.Trial, fixed bool) {
 		// res is the request made again after the deploy.
 		if fixed {
@@ -92,7 +97,13 @@ func TestScenarios(t *testing.T) {
 					res = p.send(jsObject(t, s.Request))
 				}
 				tr := p.settled(res.ID)
-				if wantErr != "" {
+				if wantErr != "" && s.Request.Kind != "" {
+					// Not a fetch(): the element's error event, the API's rejection.
+					if res.Outcome.OK {
+						t.Errorf("fixed=%t: a %s loaded, want it to fail", fixed, s.Request.Kind)
+					}
+					wantCORSError(t, p, s.Request.URL, wantErr)
+				} else if wantErr != "" {
 					wantFailed(t, res.Outcome)
 					wantCORSError(t, p, s.Request.URL, wantErr)
 				} else if !res.Outcome.OK {
@@ -118,4 +129,30 @@ func jsObject(t *testing.T, r trial.Request) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// failureObserved checks a failure path's scenario: under the buggy policy
+// site B answered status (a redirect to a Location containing location)
+// and the browser hid it; fixed, JavaScript reads site B's real answer — the
+// 404 or the 401 itself, or the list once nothing redirects.
+func failureObserved(status int, location string) func(t *testing.T, p *page, s scenario.Scenario, res sent, tr *journal.Trial, fixed bool) {
+	return func(t *testing.T, p *page, s scenario.Scenario, res sent, tr *journal.Trial, fixed bool) {
+		if len(tr.Exchanges) == 0 {
+			t.Fatalf("fixed=%t: site B saw nothing", fixed)
+		}
+		x := tr.Exchanges[0]
+		if !fixed {
+			if x.Status != status || !strings.Contains(x.ResponseHeader.Get("Location"), location) || x.ResponseHeader.Get("Access-Control-Allow-Origin") != "" {
+				t.Errorf("site B answered %d %v, want %d without CORS headers (Location …%s)", x.Status, x.ResponseHeader, status, location)
+			}
+			return
+		}
+		want := status
+		if status == 301 {
+			want = 200
+		}
+		if res.Outcome.Status != want {
+			t.Errorf("fixed: JavaScript read %d, want %d", res.Outcome.Status, want)
+		}
+	}
 }

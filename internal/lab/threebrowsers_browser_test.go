@@ -66,6 +66,7 @@ type xCase struct {
 	act         xResp  // the answer to the actual request
 	next        *xResp // the answer after act's redirect (Location {next} or {nextA})
 	dropsAnswer bool   // B closes the connection instead of answering the actual request
+	url         string // the URL fetch() is called with, if not B's /c/N ({b} and {n} expanded)
 }
 
 func lines(kv ...string) [][2]string {
@@ -101,6 +102,7 @@ func (c xCase) m(v string) xCase    { c.method = v; return c }
 func (c xCase) p(r xResp) xCase     { c.pre = r; return c }
 func (c xCase) b(body string) xCase { c.body = body; return c }
 func (c xCase) then(r xResp) xCase  { c.next = &r; return c }
+func (c xCase) at(url string) xCase { c.url = url; return c }
 func xpost(desc string, r xResp) xCase {
 	return xget(desc, r).m("POST").h("Content-Type", formType).b("a=1")
 }
@@ -287,6 +289,22 @@ var xCases = []xCase{
 	xget("method that is not a token", star).m("GE T"),
 	xget("mode navigate", star).md("navigate"),
 	xget("credentials not an enum value", star).cr("bogus"),
+	xget("mode not an enum value", star).md("bogus"),
+	xget("GET with a body", star).b("a=1"),
+	xget("HEAD with a body", star).m("HEAD").b("a=1"),
+	xget("get in lower case with a body", star).m("get").b("a=1"),
+	xget("forbidden method TRACE", star).m("TRACE"),
+	xget("forbidden method TRACK", star).m("TRACK"),
+	xget("forbidden method trace in lower case", star).m("trace"),
+	xget("header value with a carriage return", star).h("X-Custom", "a\rb"),
+	xget("header value with a NUL byte", star).h("X-Custom", "a\x00b"),
+	xget("header name with a colon", star).h("X:Custom", "1"),
+	xget("header name above U+00FF", star).h("X-☃", "1"),
+	xget("method above U+00FF", star).m("G☃T"),
+	xget("no-cors DELETE", star).m("DELETE").md("no-cors"),
+	xget("no-cors patch", star).m("patch").md("no-cors"),
+	xget("URL with credentials", star).at("http://user:pass@{b}/c/{n}"),
+	xget("URL that does not parse", star).at("http://"),
 
 	// Redirects of the actual request.
 	xget("redirect without ACAO", st(307, "Location", "{next}")).then(star),
@@ -461,6 +479,12 @@ type pageCase struct {
 	Body        string      `json:"body,omitempty"`
 	Credentials string      `json:"credentials,omitempty"`
 	Mode        string      `json:"mode,omitempty"`
+	URL         string      `json:"url,omitempty"`
+	// Pairs gives fetch() the header pairs themselves, as the model's
+	// Request has them, for a request fetch() refuses: then the TypeError
+	// is fetch()'s, not the Headers constructor's. The others go through
+	// new Headers(), as the lab's page sends them (static/send.js).
+	Pairs bool `json:"pairs,omitempty"`
 }
 
 func (x *xServer) pageCases() []pageCase {
@@ -473,7 +497,8 @@ func (x *xServer) pageCases() []pageCase {
 		if hs == nil {
 			hs = [][2]string{}
 		}
-		pcs = append(pcs, pageCase{n, c.method, hs, c.body, c.cred, c.mode})
+		refused := fetch.RefusedLocally(x.exchange(n).Request) != ""
+		pcs = append(pcs, pageCase{n, c.method, hs, c.body, c.cred, c.mode, x.caseURL(n), refused})
 	}
 	return pcs
 }
@@ -492,11 +517,11 @@ const B = %q;
     console.log('corslab-case-start ' + c.n);
     const r = {n: c.n};
     try {
-      const init = {method: c.method, headers: new Headers(c.headers)};
+      const init = {method: c.method, headers: c.pairs ? c.headers : new Headers(c.headers)};
       if (c.credentials) init.credentials = c.credentials;
       if (c.mode) init.mode = c.mode;
       if (c.body) init.body = c.body;
-      const res = await fetch(B + '/c/' + c.n, init);
+      const res = await fetch(c.url, init);
       r.ok = true; r.type = res.type; r.status = res.status;
       r.headers = [...res.headers.keys()];
       await res.text();
@@ -522,12 +547,20 @@ type jsResult struct {
 	Error   string   `json:"error"`
 }
 
+// caseURL is the URL case n calls: B's /c/N unless the case says otherwise.
+func (x *xServer) caseURL(n int) string {
+	if u := xCases[n].url; u != "" {
+		return x.expand(u, n)
+	}
+	return fmt.Sprintf("%s/c/%d", x.b.origin(), n)
+}
+
 // exchange is case n as the model sees it: the request and the answers B
 // gave, the redirect's next hop included.
 func (x *xServer) exchange(n int) fetch.Exchange {
 	c := xCases[n]
-	req := fetch.Request{Origin: x.a.origin(), URL: fmt.Sprintf("%s/c/%d", x.b.origin(), n), Method: c.method,
-		Headers: c.headers, Credentials: c.cred, Mode: c.mode}
+	req := fetch.Request{Origin: x.a.origin(), URL: x.caseURL(n), Method: c.method,
+		Headers: c.headers, Credentials: c.cred, Mode: c.mode, Body: c.body}
 	ex := fetch.Exchange{Request: req,
 		Preflight: &fetch.Response{Status: statusOr(c.pre.status, 204), Header: x.header(c.pre, n, false)},
 		Actual:    &fetch.Response{Status: statusOr(c.act.status, 200), Header: x.header(c.act, n, true)}}
@@ -727,6 +760,14 @@ func compareCase(t *testing.T, x *xServer, b *fetch.Browser, templates []templat
 	}
 	if model, _, _ := strings.Cut(v.Message, "\n"); first != "" && model != first {
 		differ("console sentence", strconv.Quote(model), strconv.Quote(first))
+	}
+	if b.RefusedLocally(ex.Request) != "" {
+		// fetch() threw before sending anything: the verdict's first line
+		// is the exception as String(e) gives it, line breaks written \r \n.
+		js := strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(res.Error)
+		if model, _, _ := strings.Cut(v.Message, "\n"); model != js {
+			differ("the TypeError fetch() threw", strconv.Quote(model), strconv.Quote(js))
+		}
 	}
 	if !res.OK && v.Error != fetch.ErrTypeError && v.Error != "" {
 		if want := b.JSError; res.Error != want {

@@ -95,6 +95,7 @@ func TestChecks(t *testing.T) {
 			[][]*journal.Trial{{ws(false, "")}, {okGet}, {with(ws(true, "hello from site B"), func(t *journal.Trial) { t.Request.URL = "ws://localhost:7070/api/ws" })},
 				{with(ws(true, "hello from site B"), func(t *journal.Trial) { t.Request.Mode = "" })}}},
 	}
+	tests = append(tests, kindChecks...) // kinds_test.go
 	if len(tests) != len(All()) {
 		t.Errorf("%d lessons tested, %d lessons", len(tests), len(All()))
 	}

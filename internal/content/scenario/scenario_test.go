@@ -29,8 +29,11 @@ func TestCatalogue(t *testing.T) {
 			if s.Title == "" || len(s.Explanation) < 100 {
 				t.Errorf("title %q, explanation of %d bytes: want both, the explanation a paragraph", s.Title, len(s.Explanation))
 			}
-			if s.Request.Method == "" || !strings.HasPrefix(s.Request.URL, "/api/") {
-				t.Errorf("request %+v: want a method and a path on site B's API", s.Request)
+			if s.Request.Method == "" || !strings.HasPrefix(s.Request.URL, "/api/") && !strings.HasPrefix(s.Request.URL, "/kinds/") {
+				t.Errorf("request %+v: want a method and a path on site B's API (or its /kinds/ resources)", s.Request)
+			}
+			if _, ok := fetch.LookupKind(s.Request.Kind); !ok {
+				t.Errorf("request kind %q: not a kind (%v)", s.Request.Kind, fetch.KindNames())
 			}
 			for _, doc := range []struct {
 				name string

@@ -239,3 +239,78 @@ func TestBrowserForUserAgent(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserRefusals: a request fetch() refuses before sending anything is a
+// TypeError in each browser's own words — the first line of the message, the
+// trace's last step and RefusedLocally — as Chromium 156, Firefox ESR 153 and
+// WebKitGTK 2.50 word it (the three-browser matrices in internal/lab referee
+// Firefox's and WebKit's).
+func TestBrowserRefusals(t *testing.T) {
+	const origin, target = "http://localhost:7070", "http://localhost:7071/api/items"
+	req := func(method, body, mode string, hs ...string) Request {
+		r := Request{Origin: origin, URL: target, Method: method, Body: body, Mode: mode}
+		for i := 0; i+1 < len(hs); i += 2 {
+			r.Headers = append(r.Headers, [2]string{hs[i], hs[i+1]})
+		}
+		return r
+	}
+	tests := []struct {
+		desc                      string
+		r                         Request
+		chromium, firefox, webkit string
+	}{
+		{"GET with a body", req("get", "a=1", ""),
+			"Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot have body.",
+			"Window.fetch: HEAD or GET Request cannot have a body.",
+			"Request has method 'GET' and cannot have a body"},
+		{"forbidden method", req("trace", "", ""),
+			"Failed to execute 'fetch' on 'Window': 'trace' HTTP method is unsupported.",
+			"Window.fetch: Invalid request method trace.",
+			"Method is forbidden."},
+		{"PUT in no-cors", req("PUT", "", "no-cors"),
+			"Failed to execute 'fetch' on 'Window': 'PUT' is unsupported in no-cors mode.",
+			"Window.fetch: Invalid request method PUT.",
+			"Method must be GET, POST or HEAD in no-cors mode."},
+		{"invalid header name", req("GET", "", "", "Bad Header", "1"),
+			"Failed to execute 'fetch' on 'Window': Invalid name",
+			"Window.fetch: bad header is an invalid header name.",
+			"Invalid header name: 'Bad Header'"},
+		{"header value with a line break", req("GET", "", "", "X-Custom", "a\nb"),
+			"Failed to execute 'fetch' on 'Window': Invalid value",
+			`Window.fetch: a\nb is an invalid header value.`,
+			`Header 'X-Custom' has invalid value: 'a\nb'`},
+		{"header value with a NUL: Firefox stops there", req("GET", "", "", "X-Custom", "a\x00b"),
+			"Failed to execute 'fetch' on 'Window': Invalid value",
+			"Window.fetch: a is an invalid header value.",
+			"Header 'X-Custom' has invalid value: 'a\x00b'"},
+		{"header name above U+00FF", req("GET", "", "", "X-☃", "1"),
+			"Failed to execute 'fetch' on 'Window': Failed to read the 'headers' property from 'RequestInit': String contains non ISO-8859-1 code point.",
+			"Window.fetch: Cannot convert element of element of sequence<sequence<ByteString>> branch of (sequence<sequence<ByteString>> or record<ByteString, ByteString>) to ByteString because the character at index 2 has value 9731 which is greater than 255.",
+			"Type error"},
+		{"mode navigate", req("GET", "", "navigate"),
+			"Failed to execute 'fetch' on 'Window': Cannot construct a Request with a RequestInit whose mode member is set as 'navigate'.",
+			"Window.fetch: Invalid request mode navigate.",
+			"Request constructor does not accept navigate fetch mode."},
+	}
+	for _, tc := range tests {
+		for _, b := range Browsers() {
+			want := map[*Browser]string{Chromium: tc.chromium, Firefox: tc.firefox, WebKit: tc.webkit}[b]
+			t.Run(tc.desc+"/"+b.Name, func(t *testing.T) {
+				v := b.Judge(Exchange{Request: tc.r})
+				if v.Error != ErrTypeError || v.Allowed || v.ActualRequestSent || v.Preflight {
+					t.Errorf("verdict %+v, want a TypeError before any traffic", v)
+				}
+				if first, _, _ := strings.Cut(v.Message, "\n"); first != "TypeError: "+want {
+					t.Errorf("first line\n got %q\nwant %q", first, "TypeError: "+want)
+				}
+				if got := b.RefusedLocally(tc.r); got != "TypeError: "+want {
+					t.Errorf("RefusedLocally %q", got)
+				}
+				steps := b.Trace(Exchange{Request: tc.r})
+				if last := steps[len(steps)-1]; last.What != "TypeError: "+want {
+					t.Errorf("the trace's last step %q", last.What)
+				}
+			})
+		}
+	}
+}

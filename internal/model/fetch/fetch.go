@@ -123,10 +123,13 @@ func (b *Browser) NeedsPreflight(r Request) (reasons []string, requestHeaders []
 // RefusedLocally returns the TypeError fetch() throws for r before sending
 // anything (an invalid or forbidden method, an invalid header name or value,
 // a body on GET, a URL it cannot parse…), or "" when fetch() sends it.
-func RefusedLocally(r Request) string {
+func RefusedLocally(r Request) string { return Chromium.RefusedLocally(r) }
+
+// RefusedLocally is the package's RefusedLocally in this browser's words.
+func (b *Browser) RefusedLocally(r Request) string {
 	p, terr := prepare(r)
 	if terr != nil {
-		return "TypeError: " + terr.message
+		return "TypeError: " + oneLine(terr.messageIn(b))
 	}
 	if !p.isHTTPScheme() {
 		return "TypeError: Failed to fetch"

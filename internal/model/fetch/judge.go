@@ -121,7 +121,7 @@ func (o *outcome) reject(t *typeError) {
 	o.v.Error = ErrTypeError
 	o.v.FailedParameter = ""
 	o.v.ReadableHeaders = []string{}
-	o.v.Message = t.sentence() + "\n" + t.explain
+	o.v.Message = t.sentenceIn(o.b) + "\n" + t.explain
 	if t.network && o.path == pathCORS && o.b.networkError != "" {
 		// Firefox reports a CORS request that got no answer as a CORS error.
 		f := &corsFailure{name: o.b.networkError}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/corslab/corslab/internal/model/syntax"
@@ -56,12 +57,61 @@ type typeError struct {
 	console string // a console line Chromium prints besides, if any
 	explain string // plain words for the learner
 	network bool   // true for a network error (a request was sent), false when fetch() refused to start
+	// firefox and webkit are the TypeError's message as Firefox and WebKit
+	// word it, when fetch() refuses the request in the Request constructor
+	// (measured in Firefox ESR 153 and WebKitGTK 2.50 by the three-browser
+	// matrices in internal/lab); "" where the model has only Chromium's.
+	firefox, webkit string
 }
 
-func (t *typeError) sentence() string {
-	s := "TypeError: " + t.message
-	if t.console != "" {
+// messageIn is the TypeError's message as browser b words it.
+func (t *typeError) messageIn(b *Browser) string {
+	switch {
+	case b == Firefox && t.firefox != "":
+		return t.firefox
+	case b == WebKit && t.webkit != "":
+		return t.webkit
+	}
+	return t.message
+}
+
+// sentenceIn is what browser b shows for the TypeError: Chromium's console
+// line if it prints one, then the exception as String(e) gives it. A line
+// break the message quotes (a header value) is written \n or \r, so that
+// the sentence stays one line (verdict-format.md).
+func (t *typeError) sentenceIn(b *Browser) string {
+	s := "TypeError: " + oneLine(t.messageIn(b))
+	if t.console != "" && (b == Chromium || t.messageIn(b) == t.message) {
 		s = t.console + "\n" + s
+	}
+	return s
+}
+
+// oneLine writes the line breaks in s as \r and \n.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
+}
+
+// Firefox's prefix of the TypeErrors fetch() throws (its WebIDL bindings name
+// the operation).
+const ffFetch = "Window.fetch: "
+
+// ffByteString is Firefox's message for a string WebIDL cannot convert to a
+// ByteString: what it is, the UTF-16 index of the first code unit above 0xFF
+// and that unit's value.
+func ffByteString(what, s string) string {
+	for i, u := range utf16.Encode([]rune(s)) {
+		if u > 0xFF {
+			return fmt.Sprintf("%sCannot convert %s to ByteString because the character at index %d has value %d which is greater than 255.", ffFetch, what, i, u)
+		}
+	}
+	return ffFetch + "Cannot convert " + what + " to ByteString."
+}
+
+// cString is s up to its first NUL byte: how Firefox quotes a header value.
+func cString(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
 	}
 	return s
 }
@@ -95,6 +145,8 @@ func byteString(s string) (string, bool) {
 func enumError(member, value, enum string) *typeError {
 	return &typeError{
 		message: fmt.Sprintf("%sFailed to read the '%s' property from 'RequestInit': The provided value '%s' is not a valid enum value of type %s.", fetchFailed, member, value, enum),
+		firefox: fmt.Sprintf("%s'%s' (value of '%s' member of RequestInit) is not a valid value for enumeration %s.", ffFetch, value, member, enum),
+		webkit:  "Type error",
 		explain: fmt.Sprintf("fetch() rejects before sending anything: %q is not a valid %s.", value, member),
 	}
 }
@@ -122,8 +174,14 @@ func prepare(r Request) (prepared, *typeError) {
 		name, ok1 := byteString(h[0])
 		value, ok2 := byteString(h[1])
 		if !ok1 || !ok2 {
+			bad := h[0]
+			if ok1 {
+				bad = h[1]
+			}
 			return p, &typeError{
 				message: fetchFailed + "Failed to read the 'headers' property from 'RequestInit': String contains non ISO-8859-1 code point.",
+				firefox: ffByteString("element of element of sequence<sequence<ByteString>> branch of (sequence<sequence<ByteString>> or record<ByteString, ByteString>)", bad),
+				webkit:  "Type error",
 				explain: fmt.Sprintf("Header %q has a character above U+00FF; header names and values are byte strings, so fetch() rejects before sending anything.", h[0]),
 			}
 		}
@@ -133,6 +191,8 @@ func prepare(r Request) (prepared, *typeError) {
 	if !ok {
 		return p, &typeError{
 			message: fetchFailed + "Failed to read the 'method' property from 'RequestInit': String contains non ISO-8859-1 code point.",
+			firefox: ffByteString("'method' member of RequestInit", r.Method),
+			webkit:  "Type error",
 			explain: "The method has a character above U+00FF, so fetch() rejects before sending anything.",
 		}
 	}
@@ -164,12 +224,16 @@ func prepare(r Request) (prepared, *typeError) {
 	if err != nil || u.Host == "" && (strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https")) {
 		return p, &typeError{
 			message: fetchFailed + "Failed to parse URL from " + r.URL,
+			firefox: ffFetch + r.URL + " is not a valid URL.",
+			webkit:  "URL is not valid or contains user credentials.",
 			explain: fmt.Sprintf("%q is not a URL fetch() can parse, so it rejects before sending anything.", r.URL),
 		}
 	}
 	if hasCredentials(u) {
 		return p, &typeError{
 			message: fetchFailed + "Request cannot be constructed from a URL that includes credentials: " + r.URL,
+			firefox: ffFetch + r.URL + " is an url with embedded credentials.",
+			webkit:  "URL is not valid or contains user credentials.",
 			explain: "The URL carries a user name or password (user:pass@host). fetch() refuses such URLs; send credentials in a header (Authorization) or a cookie instead.",
 		}
 	}
@@ -178,6 +242,8 @@ func prepare(r Request) (prepared, *typeError) {
 	if p.mode == modeNavigate {
 		return p, &typeError{
 			message: fetchFailed + "Cannot construct a Request with a RequestInit whose mode member is set as 'navigate'.",
+			firefox: ffFetch + "Invalid request mode navigate.",
+			webkit:  "Request constructor does not accept navigate fetch mode.",
 			explain: "Mode \"navigate\" belongs to the browser's own page loads; a page cannot ask for it. Use \"cors\" (the default).",
 		}
 	}
@@ -186,12 +252,16 @@ func prepare(r Request) (prepared, *typeError) {
 	if !syntax.IsToken(method) {
 		return p, &typeError{
 			message: fmt.Sprintf("%s'%s' is not a valid HTTP method.", fetchFailed, r.Method),
+			firefox: ffFetch + "Invalid request method " + method + ".",
+			webkit:  "Method is not a valid HTTP token.",
 			explain: fmt.Sprintf("%q is not a method token (letters, digits and !#$%%&'*+-.^_`|~ only), so fetch() rejects before sending anything.", r.Method),
 		}
 	}
 	if isForbiddenMethod(method) {
 		return p, &typeError{
 			message: fmt.Sprintf("%s'%s' HTTP method is unsupported.", fetchFailed, method),
+			firefox: ffFetch + "Invalid request method " + method + ".",
+			webkit:  "Method is forbidden.",
 			explain: fmt.Sprintf("%s is a forbidden method: no page may send CONNECT, TRACE or TRACK, so fetch() rejects before sending anything.", method),
 		}
 	}
@@ -199,6 +269,8 @@ func prepare(r Request) (prepared, *typeError) {
 	if p.mode == modeNoCORS && !isSafelistedMethod(p.method) {
 		return p, &typeError{
 			message: fmt.Sprintf("%s'%s' is unsupported in no-cors mode.", fetchFailed, p.method),
+			firefox: ffFetch + "Invalid request method " + p.method + ".",
+			webkit:  "Method must be GET, POST or HEAD in no-cors mode.",
 			explain: fmt.Sprintf("mode \"no-cors\" allows only GET, HEAD and POST, so fetch() rejects %s before sending anything. Use mode \"cors\" and let the server allow %s in a preflight.", p.method, p.method),
 		}
 	}
@@ -213,12 +285,16 @@ func prepare(r Request) (prepared, *typeError) {
 		if !syntax.IsToken(name) {
 			return p, &typeError{
 				message: fetchFailed + "Invalid name",
+				firefox: ffFetch + strings.ToLower(name) + " is an invalid header name.",
+				webkit:  "Invalid header name: '" + name + "'",
 				explain: fmt.Sprintf("%q is not a valid header name (a token: no spaces, colons or quotes), so fetch() rejects before sending anything.", name),
 			}
 		}
 		if !isHeaderValue(value) {
 			return p, &typeError{
 				message: fetchFailed + "Invalid value",
+				firefox: ffFetch + cString(value) + " is an invalid header value.",
+				webkit:  "Header '" + name + "' has invalid value: '" + value + "'",
 				explain: fmt.Sprintf("The value of header %s contains a line break or NUL byte, which would split the HTTP request; fetch() rejects before sending anything.", name),
 			}
 		}
@@ -271,6 +347,8 @@ func prepare(r Request) (prepared, *typeError) {
 	if r.Body != "" && (p.method == "GET" || p.method == "HEAD") {
 		return p, &typeError{
 			message: fetchFailed + "Request with GET/HEAD method cannot have body.",
+			firefox: ffFetch + "HEAD or GET Request cannot have a body.",
+			webkit:  "Request has method '" + p.method + "' and cannot have a body",
 			explain: fmt.Sprintf("A %s request cannot carry a body, so fetch() rejects before sending anything. Send the data in the URL's query, or use POST.", p.method),
 		}
 	}

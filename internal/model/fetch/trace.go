@@ -51,7 +51,7 @@ func (o *outcome) steps() []Step {
 		add(ActorBrowser, ActorPage, o.b.JSError, false, note)
 	}
 	if o.fetchErr != nil && !o.fetchErr.network {
-		add(ActorBrowser, ActorPage, "TypeError: "+lastLine(o.fetchErr.message), false, o.fetchErr.explain)
+		add(ActorBrowser, ActorPage, "TypeError: "+lastLine(oneLine(o.fetchErr.messageIn(o.b))), false, o.fetchErr.explain)
 		return s
 	}
 	if len(o.hops) == 0 { // no-cors: one request, opaque answer

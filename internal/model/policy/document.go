@@ -45,6 +45,8 @@ type PreflightRule struct {
 // ActualRule lists the headers added to every response that is not a preflight.
 type ActualRule struct {
 	Headers Headers `json:"headers,omitempty"`
+	// Failures name server failure paths site B plays (failures.go).
+	Failures []string `json:"failures,omitempty"`
 }
 
 // Headers maps a header name to its values: one header line per value.
@@ -104,9 +106,9 @@ func decode(data []byte) (d Document, problems []error, err error) {
 		raw := top[k]
 		switch k {
 		case "preflight":
-			parseRule(raw, "preflight", &d.Preflight.Headers, &d.Preflight.Status, &problems)
+			parseRule(raw, "preflight", &d.Preflight.Headers, &d.Preflight.Status, nil, &problems)
 		case "actual":
-			parseRule(raw, "actual", &d.Actual.Headers, nil, &problems)
+			parseRule(raw, "actual", &d.Actual.Headers, nil, &d.Actual.Failures, &problems)
 		default:
 			problems = append(problems, fmt.Errorf("%s: unknown field (want preflight, actual)", fieldName(k)))
 		}
@@ -114,7 +116,7 @@ func decode(data []byte) (d Document, problems []error, err error) {
 	return d, problems, nil
 }
 
-func parseRule(raw json.RawMessage, path string, headers *Headers, status *int, problems *[]error) {
+func parseRule(raw json.RawMessage, path string, headers *Headers, status *int, failures *[]string, problems *[]error) {
 	rule, ok := members(raw, func(k string) string { return path + "." + fieldName(k) }, problems)
 	if !ok {
 		*problems = append(*problems, fmt.Errorf("%s: must be an object", path))
@@ -129,10 +131,15 @@ func parseRule(raw json.RawMessage, path string, headers *Headers, status *int, 
 			}
 		case k == "headers":
 			*headers = parseHeaders(v, path+".headers", problems)
+		case k == "failures" && failures != nil:
+			*failures = parseFailures(v, path+".failures", problems)
 		default:
 			want := "headers"
 			if status != nil {
 				want = "status, headers"
+			}
+			if failures != nil {
+				want = "headers, failures"
 			}
 			*problems = append(*problems, fmt.Errorf("%s.%s: unknown field (want %s)", path, fieldName(k), want))
 		}
@@ -241,7 +248,8 @@ func (d Document) problems() []error {
 		ps = append(ps, fmt.Errorf("preflight.status: %d is informational (1xx); a preflight needs a final status (200-599)", s))
 	}
 	ps = d.Preflight.Headers.problems("preflight.headers", ps)
-	return d.Actual.Headers.problems("actual.headers", ps)
+	ps = d.Actual.Headers.problems("actual.headers", ps)
+	return failureProblems(d.Actual.Failures, ps)
 }
 
 // unsettable are headers a policy may not set: they frame the HTTP message
@@ -339,7 +347,7 @@ func (d Document) Encode() []byte {
 func (d Document) Clone() Document {
 	return Document{
 		Preflight: PreflightRule{Status: d.Preflight.Status, Headers: d.Preflight.Headers.clone()},
-		Actual:    ActualRule{Headers: d.Actual.Headers.clone()},
+		Actual:    ActualRule{Headers: d.Actual.Headers.clone(), Failures: slices.Clone(d.Actual.Failures)},
 	}
 }
 

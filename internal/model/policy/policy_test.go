@@ -145,7 +145,7 @@ func TestParseDocumentInvalid(t *testing.T) {
 		{"preflight null", `{"preflight": null}`, "preflight: must be an object"},
 		{"actual not an object", `{"actual": "*"}`, "actual: must be an object"},
 		{"unknown preflight field", `{"preflight": {"header": {}}}`, "preflight.header: unknown field (want status, headers)"},
-		{"actual.status is unknown", `{"actual": {"status": 200}}`, "actual.status: unknown field (want headers)"},
+		{"actual.status is unknown", `{"actual": {"status": 200}}`, "actual.status: unknown field (want headers, failures)"},
 		{"headers not an object", `{"actual": {"headers": ["Vary"]}}`, "actual.headers: must be an object of name to string or array of strings"},
 
 		// Names given twice (encoding/json would keep the last) and bytes that are not UTF-8.
@@ -522,6 +522,28 @@ func TestUnknownFieldErrorIsOneLine(t *testing.T) {
 		_, err := ParseDocument([]byte(doc))
 		if err == nil || strings.ContainsAny(err.Error(), "\r\n") {
 			t.Errorf("ParseDocument(%q) = %q, want a one-line error", doc, err)
+		}
+	}
+}
+
+// TestFailures: actual.failures names server failure paths, round-trips,
+// and refuses an unknown one or both auth layers at once, naming the field.
+func TestFailures(t *testing.T) {
+	p, err := ParsePolicy([]byte(`{"actual": {"headers": {"Access-Control-Allow-Origin": "*"}, "failures": ["error-without-cors"]}}`))
+	if err != nil || !p.Fails(FailErrorWithoutCORS) || p.Fails(FailRedirectHTTPS) {
+		t.Fatalf("ParsePolicy: %v, fails error-without-cors: %t", err, err == nil && p.Fails(FailErrorWithoutCORS))
+	}
+	if again, err := ParsePolicy(p.JSON()); err != nil || !again.Fails(FailErrorWithoutCORS) {
+		t.Errorf("round trip of %s: %v", p.JSON(), err)
+	}
+	for doc, want := range map[string]string{
+		`{"actual": {"failures": ["teapot"]}}`:                              `actual.failures[0]: "teapot" is not a failure path`,
+		`{"actual": {"failures": "redirect-https"}}`:                        "actual.failures: must be an array of strings",
+		`{"actual": {"failures": ["auth-before-cors", "auth-after-cors"]}}`: "the same auth layer in two places",
+		`{"preflight": {"failures": ["redirect-https"]}}`:                   "preflight.failures: unknown field",
+	} {
+		if _, err := ParseDocument([]byte(doc)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseDocument(%s) = %v, want %q", doc, err, want)
 		}
 	}
 }

@@ -146,18 +146,22 @@ func Build(in Input) Account {
 		return a
 	}
 	if kind.Navigation() {
+		a.Browser = fetch.Chromium.Name
+		if in.Browser != nil {
+			a.Browser = in.Browser.Name
+		}
 		a.Happened.Navigation = true
 		navigation(&a, in, kind)
 		return a
 	}
 	fr := r.Fetch(in.Origin)
 	a.Happened.SameOrigin = fetch.SameOrigin(fr)
-	refusal := fetch.RefusedLocally(fr)
-	a.Happened.RefusedLocally = refusal != "" && !actualSeen && !preSeen
 	b := in.Browser
 	if b == nil {
 		b = fetch.Chromium
 	}
+	refusal := b.RefusedLocally(fr)
+	a.Happened.RefusedLocally = refusal != "" && !actualSeen && !preSeen
 	a.Browser = b.Name
 	reasons, _ := b.NeedsPreflight(fr)
 	if !preSeen && len(reasons) > 0 {
@@ -220,7 +224,7 @@ func Build(in Input) Account {
 		a.Trace[0].What = a.Call // the call as the page made it, headers and body included
 	}
 	if a.Happened.Preflight == PreflightCached {
-		a.Notes = append(a.Notes, cacheNote(in.Cache))
+		a.Notes = append(a.Notes, cacheNote(in.Cache, b))
 	}
 	if in.Origin == "null" {
 		a.Notes = append(a.Notes, "Sent from a sandboxed iframe: its origin is opaque, so the browser sent Origin: null and no Referer; the lab matched site B's exchanges to this trial by method and URL.")
@@ -233,7 +237,27 @@ func Build(in Input) Account {
 		if x.Actual != nil {
 			status = x.Actual.Status
 		}
-		kindAccount(&a, in, kind, status)
+		kindAccount(&a, in, kind.In(b.Name), status)
+	}
+	return a
+}
+
+// AccountFor is the account of the same trial as browser b explains it:
+// Build on the same recorded input, judged in b's order of checks and in
+// b's words — its error name, console sentence, fix, notes and headline.
+// The TUI calls it to explain a trial for another browser than the page's.
+// What JavaScript got came from the page's browser, so when b is another
+// browser the account has no Mismatch (a disagreement between the model and
+// the browser that ran the trial): the other browser did not run it.
+func AccountFor(in Input, b *fetch.Browser) Account {
+	page := in.Browser
+	if page == nil {
+		page = fetch.Chromium
+	}
+	in.Browser = b
+	a := Build(in)
+	if b != page {
+		a.Mismatch = ""
 	}
 	return a
 }
@@ -247,8 +271,8 @@ func upperFirst(s string) string {
 
 // cacheNote says the preflight came from the browser's cache, and whether
 // site B's policy changed since the answer it holds.
-func cacheNote(c CacheEntry) string {
-	s := "No preflight was sent: Chromium answered it from its preflight cache (an earlier OPTIONS answer still within its Access-Control-Max-Age, for this origin, URL and credentials mode)"
+func cacheNote(c CacheEntry, b *fetch.Browser) string {
+	s := "No preflight was sent: " + b.Title + " answered it from its preflight cache (an earlier OPTIONS answer still within its Access-Control-Max-Age, for this origin, URL and credentials mode)"
 	if c.Trial != "" {
 		s += ", from trial " + c.Trial
 	}
@@ -378,7 +402,9 @@ func headline(a *Account, in Input, refusal string) string {
 		return fmt.Sprintf("no-cors: site B answered %d, JavaScript got an opaque response (status 0, nothing readable)", status)
 	case v.Allowed:
 		return fmt.Sprintf("Allowed: site B answered %d and JavaScript read it%s", status, cached)
-	case fetch.IsPreflightError(v.Error):
+	case fetch.IsPreflightError(v.Error) || v.Preflight && !v.ActualRequestSent && v.Error != fetch.ErrTypeError && preflightAnswered(in.Exchanges):
+		// Chromium's preflight errors say so in their names; Firefox's and
+		// WebKit's do not: a preflight answered and no actual request sent.
 		return fmt.Sprintf("%s never reached site B: blocked at the preflight (%s)", method, v.Error)
 	case v.Error == fetch.ErrTypeError && !h.ReachedSiteB && h.Preflight == PreflightSent:
 		return fmt.Sprintf("%s never reached site B: no answer to the preflight (is site B down?)", method)
@@ -388,6 +414,11 @@ func headline(a *Account, in Input, refusal string) string {
 		return fmt.Sprintf("%s, but the browser hid the answer from JavaScript (%s)%s", upperFirst(ran), v.Error, cached)
 	}
 	return "Blocked: " + v.Error
+}
+
+// preflightAnswered reports whether site B answered a preflight for the trial.
+func preflightAnswered(seen []Seen) bool {
+	return slices.ContainsFunc(seen, func(s Seen) bool { return s.Preflight })
 }
 
 // websocket fills in the account of a new WebSocket(): no CORS (the

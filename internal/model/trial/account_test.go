@@ -346,3 +346,73 @@ func TestEffectString(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountFor: one recorded trial explained for each browser — the
+// verdict's name, console sentence, fix and headline in that browser's
+// words, from the same input; a mismatch belongs to the page's browser only.
+func TestAccountFor(t *testing.T) {
+	refused := Input{Origin: siteA, Request: Request{Method: "GET", URL: siteB + "/api/items", Body: "a=1"}, Outcome: &Outcome{Error: "TypeError: Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot have body."}}
+	preflight404 := Input{Origin: siteA, Request: putJSON, Exchanges: []Seen{{Preflight: true, Method: "OPTIONS", Path: "/api/items/1", Status: 404, Header: hdr()}}, Outcome: failed}
+	// Chromium's model says allowed here, JavaScript says otherwise: a mismatch.
+	disagree := Input{Origin: siteA, Request: getItems, Exchanges: []Seen{actualSeen("GET", "/api/items", 200, "Access-Control-Allow-Origin", "*")}, Outcome: failed}
+	tests := []struct {
+		desc     string
+		in       Input
+		b        *fetch.Browser
+		err      string
+		first    string // the message's first line
+		headline string // a prefix
+		fix      bool   // the account has a fix
+		mismatch bool
+	}{
+		{"refused, Chromium", refused, fetch.Chromium, fetch.ErrTypeError,
+			"TypeError: Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot have body.",
+			"Refused by fetch() itself, nothing sent: Failed to execute", false, false},
+		{"refused, Firefox", refused, fetch.Firefox, fetch.ErrTypeError,
+			"TypeError: Window.fetch: HEAD or GET Request cannot have a body.",
+			"Refused by fetch() itself, nothing sent: Window.fetch: HEAD or GET", false, false},
+		{"refused, WebKit", refused, fetch.WebKit, fetch.ErrTypeError,
+			"TypeError: Request has method 'GET' and cannot have a body",
+			"Refused by fetch() itself, nothing sent: Request has method 'GET'", false, false},
+		{"preflight 404, Chromium", preflight404, fetch.Chromium, fetch.ErrPreflightMissingAllowOriginHeader,
+			"Access to fetch at 'http://localhost:7071/api/items/1' from origin 'http://localhost:7070' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+			"PUT never reached site B: blocked at the preflight", true, false},
+		{"preflight 404, Firefox", preflight404, fetch.Firefox, "CORSMissingAllowOrigin",
+			"Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:7071/api/items/1. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 404.",
+			"PUT never reached site B: blocked at the preflight (CORSMissingAllowOrigin)", true, false},
+		{"preflight 404, WebKit (status first)", preflight404, fetch.WebKit, "PreflightNotSuccessful",
+			"Preflight response is not successful. Status code: 404",
+			"PUT never reached site B: blocked at the preflight (PreflightNotSuccessful)", true, false},
+		{"a mismatch stays with the page's browser", disagree, fetch.Chromium, "", "", "Allowed", false, true},
+		{"another browser did not run it: no mismatch", disagree, fetch.Firefox, "", "", "Allowed", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.desc, func(t *testing.T) {
+			a := AccountFor(tc.in, tc.b)
+			if a.Browser != tc.b.Name {
+				t.Errorf("browser %q, want %q", a.Browser, tc.b.Name)
+			}
+			if a.Verdict == nil {
+				t.Fatalf("no verdict: %+v", a)
+			}
+			if a.Verdict.Error != tc.err {
+				t.Errorf("error %q, want %q", a.Verdict.Error, tc.err)
+			}
+			if first, _, _ := strings.Cut(a.Verdict.Message, "\n"); tc.first != "" && first != tc.first {
+				t.Errorf("first line\n got %q\nwant %q", first, tc.first)
+			}
+			if !strings.HasPrefix(a.Headline, tc.headline) {
+				t.Errorf("headline %q, want prefix %q", a.Headline, tc.headline)
+			}
+			if (a.Fix != nil) != tc.fix {
+				t.Errorf("fix %+v, want one: %t", a.Fix, tc.fix)
+			}
+			if (a.Mismatch != "") != tc.mismatch {
+				t.Errorf("mismatch %q, want one: %t", a.Mismatch, tc.mismatch)
+			}
+			if page := Build(tc.in); tc.b == fetch.Chromium && page.Headline != a.Headline {
+				t.Errorf("for the page's own browser AccountFor is Build: headline %q, Build %q", a.Headline, page.Headline)
+			}
+		})
+	}
+}

@@ -137,6 +137,8 @@ func readMismatch(reads string, k fetch.Kind, o *Outcome) string {
 		return "the model says the canvas stays clean, but reading it threw " + o.Read
 	case reads == fetch.ReadsMuted && !muted:
 		return fmt.Sprintf("the model says the script's errors are muted, but window.onerror got %q", o.Read)
+	case k.Destination == "script" && reads == fetch.ReadsOpaque && (muted || o.Read == ""):
+		return fmt.Sprintf("the model says this browser does not mute the script's errors, but window.onerror got %q", o.Read)
 	case k.Destination == "script" && reads == fetch.ReadsResponse && (muted || o.Read == ""):
 		return fmt.Sprintf("the model says the script's errors reach the page in full, but window.onerror got %q", o.Read)
 	}

@@ -94,6 +94,26 @@ func TestBuildKinds(t *testing.T) {
 	}
 }
 
+// TestKindInFirefox: Firefox does not mute a classic script's errors, and
+// the account, speaking for Firefox, says so.
+func TestKindInFirefox(t *testing.T) {
+	in := Input{Origin: siteA, Request: Request{Kind: "script-classic", Method: "GET", URL: siteB + "/kinds/classic.js"},
+		Exchanges: []Seen{actualSeen("GET", "/kinds/classic.js", 200)}, Browser: fetch.Firefox}
+	in.Outcome = &Outcome{OK: true, Read: "Error: thrown by site B's script"}
+	a := Build(in)
+	if a.Reads != fetch.ReadsOpaque || a.Mismatch != "" || !strings.Contains(a.Headline, "Firefox did not mute") {
+		t.Errorf("Firefox: reads %q, mismatch %q, headline %q", a.Reads, a.Mismatch, a.Headline)
+	}
+	in.Outcome = &Outcome{OK: true, Read: "Script error."}
+	if a := Build(in); a.Mismatch == "" {
+		t.Error("Firefox muting the error: no mismatch flagged")
+	}
+	in.Browser = nil
+	if a := Build(in); a.Reads != fetch.ReadsMuted || a.Mismatch != "" {
+		t.Errorf("Chromium: reads %q, mismatch %q", a.Reads, a.Mismatch)
+	}
+}
+
 // TestUnknownKind: a kind the lab does not know is said so, not judged.
 func TestUnknownKind(t *testing.T) {
 	a := Build(Input{Origin: siteA, Request: Request{Kind: "carrier-pigeon", Method: "GET", URL: siteB + "/"}, Outcome: &Outcome{}})

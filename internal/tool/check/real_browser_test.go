@@ -169,7 +169,11 @@ func TestRealServersAgreeWithChromium(t *testing.T) {
 			return serveGo(t, m.Wrap(app(h)))
 		}},
 		{"nginx", startNginxStack},
-		{"express+cors", startExpress},
+		{"gin+gin-contrib/cors", startGin},
+		{"chi+go-chi/cors", startChi},
+		{"express+cors", startNode("express_app.js")},
+		{"fastify+@fastify/cors", startNode("fastify_app.js")},
+		{"koa+@koa/cors", startNode("koa_app.js")},
 		{"flask-cors", startPython("flask_app.py", "flask_cors")},
 		{"django-cors-headers", startPython("django_app.py", "corsheaders")},
 		{"starlette", startPython("starlette_app.py", "starlette.middleware.cors")},
@@ -394,47 +398,21 @@ http {
 	return "http://" + addr
 }
 
-// expressApp is the same application in Express with the cors package.
-const expressApp = `
-const express = require('express');
-const cors = require('cors');
-const [port, page, bare, star, echo] = process.argv.slice(2);
-const app = express();
-app.use(cors({origin: page, methods: ['GET', 'POST', 'PUT'], allowedHeaders: ['content-type'],
-  exposedHeaders: ['X-Total'], credentials: true}));
-const items = (req, res) => { res.set('X-Total', '3'); res.json({ok: true}); };
-app.all(['/items', '/items/'], items);
-app.get('/boom', (req, res) => res.status(500).send('boom'));
-app.all('/slash', (req, res) => res.redirect(301, '/items/'));
-app.all('/to-bare', (req, res) => res.redirect(307, bare + '/data'));
-app.all('/to-star', (req, res) => res.redirect(302, star + '/data'));
-app.all('/to-echo', (req, res) => res.redirect(307, echo + '/data'));
-app.all('/put307', (req, res) => res.redirect(307, '/items'));
-app.all('/post303', (req, res) => res.redirect(303, '/items'));
-app.listen(Number(port), '127.0.0.1');
-`
-
-func startExpress(t *testing.T, h helpers) string {
-	node, dir := npmtest.Dir(t)
-	script := filepath.Join(dir, "corslab-app.js")
-	if err := os.WriteFile(script, []byte(expressApp), 0o644); err != nil {
-		t.Fatal(err)
+// startNode runs one of testdata/stacks/*.js, which serve the probes' paths
+// with a Node framework and its CORS package (installed by npmtest).
+func startNode(script string) func(t *testing.T, h helpers) string {
+	return func(t *testing.T, h helpers) string {
+		node, dir := npmtest.Dir(t)
+		path, err := filepath.Abs(filepath.Join("testdata", "stacks", script))
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := freeAddr(t)
+		_, port, _ := net.SplitHostPort(addr)
+		startServer(t, addr, func() string { return "" }, "/usr/bin/env", "NODE_PATH="+filepath.Join(dir, "node_modules"),
+			node, path, port, h.page, h.bare, h.star, h.echo)
+		return "http://" + addr
 	}
-	addr := freeAddr(t)
-	_, port, _ := net.SplitHostPort(addr)
-	var log strings.Builder
-	cmd := exec.Command(node, script, port, h.page, h.bare, h.star, h.echo)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	waitListening(t, addr, func() string { return "node did not start" })
-	return "http://" + addr
 }
 
 // pythonBin is Debian's python3, which has the packages .ci/run installs

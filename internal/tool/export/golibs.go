@@ -211,55 +211,97 @@ func renderChiCors(p analysis, out *output) error {
 	return nil
 }
 
-// renderGin prints github.com/gin-contrib/cors options.
-func renderGin(p analysis, out *output) error {
+// GinCors is a github.com/gin-contrib/cors v1.7 Config for a policy, as
+// plain fields: the renderer prints them as Go and a test serves them.
+type GinCors struct {
+	AllowAllOrigins  bool
+	EchoAnyOrigin    bool // AllowOriginFunc returning true
+	AllowOrigins     []string
+	AllowMethods     []string
+	AllowHeaders     []string
+	ExposeHeaders    []string
+	AllowCredentials bool
+	MaxAge           int // seconds; 0 sends none
+}
+
+// GinCorsConfig maps doc onto gin-contrib/cors; warnings say where it
+// answers differently from the policy.
+func GinCorsConfig(doc policy.Document) (g GinCors, warnings []string, err error) {
+	if err := doc.Validate(); err != nil {
+		return g, nil, err
+	}
+	var out output
+	g, err = ginCors(analyze(doc), &out)
+	return g, out.warnings, err
+}
+
+func ginCors(p analysis, out *output) (GinCors, error) {
 	const name = "gin-contrib/cors"
 	c, err := libConfig(p, out, name)
 	if err != nil {
-		return err
+		return GinCors{}, err
 	}
-	out.comment, out.addsVary = "// ", true
-	out.title = "corslab export -format gin: the policy as github.com/gin-contrib/cors options (go get github.com/gin-contrib/cors)."
 	statusWarning(c, out, name, 204)
 	out.note("gin-contrib/cors answers a request from an origin it does not allow with 403.")
-	out.printf("router.Use(cors.New(cors.Config{\n")
-	switch {
-	case c.EchoOrigin:
-		out.printf("\tAllowOriginFunc: func(origin string) bool { return true }, // echo every Origin, as {origin} does\n")
-	case c.AnyOrigin && c.Creds:
+	g := GinCors{EchoAnyOrigin: c.EchoOrigin, AllowAllOrigins: c.AnyOrigin, AllowOrigins: c.Origins,
+		AllowMethods: c.Methods, AllowCredentials: c.Creds, ExposeHeaders: exposeList(c)}
+	if c.AnyOrigin && c.Creds {
 		out.warn("gin-contrib/cors sends * with AllowAllOrigins, which browsers refuse on credentialed requests (WildcardOriginNotAllowed), as the policy's * is; list your origins to allow them.")
-		out.printf("\tAllowAllOrigins: true,\n")
-	case c.AnyOrigin:
-		out.printf("\tAllowAllOrigins: true,\n")
-	default:
-		out.printf("\tAllowOrigins: %s,\n", goStrings(c.Origins))
 	}
-	methods := c.Methods
 	if c.AnyMethod {
 		out.warn("gin-contrib/cors has no wildcard for methods; rendered with %s.", strings.Join(commonMethods, ", "))
-		methods = commonMethods
+		g.AllowMethods = commonMethods
 	}
-	out.printf("\tAllowMethods: %s,\n", goStrings(methods))
 	switch {
 	case c.AnyHeader && c.Creds:
 		out.warn("gin-contrib/cors sends AllowHeaders as listed: with credentials browsers read \"*\" as a header named \"*\"; list the headers.")
-		out.printf("\tAllowHeaders: []string{\"*\"},\n")
+		g.AllowHeaders = []string{"*"}
 	case c.AnyHeader:
-		out.printf("\tAllowHeaders: []string{\"*\"}, // sent as *: any header, without credentials\n")
-	case len(c.Headers) > 0:
-		out.printf("\tAllowHeaders: %s,\n", goStrings(c.Headers))
-	}
-	if exp := exposeList(c); len(exp) > 0 {
-		out.printf("\tExposeHeaders: %s,\n", goStrings(exp))
-	}
-	if c.Creds {
-		out.printf("\tAllowCredentials: true,\n")
+		g.AllowHeaders = []string{"*"}
+	default:
+		g.AllowHeaders = c.Headers
 	}
 	switch {
 	case c.MaxAge == 0:
 		out.note("gin-contrib/cors cannot send Access-Control-Max-Age: 0; it sends none (browsers then cache 5 s).")
 	case c.MaxAge > 0:
-		out.printf("\tMaxAge: %d * time.Second,\n", c.MaxAge)
+		g.MaxAge = c.MaxAge
+	}
+	return g, nil
+}
+
+// renderGin prints github.com/gin-contrib/cors options.
+func renderGin(p analysis, out *output) error {
+	g, err := ginCors(p, out)
+	if err != nil {
+		return err
+	}
+	out.comment, out.addsVary = "// ", true
+	out.title = "corslab export -format gin: the policy as github.com/gin-contrib/cors options (go get github.com/gin-contrib/cors)."
+	out.printf("router.Use(cors.New(cors.Config{\n")
+	switch {
+	case g.EchoAnyOrigin:
+		out.printf("\tAllowOriginFunc: func(origin string) bool { return true }, // echo every Origin, as {origin} does\n")
+	case g.AllowAllOrigins:
+		out.printf("\tAllowAllOrigins: true,\n")
+	default:
+		out.printf("\tAllowOrigins: %s,\n", goStrings(g.AllowOrigins))
+	}
+	out.printf("\tAllowMethods: %s,\n", goStrings(g.AllowMethods))
+	switch {
+	case len(g.AllowHeaders) == 1 && g.AllowHeaders[0] == "*" && !g.AllowCredentials:
+		out.printf("\tAllowHeaders: []string{\"*\"}, // sent as *: any header, without credentials\n")
+	case len(g.AllowHeaders) > 0:
+		out.printf("\tAllowHeaders: %s,\n", goStrings(g.AllowHeaders))
+	}
+	if len(g.ExposeHeaders) > 0 {
+		out.printf("\tExposeHeaders: %s,\n", goStrings(g.ExposeHeaders))
+	}
+	if g.AllowCredentials {
+		out.printf("\tAllowCredentials: true,\n")
+	}
+	if g.MaxAge > 0 {
+		out.printf("\tMaxAge: %d * time.Second,\n", g.MaxAge)
 	}
 	out.printf("}))\n")
 	return nil

@@ -5,7 +5,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	gincors "github.com/gin-contrib/cors"
+	"github.com/gin-gonic/gin"
 	chicors "github.com/go-chi/cors"
 	jub0bs "github.com/jub0bs/cors"
 
@@ -78,6 +81,51 @@ func TestChiCorsAnswersAsSiteB(t *testing.T) {
 			}
 			if want := "AllowedMethods: " + goList(o.AllowedMethods) + ","; !strings.Contains(text, want) {
 				t.Errorf("the snippet lacks %q:\n%s", want, text)
+			}
+		})
+	}
+}
+
+// TestGinCorsAnswersAsSiteB serves the gin export for real: gin with
+// gin-contrib/cors configured as the printed text says, in front of site B's
+// bare API (gin's NoRoute, which router.Use covers too).
+func TestGinCorsAnswersAsSiteB(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	for name, doc := range libPolicies {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			d := mustDoc(t, doc)
+			g, warnings, err := export.GinCorsConfig(d)
+			if err != nil || len(warnings) > 0 {
+				t.Fatalf("%v %q", err, warnings)
+			}
+			cfg := gincors.Config{AllowAllOrigins: g.AllowAllOrigins, AllowOrigins: g.AllowOrigins, AllowMethods: g.AllowMethods,
+				AllowHeaders: g.AllowHeaders, ExposeHeaders: g.ExposeHeaders, AllowCredentials: g.AllowCredentials,
+				MaxAge: time.Duration(g.MaxAge) * time.Second}
+			if g.EchoAnyOrigin {
+				cfg.AllowOriginFunc = func(string) bool { return true }
+			}
+			if err := cfg.Validate(); err != nil {
+				t.Fatalf("gin-contrib/cors refuses the exported config: %v", err)
+			}
+			r := gin.New()
+			r.Use(gincors.New(cfg))
+			r.NoRoute(gin.WrapH(bareSiteB()))
+			got := httptest.NewServer(r)
+			t.Cleanup(got.Close)
+			compareMatrix(t, siteBServer(t, d).URL, got.URL, false)
+			text, err := export.Render(d, "gin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			origins := "AllowAllOrigins: true,"
+			if !g.AllowAllOrigins {
+				origins = "AllowOrigins: " + goList(g.AllowOrigins) + ","
+			}
+			for _, want := range []string{origins, "AllowMethods: " + goList(g.AllowMethods) + ","} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the snippet lacks %q:\n%s", want, text)
+				}
 			}
 		})
 	}
