@@ -319,8 +319,11 @@ func (m Model) handlePolicyKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Edit):
 		r := p.current()
 		label := r.header
-		if r.isStatus() {
+		switch {
+		case r.isStatus():
 			label = "preflight status"
+		case r.isFailures():
+			label = "failure paths (comma-separated)"
 		}
 		return m, m.openPrompt(promptEdit, label, p.editText())
 	case key.Matches(msg, k.Add):
@@ -604,6 +607,12 @@ func (m Model) policySummary() string {
 	}
 	if st := m.policy.doc.Preflight.Status; st != 0 && st != policy.DefaultPreflightStatus {
 		s += fmt.Sprintf(", preflight %d", st)
+	}
+	if n := len(m.policy.doc.Actual.Failures); n > 0 {
+		s += fmt.Sprintf(", %d failure path", n)
+		if n > 1 {
+			s += "s"
+		}
 	}
 	return s
 }
