@@ -8,6 +8,8 @@ import { el, svg } from "./dom.js";
 const X = { page: 48, browser: 225, server: 402 };
 const NAMES = { page: "page", browser: "browser", server: "site B" };
 const LABEL = 22; // characters of a step's text on its arrow; the list has it all
+const WIDTH = 450; // the drawing's width (viewBox)
+const CHAR = 12; // a label character's width: 20 px monospace (style.css .seq-label)
 
 // short is a step's text on the diagram: the call is "fetch()" or "new WebSocket()".
 function short(what) {
@@ -21,7 +23,7 @@ export function sequenceDiagram(steps) {
   const top = 36;
   const row = 40;
   const h = top + steps.length * row + 8;
-  const s = svg("svg", { viewBox: `0 0 450 ${h}`, width: "100%", role: "img", class: "seq", "aria-label": "sequence diagram: page, browser, site B" });
+  const s = svg("svg", { viewBox: `0 0 ${WIDTH} ${h}`, width: "100%", role: "img", class: "seq", "aria-label": "sequence diagram: page, browser, site B" });
   s.append(svg("title", {}, "What the browser did"));
   for (const k of Object.keys(X)) {
     s.append(svg("text", { x: X[k], y: 20, "text-anchor": "middle", class: "seq-head" }, NAMES[k]));
@@ -43,7 +45,10 @@ export function sequenceDiagram(steps) {
       const tip = x2 - dir * 3;
       g.append(svg("line", { x1: x1 + dir * 3, y1: y, x2: tip, y2: y, class: "seq-arrow" + (st.ok ? "" : " bad") }));
       g.append(svg("path", { d: `M${tip},${y} l${-dir * 9},-5 v10 z`, class: "seq-head-mark" + (st.ok ? "" : " bad") }));
-      g.append(svg("text", { x: (x1 + x2) / 2, y: y - 7, "text-anchor": "middle", class: "seq-label" + (st.ok ? "" : " bad") }, (st.ok ? "" : "✗ ") + short(st.what)));
+      const label = (st.ok ? "" : "✗ ") + short(st.what);
+      const half = (label.length * CHAR) / 2; // kept inside the drawing
+      const x = Math.min(Math.max((x1 + x2) / 2, half + 2), WIDTH - half - 2);
+      g.append(svg("text", { x, y: y - 7, "text-anchor": "middle", class: "seq-label" + (st.ok ? "" : " bad") }, label));
     }
     s.append(g);
   });

@@ -87,6 +87,14 @@ function setValue(header, text, where) {
   return edit(values.length ? { header, where, values } : { header, where: "none" });
 }
 
+// moveTo puts header where w says with the values it has in the policy in
+// force now (not when the row was drawn: another hand may have changed it).
+function moveTo(header, w) {
+  const p = placement(policyDoc || {}, header);
+  if (!p.values) return Promise.resolve(false);
+  return edit({ header, where: w, values: p.values });
+}
+
 // cycle moves a fixed row to its previous (-1) or next (+1) common value.
 function cycle(row, dir) {
   const doc = policyDoc || {};
@@ -154,7 +162,7 @@ function editorRows(doc) {
         el("button", { type: "button", class: "small p-cycle", "aria-label": "previous " + r.label, "data-key": key + "/prev", onclick: () => cycle(r, -1) }, "◀"),
         valueInput(key, r.label, val, (v) => setValue(r.header, v, p.where || r.where), r.choices),
         el("button", { type: "button", class: "small p-cycle", "aria-label": "next " + r.label, "data-key": key + "/next", onclick: () => cycle(r, +1) }, "▶")),
-      el("td", { class: "p-where-cell" }, whereSelect(key, r.label, p.where, (w) => setValue(r.header, val, w))),
+      el("td", { class: "p-where-cell" }, whereSelect(key, r.label, p.where, (w) => moveTo(r.header, w))),
       el("td", {}, p.where ? el("button", { type: "button", class: "small", "aria-label": "remove " + r.header, "data-key": key + "/remove", onclick: () => edit({ header: r.header, where: "none" }) }, "✕") : "")));
   }
   const others = new Map(); // lower-case name → name as spelt
@@ -167,7 +175,7 @@ function editorRows(doc) {
     rows.push(el("tr", { "data-row": n },
       el("th", { scope: "row" }, el("code", {}, n)),
       el("td", { class: "p-cell" }, valueInput(n, n, val, (v) => setValue(n, v, p.where))),
-      el("td", { class: "p-where-cell" }, whereSelect(n, n, p.where, (w) => setValue(n, val, w))),
+      el("td", { class: "p-where-cell" }, whereSelect(n, n, p.where, (w) => moveTo(n, w))),
       el("td", {}, el("button", { type: "button", class: "small", "aria-label": "remove " + n, "data-key": n + "/remove", onclick: () => edit({ header: n, where: "none" }) }, "✕"))));
   }
   return rows;

@@ -132,8 +132,12 @@ function applyView(a) {
 // renderVerdict shows a trial's account (the live log's trial event, or
 // its account fields): the verdict, the whole fix, the notes, the
 // mismatch and the diagram. With none of them it shows nothing.
+let shownAccount; // the account #verdict shows: an unchanged one is not redrawn
+
 export function renderVerdict(a) {
   const box = $("verdict");
+  if (a && a === shownAccount && box.childElementCount) return; // its buttons stay put under a pointer
+  shownAccount = a;
   const parts = a ? [diagramView(a), verdictView(a), fixView(a), applyView(a), notesView(a), mismatchView(a)].filter(Boolean) : [];
   box.replaceChildren(...parts);
   box.hidden = parts.length === 0;

@@ -49,13 +49,17 @@ type choice struct {
 // rowDef is one of the policy panel's fixed rows.
 type rowDef struct {
 	label, short string // short is used when the panel is narrow
-	header       string // the header the row controls; "" for the preflight status
+	header       string // the header the row controls; "" for the preflight status and the failure paths
+	failures     bool   // the row of actual.failures: choices' values are failure path names
 	choices      []choice
 	where        policy.Where // where a header goes when it is first set
 	about        string       // what the header does, in a line or two
 }
 
-const statusRowLabel = "Preflight status"
+const (
+	statusRowLabel   = "Preflight status"
+	failuresRowLabel = "Failure paths"
+)
 
 // redirectStatus is the redirect choice for the preflight status; browsers
 // refuse to follow a redirect in answer to a preflight.
@@ -96,7 +100,21 @@ func rowDefs(siteA string) []rowDef {
 		{label: "Vary: Origin", short: "Vary", header: "Vary", where: policy.OnActual,
 			about: "Tells caches the response differs by Origin: needed when Allow-Origin echoes the origin.", choices: []choice{
 				{label: "off"}, {label: "on", values: vals("Origin")}}},
+		{label: failuresRowLabel, short: "Failures", failures: true, choices: failureChoices(),
+			about: "Server layers that lose the CORS headers: an error answer without them, an auth layer before (or after) the CORS layer, a redirect to a slashed path or to https:."},
 	}
+}
+
+// failureChoices are the common sets of failure paths: none, each alone,
+// and the classic pair of an error page and an auth layer that both drop
+// the headers.
+func failureChoices() []choice {
+	cs := []choice{{label: "—"}}
+	for _, n := range policy.FailureNames() {
+		cs = append(cs, choice{label: n, values: vals(n)})
+	}
+	pair := vals(policy.FailErrorWithoutCORS, policy.FailAuthBeforeCORS)
+	return append(cs, choice{label: strings.Join(pair, ", "), values: pair})
 }
 
 func vals(vs ...string) policy.Values { return policy.Values(vs) }
@@ -126,7 +144,10 @@ func (r row) label(narrow bool) string {
 	return r.def.label
 }
 
-func (r row) isStatus() bool { return r.def != nil && r.def.header == "" }
+func (r row) isStatus() bool { return r.def != nil && r.def.header == "" && !r.def.failures }
+
+// isFailures: the row shows actual.failures (in act), not a header.
+func (r row) isFailures() bool { return r.def != nil && r.def.failures }
 
 func (r row) where() policy.Where {
 	var w policy.Where
@@ -188,9 +209,14 @@ func (p *policyPanel) refresh() {
 	for i := range p.defs {
 		d := &p.defs[i]
 		r := row{def: d, header: d.header}
-		if d.header == "" {
+		switch {
+		case d.failures:
+			if fs := p.doc.Actual.Failures; len(fs) > 0 {
+				r.act = vals(fs...)
+			}
+		case d.header == "":
 			r.pre = vals(strconv.Itoa(p.doc.PreflightStatus()))
-		} else {
+		default:
 			r.pre, r.act = p.doc.Header(d.header)
 		}
 		p.rows = append(p.rows, r)
@@ -234,7 +260,7 @@ func (p *policyPanel) move(delta int) {
 func (p *policyPanel) headerCount() int {
 	n := 0
 	for _, r := range p.rows {
-		if !r.isStatus() && r.where() != policy.Nowhere {
+		if !r.isStatus() && !r.isFailures() && r.where() != policy.Nowhere {
 			n++
 		}
 	}
@@ -270,6 +296,9 @@ func (p *policyPanel) cycle(delta int) (string, error) {
 	if r.isStatus() {
 		st, _ := strconv.Atoi(cs[i].values[0])
 		return p.setStatus(st)
+	}
+	if r.isFailures() {
+		return p.setFailures(cs[i].values)
 	}
 	return p.setValues(r, cs[i].values)
 }
@@ -308,12 +337,24 @@ func (p *policyPanel) setStatus(st int) (string, error) {
 	return p.apply(d, fmt.Sprintf("preflight status: %d %s", shown, http.StatusText(shown)))
 }
 
+// setFailures makes fs the failure paths site B plays (none removes them).
+func (p *policyPanel) setFailures(fs []string) (string, error) {
+	d := p.doc.Clone()
+	d.SetFailures(fs)
+	if len(d.Actual.Failures) == 0 {
+		return p.apply(d, "failure paths: none")
+	}
+	return p.apply(d, "failure paths: "+strings.Join(d.Actual.Failures, ", "))
+}
+
 // cycleWhere moves the selected header: preflight+actual → preflight only → actual only.
 func (p *policyPanel) cycleWhere() (string, error) {
 	r := p.current()
 	switch {
 	case r.isStatus():
 		return "", fmt.Errorf("the preflight status only applies to preflights")
+	case r.isFailures():
+		return "", fmt.Errorf("failure paths are server layers on actual requests, not headers")
 	case r.where() == policy.Nowhere:
 		return "", fmt.Errorf("%s is not sent: pick a value first (←→ or e)", r.header)
 	}
@@ -328,6 +369,9 @@ func (p *policyPanel) remove() (string, error) {
 	r := p.current()
 	if r.isStatus() {
 		return p.setStatus(policy.DefaultPreflightStatus)
+	}
+	if r.isFailures() {
+		return p.setFailures(nil)
 	}
 	if r.where() == policy.Nowhere {
 		return "", fmt.Errorf("%s is not sent", r.header)
@@ -351,6 +395,15 @@ func (p *policyPanel) setText(text string) (string, error) {
 			return "", fmt.Errorf("preflight.status: %q is not a number", text)
 		}
 		return p.setStatus(st)
+	}
+	if r.isFailures() {
+		var fs []string
+		for _, f := range strings.Split(text, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				fs = append(fs, f)
+			}
+		}
+		return p.setFailures(fs)
 	}
 	return p.setValues(r, vals(text))
 }
@@ -386,6 +439,9 @@ func (r row) valueLabel() string {
 			return r.def.choices[0].label
 		}
 		return "—"
+	}
+	if r.isFailures() {
+		return strings.Join(r.act, ", ")
 	}
 	label := func(vs policy.Values) string {
 		if r.def != nil {
@@ -442,6 +498,13 @@ func (p *policyPanel) view(st styles, w, h int, focused bool) []string {
 		if r.isStatus() {
 			s, _ := strconv.Atoi(r.pre[0])
 			lines = append(lines, wrap(fmt.Sprintf("Preflights are answered %d %s.", s, http.StatusText(s)), w)...)
+		} else if r.isFailures() {
+			if len(r.act) == 0 {
+				lines = append(lines, wrap("Failure paths: none", w)...)
+			}
+			for _, f := range r.act {
+				lines = append(lines, wrap("Failure path: "+f, w)...)
+			}
 		} else {
 			if r.where() == policy.Nowhere {
 				lines = append(lines, wrap(r.header+": not sent", w)...)

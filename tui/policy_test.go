@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -399,9 +400,9 @@ func TestSaveAndOpen(t *testing.T) {
 			t.Errorf("loading %s: status %+v", bad, m.status)
 		}
 	}
-	// Every problem of a file shows, on the one status line.
+	// Every problem of a file shows on the status line (wrapped when long).
 	m = open(m, `{"zz": 1, "actual": {"headers": {"Vary": "a", "Vary": "b"}}}`)
-	if want := `actual.headers["Vary"]: given twice · zz: unknown field`; !strings.Contains(plain(m), want) {
+	if want := `actual.headers["Vary"]: given twice · zz: unknown field`; !strings.Contains(strings.Join(strings.Fields(plain(m)), " "), want) {
 		t.Errorf("loading a file with two problems: want %q on the status line\n%s", want, plain(m))
 	}
 	m = open(m, `{"preflight": {"status": 200, "headers": {"Access-Control-Allow-Origin": "{origin}"}}}`)
@@ -418,5 +419,79 @@ func TestSaveAndOpen(t *testing.T) {
 	m = update(t, m, cmd())
 	if m.status.err == nil {
 		t.Error("no error for a missing file")
+	}
+}
+
+// TestFailurePathsRow: the policy panel shows actual.failures in a row of
+// its own; ←/→ cycle common sets, e types them, x removes them, w refuses
+// (they are server layers, not headers); the header line counts them.
+func TestFailurePathsRow(t *testing.T) {
+	tests := []struct {
+		desc  string
+		was   []string
+		keys  []string
+		typed string // typed at the edit prompt after keys, if any
+		want  []string
+		shown string // the panel's row, as far as it fits
+		err   string // status error, if any
+	}{
+		{"none shown as a dash", nil, nil, "", nil, "› Failure paths     —", ""},
+		{"right: error-without-cors", nil, []string{"right"}, "", []string{policy.FailErrorWithoutCORS}, "› Failure paths     error-without-cors A", ""},
+		{"right twice: auth-before-cors", nil, []string{"right", "right"}, "", []string{policy.FailAuthBeforeCORS}, "› Failure paths     auth-before-cors   A", ""},
+		{"left: the classic pair", nil, []string{"left"}, "", []string{policy.FailErrorWithoutCORS, policy.FailAuthBeforeCORS}, "› Failure paths     error-without-cor… A", ""},
+		{"from the pair right wraps to none", []string{policy.FailErrorWithoutCORS, policy.FailAuthBeforeCORS}, []string{"right"}, "", nil, "› Failure paths     —", ""},
+		{"an uncommon set: right starts over", []string{policy.FailRedirectHTTPS, policy.FailErrorWithoutCORS}, []string{"right"}, "", nil, "› Failure paths     —", ""},
+		{"x removes", []string{policy.FailRedirectHTTPS}, []string{"x"}, "", nil, "› Failure paths     —", ""},
+		{"w refuses", []string{policy.FailRedirectHTTPS}, []string{"w"}, "", []string{policy.FailRedirectHTTPS}, "› Failure paths     redirect-https     A", "not headers"},
+		{"typed set, canonical order", nil, []string{"e", "ctrl+u"}, "redirect-https, auth-after-cors", []string{policy.FailAuthAfterCORS, policy.FailRedirectHTTPS}, "› Failure paths     auth-after-cors, … A", ""},
+		{"typed unknown name refused", nil, []string{"e"}, "teapot", nil, "› Failure paths     —", `"teapot" is not a failure path`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			lab := &fakeLab{doc: policy.Document{Actual: policy.ActualRule{Headers: policy.Headers{"Access-Control-Allow-Origin": {"*"}}, Failures: tt.was}}}
+			m := newTestModel(t, lab, 120, 40)
+			m = selectRow(t, m, failuresRowLabel)
+			for _, k := range tt.keys {
+				if k == "ctrl+u" { // clear the prompt's text
+					for range 80 {
+						m = press(t, m, "backspace")
+					}
+					continue
+				}
+				m = press(t, m, k)
+			}
+			if tt.typed != "" {
+				m = typeText(t, m, tt.typed)
+				m = press(t, m, "enter")
+			}
+			if got := lab.Policy().Actual.Failures; !slices.Equal(got, tt.want) {
+				t.Errorf("failures %q, want %q", got, tt.want)
+			}
+			switch {
+			case tt.err == "" && m.status.err != nil:
+				t.Errorf("status error: %v", m.status.err)
+			case tt.err != "" && (m.status.err == nil || !strings.Contains(m.status.err.Error(), tt.err)):
+				t.Errorf("status error %v, want %q", m.status.err, tt.err)
+			}
+			out := plain(m)
+			if !strings.Contains(out, tt.shown) {
+				t.Errorf("%q not shown:\n%s", tt.shown, out)
+			}
+			detail := []string{"Failure paths: none"}
+			if len(tt.want) > 0 {
+				detail = nil
+				for _, f := range tt.want {
+					detail = append(detail, "Failure path: "+f)
+				}
+			}
+			for _, d := range detail {
+				if !strings.Contains(out, d) {
+					t.Errorf("%q not shown below the rows:\n%s", d, out)
+				}
+			}
+			if n := len(tt.want); n > 0 && !strings.Contains(out, fmt.Sprintf("policy: 1 header, %d failure path", n)) {
+				t.Errorf("the header line does not count the failure paths:\n%s", out)
+			}
+		})
 	}
 }

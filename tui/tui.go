@@ -26,6 +26,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/fetch"
@@ -318,8 +319,11 @@ func (m Model) handlePolicyKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Edit):
 		r := p.current()
 		label := r.header
-		if r.isStatus() {
+		switch {
+		case r.isStatus():
 			label = "preflight status"
+		case r.isFailures():
+			label = "failure paths (comma-separated)"
 		}
 		return m, m.openPrompt(promptEdit, label, p.editText())
 	case key.Matches(msg, k.Add):
@@ -494,7 +498,7 @@ func (m *Model) resize(w, h int) {
 // heights of the log and detail panels.
 func (m Model) layout() (policyW, bodyH, logH, detailH int) {
 	helpH := strings.Count(m.help.View(m.keys.helpFor(m.focus, m.prompt.active(), m.width)), "\n") + 1
-	bodyH = max(m.height-1-len(m.headerLines())-helpH, 4)
+	bodyH = max(m.height-len(m.statusLines())-len(m.headerLines())-helpH, 4)
 	policyW = min(max(34, m.width*37/100), 48)
 	if m.width < 60 {
 		policyW = m.width / 2
@@ -542,7 +546,7 @@ func (m Model) render() string {
 		right = append(right, m.st.box(title, strings.Split(m.detail.View(), "\n"), rw, detH, false)...)
 	}
 	lines = append(lines, joinColumns(left, right)...)
-	lines = append(lines, m.statusLine())
+	lines = append(lines, m.statusLines()...)
 	lines = append(lines, strings.Split(m.help.View(m.keys.helpFor(m.focus, m.prompt.active(), m.width)), "\n")...)
 	if len(lines) > m.height {
 		lines = lines[:m.height]
@@ -604,20 +608,50 @@ func (m Model) policySummary() string {
 	if st := m.policy.doc.Preflight.Status; st != 0 && st != policy.DefaultPreflightStatus {
 		s += fmt.Sprintf(", preflight %d", st)
 	}
+	if n := len(m.policy.doc.Actual.Failures); n > 0 {
+		s += fmt.Sprintf(", %d failure path", n)
+		if n > 1 {
+			s += "s"
+		}
+	}
 	return s
 }
 
-// statusLine is the prompt when one is open, else the last result on one line.
-func (m Model) statusLine() string {
+// statusLines are the prompt when one is open, else the last result, wrapped.
+func (m Model) statusLines() []string {
 	switch {
 	case m.prompt.active():
-		return ansi.Truncate(m.prompt.view(m.st), m.width, "…")
+		return []string{ansi.Truncate(m.prompt.view(m.st), m.width, "…")}
 	case m.status.err != nil:
-		return m.st.bad.Render(fit(" ✗ "+oneLine(m.status.err.Error()), m.width))
+		return m.wrapStatus(" ✗ "+oneLine(m.status.err.Error()), m.st.bad)
 	case m.status.text != "":
-		return m.st.ok.Render(fit(" ✓ "+oneLine(m.status.text), m.width))
+		return m.wrapStatus(" ✓ "+oneLine(m.status.text), m.st.ok)
 	}
-	return ""
+	return []string{""}
+}
+
+// maxStatusLines bounds how many lines a long reason takes from the panels.
+const maxStatusLines = 3
+
+// wrapStatus wraps a status at word boundaries, onto at most
+// maxStatusLines lines (the last cut with … only past those): a reason is
+// read whole, not cut mid-word at the window's edge.
+func (m Model) wrapStatus(s string, st lipgloss.Style) []string {
+	if m.width <= 3 {
+		return []string{st.Render(fit(s, m.width))}
+	}
+	lines := strings.Split(ansi.Wrap(s, m.width-4, ""), "\n")
+	if len(lines) > maxStatusLines {
+		lines = lines[:maxStatusLines]
+		lines[maxStatusLines-1] = ansi.Truncate(lines[maxStatusLines-1]+" …", m.width-1, "…")
+	}
+	for i, l := range lines {
+		if i > 0 {
+			l = "   " + strings.TrimLeft(l, " ")
+		}
+		lines[i] = st.Render(fit(l, m.width))
+	}
+	return lines
 }
 
 // Run runs the console on in and out (the alternate screen) until the user

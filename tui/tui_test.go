@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -241,5 +242,21 @@ func TestNoticeShownFirst(t *testing.T) {
 	m := update(t, New(opts), tea.WindowSizeMsg{Width: 120, Height: 30})
 	if !strings.Contains(plain(m), "?teacher=TOKEN") {
 		t.Errorf("the view lacks the notice:\n%s", plain(m))
+	}
+}
+
+// A long reason wraps at 80 columns instead of being cut mid-word, and the
+// window keeps its height: the panels give the status its lines.
+func TestLongReasonWraps(t *testing.T) {
+	m := newTestModel(t, &fakeLab{}, 80, 24)
+	reason := `actual.headers["X-Custom"]: value contains CR or LF, which would inject a header; preflight.headers["Access-Control-Allow-Methods"]: value contains control byte 0x07`
+	m = update(t, m, statusMsg{err: errors.New(reason)})
+	view := ansi.Strip(m.render())
+	if n := strings.Count(view, "\n") + 1; n != 24 {
+		t.Errorf("the view is %d lines, want 24", n)
+	}
+	flat := strings.Join(strings.Fields(view), " ")
+	if !strings.Contains(flat, strings.Join(strings.Fields(reason), " ")) {
+		t.Errorf("the reason is not shown whole:\n%s", view)
 	}
 }

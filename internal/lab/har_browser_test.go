@@ -146,7 +146,11 @@ func (r *harRecorder) settle() {
 		r.mu.Lock()
 		missing := false
 		for _, e := range r.entries {
-			answered := e.status != 0 || len(r.rawResps[e.id]) > e.hop
+			// A CORS error on an answer (not a preflight's refusal, which
+			// keeps the request off the wire) means it was sent: no
+			// responseReceived comes, but its extra-info events do.
+			blockedOnAnswer := e.corsError != "" && !strings.Contains(e.corsError, "Preflight")
+			answered := e.status != 0 || len(r.rawResps[e.id]) > e.hop || blockedOnAnswer
 			missing = missing || (answered && len(r.rawReqs[e.id]) <= e.hop)
 		}
 		r.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -39,12 +40,22 @@ func editorValue(p *page, key string) string {
 	return evalJS[string](p, fmt.Sprintf(`document.querySelector('#policy-body input[data-key=%q]').value`, key))
 }
 
-// cycleNext presses a row's ▶ once and waits until its value changed.
+// cycleNext presses a row's ▶ once and waits until its value changed (a
+// press lost while the page redrew under the pointer is pressed again).
 func cycleNext(p *page, key string) string {
 	p.t.Helper()
 	before := editorValue(p, key)
-	click(p, fmt.Sprintf(`#policy-body [data-key=%q]`, key+"/next"))
-	return pollJS[string](p, fmt.Sprintf(`(() => { const v = document.querySelector('#policy-body input[data-key=%q]').value; return v !== %q ? v || "(none)" : ""; })()`, key, before))
+	changed := fmt.Sprintf(`(() => { const v = document.querySelector('#policy-body input[data-key=%q]').value; return v !== %q ? v || "(none)" : ""; })()`, key, before)
+	for range 2 {
+		click(p, fmt.Sprintf(`#policy-body [data-key=%q]`, key+"/next"))
+		ctx, cancel := context.WithTimeout(p.tab.Ctx, 15*time.Second)
+		v, err := chromedp.Run(ctx, chromedp.Poll[string](changed, chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(14*time.Second)))
+		cancel()
+		if err == nil && v != "" {
+			return v
+		}
+	}
+	return pollJS[string](p, changed)
 }
 
 // typeValue types text into a row's value and presses Enter, as a learner.
@@ -63,9 +74,34 @@ func typeValue(p *page, key, text string) {
 // returns the trial it sent again.
 func applyFix(p *page, blocked string) string {
 	p.t.Helper()
-	click(p, fmt.Sprintf(`#verdict [data-apply-fix=%q]`, blocked))
-	return pollJS[string](p, fmt.Sprintf(`(() => { const id = document.querySelector("#log li.trial.selected")?.dataset.trial || "";
-		return id !== %q ? id : ""; })()`, blocked))
+	return pressForTrial(p, fmt.Sprintf(`#verdict [data-apply-fix=%q]`, blocked))
+}
+
+// pressForTrial clicks sel until the page selects a new trial, and returns
+// it. A click that lands while the page redraws under the pointer makes no
+// trial: it is pressed again (at most three times); one that made a trial
+// changes the selection at once, so none is sent twice.
+func pressForTrial(p *page, sel string) string {
+	p.t.Helper()
+	before := evalJS[string](p, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`)
+	changed := fmt.Sprintf(`(() => { const id = document.querySelector("#log li.trial.selected")?.dataset.trial || "";
+		return id !== %q ? id : ""; })()`, before)
+	for range 3 {
+		click(p, sel)
+		ctx, cancel := context.WithTimeout(p.tab.Ctx, 15*time.Second)
+		id, err := chromedp.Run(ctx, chromedp.Poll[string](changed, chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(14*time.Second)))
+		cancel()
+		if err == nil && id != "" {
+			return id
+		}
+	}
+	return pollJS[string](p, changed)
+}
+
+// pressLessonRequest presses the lesson's button i and returns the trial it made.
+func pressLessonRequest(p *page, i int) string {
+	p.t.Helper()
+	return pressForTrial(p, fmt.Sprintf(`#lesson-requests button[data-lesson-request="%d"]`, i))
 }
 
 // fixOffered waits until the verdict of trial id offers its fix.
@@ -108,6 +144,7 @@ func TestPolicyEditorOnThePage(t *testing.T) {
 		})
 	}
 	policyIs("typed {origin}", func(d policy.Document) bool { return d.Where(origin) == policy.OnBoth })
+	pollJS[bool](p, `document.querySelector('#policy-body input[data-key="Access-Control-Allow-Origin"]').value === "{origin}"`)
 	evalJS[bool](p, `(() => { const s = document.querySelector('#policy-body select[data-key="Access-Control-Allow-Origin/where"]');
 		s.value = "actual"; return s.dispatchEvent(new Event("change")); })()`)
 	policyIs("moved to the actual response", func(d policy.Document) bool { return d.Where(origin) == policy.OnActual })
@@ -123,17 +160,26 @@ func TestPolicyEditorOnThePage(t *testing.T) {
 		t.Errorf("an invalid edit changed the policy to %s", after)
 	}
 
-	// Any header, added from the page.
+	// Any header, added from the page: its name and value typed, then Enter
+	// (or, if the page redrew under the keys, the "add header" button).
 	ctx, cancel := context.WithTimeout(p.tab.Ctx, wait)
 	err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#p-add-name"), "X-Lab"))
 	if err == nil {
+		pollJS[bool](p, `document.querySelector("#p-add-name").value === "X-Lab"`)
 		err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#p-add-value"), "on"+kb.Enter))
 	}
 	cancel()
 	if err != nil {
 		t.Fatal(err)
 	}
-	policyIs("X-Lab added", func(d policy.Document) bool { _, act := d.Header("X-Lab"); return len(act) == 1 && act[0] == "on" })
+	added := func(d policy.Document) bool { _, act := d.Header("X-Lab"); return len(act) == 1 && act[0] == "on" }
+	ctx, cancel = context.WithTimeout(p.tab.Ctx, wait/4)
+	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('#policy-body input[data-key="X-Lab"]')`, chromedp.WithPollingTimeout(wait/4-time.Second)))
+	cancel()
+	if err != nil && evalJS[string](p, `document.querySelector("#p-add-name").value + "=" + document.querySelector("#p-add-value").value`) == "X-Lab=on" {
+		click(p, `#policy-body [data-key="add/submit"]`) // the Enter was lost while the page redrew
+	}
+	policyIs("X-Lab added", added)
 	pollJS[bool](p, `document.querySelector('#policy-body input[data-key="X-Lab"]')?.value === "on" && document.querySelector("#policy-error").hidden`)
 
 	// The terminal UI's change shows in the page's editor at once.
@@ -164,7 +210,7 @@ func TestLessonsFromThePageAlone(t *testing.T) {
 		play func() (right string)
 	}{
 		{2, func() string { // blocked GET: apply the whole fix
-			id := clickRequest(p, 0)
+			id := pressLessonRequest(p, 0)
 			p.settled(id)
 			fixOffered(p, id)
 			return applyFix(p, id)
@@ -175,7 +221,7 @@ func TestLessonsFromThePageAlone(t *testing.T) {
 			if v := editorValue(p, "Access-Control-Allow-Origin"); v != "*" {
 				t.Fatalf("Allow-Origin cycled to %q, want *", v)
 			}
-			id := clickRequest(p, 0)
+			id := pressLessonRequest(p, 0)
 			p.settled(id)
 			fixOffered(p, id)
 			easy := applyFix(p, id) // passes, but with Allow-Origin: * the lesson is not done
@@ -187,22 +233,22 @@ func TestLessonsFromThePageAlone(t *testing.T) {
 			}
 			typeValue(p, "Access-Control-Allow-Origin", "{origin}")
 			pollJS[bool](p, `document.querySelector('#policy-body input[data-key="Access-Control-Allow-Origin"]').value === "{origin}"`)
-			return clickRequest(p, 0)
+			return pressLessonRequest(p, 0)
 		}},
 		{7, func() string { // credentials: fix who-am-I, log in, ask again
-			id := clickRequest(p, 1)
+			id := pressLessonRequest(p, 1)
 			p.settled(id)
 			fixOffered(p, id)
 			p.settled(applyFix(p, id))
-			p.settled(clickRequest(p, 0))
-			return clickRequest(p, 1)
+			p.settled(pressLessonRequest(p, 0))
+			return pressLessonRequest(p, 1)
 		}},
 		{12, func() string { // the leak, then trust only https://app.example
-			p.settled(clickRequest(p, 0))
-			p.settled(clickRequest(p, 1))
+			p.settled(pressLessonRequest(p, 0))
+			p.settled(pressLessonRequest(p, 1))
 			typeValue(p, "Access-Control-Allow-Origin", "https://app.example")
 			pollJS[bool](p, `document.querySelector('#policy-body input[data-key="Access-Control-Allow-Origin"]').value === "https://app.example"`)
-			return clickRequest(p, 1)
+			return pressLessonRequest(p, 1)
 		}},
 	}
 	for _, pl := range plays {
@@ -243,11 +289,7 @@ func TestScenarioOnThePage(t *testing.T) {
 	}
 	pressed := func(sel string) *journal.Trial {
 		t.Helper()
-		before := evalJS[string](p, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`)
-		click(p, sel)
-		id := pollJS[string](p, fmt.Sprintf(`(() => { const id = document.querySelector("#log li.trial.selected")?.dataset.trial || "";
-			return id !== %q ? id : ""; })()`, before))
-		return p.settled(id)
+		return p.settled(pressForTrial(p, sel))
 	}
 	if tr := pressed("#scenario-bug"); tr.Outcome.OK || tr.Verdict == nil || tr.Verdict.Error != s.Error || tr.Mismatch != "" {
 		t.Errorf("show the bug: outcome %+v, verdict %+v, want error %s", tr.Outcome, tr.Verdict, s.Error)
@@ -313,9 +355,7 @@ func TestSharedLinkRoundTrip(t *testing.T) {
 	if h := evalJS[string](q, `location.hash`); h != "" {
 		t.Errorf("the fragment stays after loading: %q", h)
 	}
-	click(q, "#share-send")
-	id := pollJS[string](q, `document.querySelector("#log li.trial.selected")?.dataset.trial || ""`)
-	second := q.settled(id)
+	second := q.settled(pressForTrial(q, "#share-send"))
 	if second.Request.Method != "PUT" || !strings.HasPrefix(second.Request.URL, other.URLB+"/api/items/1") || second.Outcome.OK != first.Outcome.OK || !second.Outcome.OK {
 		t.Errorf("the shared trial: %+v → %+v; the first: %+v", second.Request, second.Outcome, first.Outcome)
 	}

@@ -130,10 +130,23 @@ func (k Kind) Says(v Verdict) string {
 // in both, internal/lab/kinds_firefox_test.go; site B's script throws at run
 // time). Muting is a known interoperability gap (whatwg/html#3149, #2440,
 // where Gecko's engineers argue for muting only syntax and early errors).
+//
+// WebKitGTK 2.50 fetches a web font (FontFace) no-cors with credentials
+// include, not cors and same-origin as CSS Fonts 4 §4.8.2 says: the font
+// loads without Access-Control-Allow-Origin and site B gets its cookie
+// (observed, internal/lab/kinds_webkit_test.go: no Origin header, the
+// session cookie, FontFace.load() resolved under the closed policy).
 func (k Kind) In(browser string) Kind {
 	if browser == "firefox" && k.Name == "script-classic" {
 		k.reads = ReadsOpaque
 		k.hidden = "and Firefox did not mute its errors: window.onerror got the message in full (Chromium, and the standard, give only \"Script error.\")"
+	}
+	if browser == "webkit" && k.Name == "font" {
+		k.Mode, k.Credentials = modeNoCORS, "include"
+		k.Spec = "WebKit (WebKitGTK 2.50) fetches a web font no-cors with credentials include, against CSS Fonts 4 §4.8.2 (always cors, same-origin)"
+		k.loaded = "the font loaded and renders"
+		k.blocked = "the font failed to load (FontFace.load() rejected with NetworkError; the text falls back)"
+		k.hidden = "though WebKit, unlike Chromium, Firefox and the standard, asked for no Access-Control-Allow-Origin and sent site B's cookies"
 	}
 	return k
 }

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -206,6 +207,39 @@ func TestPut(t *testing.T) {
 			d.Put(tt.name, tt.w, tt.vs)
 			if !reflect.DeepEqual(d, tt.want) {
 				t.Errorf("Put = %+v\nwant %+v", d, tt.want)
+			}
+		})
+	}
+}
+
+func TestSetFailures(t *testing.T) {
+	tests := []struct {
+		name    string
+		was, fs []string
+		want    []string
+		problem string // what Validate then says; "" for none
+	}{
+		{"none stays none", nil, nil, nil, ""},
+		{"one", nil, []string{FailRedirectHTTPS}, []string{FailRedirectHTTPS}, ""},
+		{"canonical order, repeats once", nil, []string{FailAuthBeforeCORS, FailErrorWithoutCORS, FailAuthBeforeCORS}, []string{FailErrorWithoutCORS, FailAuthBeforeCORS}, ""},
+		{"replaces", []string{FailErrorWithoutCORS}, []string{FailAuthAfterCORS}, []string{FailAuthAfterCORS}, ""},
+		{"empty removes", []string{FailErrorWithoutCORS}, []string{}, nil, ""},
+		{"unknown kept for Validate", nil, []string{"teapot"}, []string{"teapot"}, `actual.failures[0]: "teapot" is not a failure path`},
+		{"both auth layers", nil, []string{FailAuthAfterCORS, FailAuthBeforeCORS}, []string{FailAuthBeforeCORS, FailAuthAfterCORS}, "the same auth layer in two places"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := Document{Actual: ActualRule{Failures: tt.was}}
+			d.SetFailures(tt.fs)
+			if !reflect.DeepEqual(d.Actual.Failures, tt.want) {
+				t.Errorf("failures %q, want %q", d.Actual.Failures, tt.want)
+			}
+			err := d.Validate()
+			switch {
+			case tt.problem == "" && err != nil:
+				t.Errorf("Validate: %v", err)
+			case tt.problem != "" && (err == nil || !strings.Contains(err.Error(), tt.problem)):
+				t.Errorf("Validate: %v, want %q", err, tt.problem)
 			}
 		})
 	}

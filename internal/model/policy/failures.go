@@ -62,3 +62,22 @@ func failureProblems(fs []string, ps []error) []error {
 	}
 	return ps
 }
+
+// SetFailures makes fs (names of FailureNames, in any order, repeats
+// ignored) the failure paths the document's actual rule plays, in
+// FailureNames' order; none removes them. Validate says whether they are
+// known and fit together.
+func (d *Document) SetFailures(fs []string) {
+	var out []string
+	for _, n := range failureNames {
+		if slices.Contains(fs, n) {
+			out = append(out, n)
+		}
+	}
+	for _, f := range fs {
+		if !slices.Contains(failureNames, f) && !slices.Contains(out, f) {
+			out = append(out, f) // unknown: kept for Validate to name
+		}
+	}
+	d.Actual.Failures = out
+}

@@ -154,12 +154,16 @@ func Build(in Input) Account {
 		navigation(&a, in, kind)
 		return a
 	}
-	fr := r.Fetch(in.Origin)
-	a.Happened.SameOrigin = fetch.SameOrigin(fr)
 	b := in.Browser
 	if b == nil {
 		b = fetch.Chromium
 	}
+	kind = kind.In(b.Name)
+	fr := r.Fetch(in.Origin)
+	if r.Kind != "" && kind.Name != "fetch" {
+		fr.Mode, fr.Credentials = kind.Mode, kind.Credentials // as this browser makes the kind
+	}
+	a.Happened.SameOrigin = fetch.SameOrigin(fr)
 	refusal := b.RefusedLocally(fr)
 	a.Happened.RefusedLocally = refusal != "" && !actualSeen && !preSeen
 	a.Browser = b.Name
@@ -237,7 +241,7 @@ func Build(in Input) Account {
 		if x.Actual != nil {
 			status = x.Actual.Status
 		}
-		kindAccount(&a, in, kind.In(b.Name), status)
+		kindAccount(&a, in, kind, status)
 	}
 	return a
 }

@@ -114,6 +114,23 @@ func TestKindInFirefox(t *testing.T) {
 	}
 }
 
+// TestKindInWebKit: WebKit fetches a web font no-cors with credentials
+// include, so a font without Access-Control-Allow-Origin loads there, and
+// the account, speaking for WebKit, says so; for Chromium it fails.
+func TestKindInWebKit(t *testing.T) {
+	in := Input{Origin: siteA, Request: Request{Kind: "font", Method: "GET", URL: siteB + "/kinds/font.ttf"},
+		Exchanges: []Seen{actualSeen("GET", "/kinds/font.ttf", 200)}, Browser: fetch.WebKit, Outcome: &Outcome{OK: true}}
+	a := Build(in)
+	if a.Kind == nil || a.Kind.Mode != "no-cors" || a.Kind.Credentials != "include" || a.Verdict == nil || !a.Verdict.Allowed ||
+		a.Reads != fetch.ReadsResponse || a.Mismatch != "" || !strings.Contains(a.Headline, "WebKit, unlike Chromium") {
+		t.Errorf("WebKit: kind %+v, verdict %+v, reads %q, mismatch %q, headline %q", a.Kind, a.Verdict, a.Reads, a.Mismatch, a.Headline)
+	}
+	in.Browser = nil
+	if a := Build(in); a.Kind.Mode != "cors" || a.Verdict.Allowed || a.Reads != fetch.ReadsFailed || a.Mismatch == "" {
+		t.Errorf("Chromium: kind %+v, verdict %+v, reads %q, mismatch %q", a.Kind, a.Verdict, a.Reads, a.Mismatch)
+	}
+}
+
 // TestUnknownKind: a kind the lab does not know is said so, not judged.
 func TestUnknownKind(t *testing.T) {
 	a := Build(Input{Origin: siteA, Request: Request{Kind: "carrier-pigeon", Method: "GET", URL: siteB + "/"}, Outcome: &Outcome{}})

@@ -70,6 +70,7 @@ func Render(doc policy.Document, format string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	failures(p, format, &out)
 	security(p, &out, out.addsVary)
 	return out.String(), nil
 }

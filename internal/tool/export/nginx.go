@@ -100,19 +100,8 @@ var nginxPlaceholder = map[string]string{
 // (nginx leaves out a header whose value is empty, as site B leaves out one
 // whose placeholder fills in nothing).
 func nginxValue(v string, dollar *bool) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(v); i++ {
-		if v[i] == '{' {
-			if j := strings.IndexByte(v[i:], '}'); j > 0 {
-				if e, ok := nginxPlaceholder[v[i:i+j+1]]; ok {
-					b.WriteString(e)
-					i += j
-					continue
-				}
-			}
-		}
-		switch c := v[i]; c {
+	return quoteValue(`"`, v, nginxPlaceholder, func(b *strings.Builder, c byte) {
+		switch c {
 		case '"', '\\':
 			b.WriteByte('\\')
 			b.WriteByte(c)
@@ -122,6 +111,26 @@ func nginxValue(v string, dollar *bool) string {
 		default:
 			b.WriteByte(c)
 		}
+	})
+}
+
+// quoteValue quotes a header value for a configuration language: open,
+// then each placeholder as vars names it and every other byte as esc
+// writes it, then a closing '"'.
+func quoteValue(open, v string, vars map[string]string, esc func(b *strings.Builder, c byte)) string {
+	var b strings.Builder
+	b.WriteString(open)
+	for i := 0; i < len(v); i++ {
+		if v[i] == '{' {
+			if j := strings.IndexByte(v[i:], '}'); j > 0 {
+				if e, ok := vars[v[i:i+j+1]]; ok {
+					b.WriteString(e)
+					i += j
+					continue
+				}
+			}
+		}
+		esc(&b, v[i])
 	}
 	b.WriteByte('"')
 	return b.String()

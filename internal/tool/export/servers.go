@@ -49,28 +49,12 @@ var caddyPlaceholder = map[string]string{
 // caddyValue quotes a header value for a Caddyfile, placeholders replaced,
 // other braces escaped.
 func caddyValue(v string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(v); i++ {
-		if v[i] == '{' {
-			if j := strings.IndexByte(v[i:], '}'); j > 0 {
-				if e, ok := caddyPlaceholder[v[i:i+j+1]]; ok {
-					b.WriteString(e)
-					i += j
-					continue
-				}
-			}
-		}
-		switch c := v[i]; c {
-		case '"', '\\', '{', '}':
+	return quoteValue(`"`, v, caddyPlaceholder, func(b *strings.Builder, c byte) {
+		if strings.IndexByte(`"\{}`, c) >= 0 {
 			b.WriteByte('\\')
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
 		}
-	}
-	b.WriteByte('"')
-	return b.String()
+		b.WriteByte(c)
+	})
 }
 
 func caddy(p analysis) Caddy {
@@ -141,24 +125,8 @@ const apachePreflight = "%{REQUEST_METHOD} == 'OPTIONS' && -n %{req:Access-Contr
 // apacheValue quotes a header value as an ap_expr string: placeholders
 // read the request's headers.
 func apacheValue(v string) string {
-	repl := map[string]string{
-		policy.PlaceholderOrigin:         "%{req:Origin}",
-		policy.PlaceholderRequestMethod:  "%{req:Access-Control-Request-Method}",
-		policy.PlaceholderRequestHeaders: "%{req:Access-Control-Request-Headers}",
-	}
-	var b strings.Builder
-	b.WriteString("\"expr=")
-	for i := 0; i < len(v); i++ {
-		if v[i] == '{' {
-			if j := strings.IndexByte(v[i:], '}'); j > 0 {
-				if e, ok := repl[v[i:i+j+1]]; ok {
-					b.WriteString(e)
-					i += j
-					continue
-				}
-			}
-		}
-		switch c := v[i]; c {
+	return quoteValue(`"expr=`, v, apachePlaceholder, func(b *strings.Builder, c byte) {
+		switch c {
 		case '"', '\\':
 			b.WriteByte('\\')
 			b.WriteByte(c)
@@ -167,9 +135,14 @@ func apacheValue(v string) string {
 		default:
 			b.WriteByte(c)
 		}
-	}
-	b.WriteByte('"')
-	return b.String()
+	})
+}
+
+// apachePlaceholder is the ap_expr each policy placeholder reads.
+var apachePlaceholder = map[string]string{
+	policy.PlaceholderOrigin:         "%{req:Origin}",
+	policy.PlaceholderRequestMethod:  "%{req:Access-Control-Request-Method}",
+	policy.PlaceholderRequestHeaders: "%{req:Access-Control-Request-Headers}",
 }
 
 func apache(p analysis) Apache {
