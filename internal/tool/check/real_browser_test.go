@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,6 +28,7 @@ import (
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
 	"github.com/corslab/corslab/internal/testsupport/npmtest"
 	"github.com/corslab/corslab/internal/testsupport/poll"
+	"github.com/corslab/corslab/internal/testsupport/serverproc"
 	"github.com/corslab/corslab/internal/tool/check"
 )
 
@@ -297,19 +297,6 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// waitListening polls until addr accepts connections.
-func waitListening(t *testing.T, addr string, what func() string) {
-	t.Helper()
-	poll.Check(t, 20*time.Second, func() error {
-		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err != nil {
-			return fmt.Errorf("nothing listens on %s: %v\n%s", addr, err, what())
-		}
-		c.Close()
-		return nil
-	})
-}
-
 func nginxBin() string {
 	for _, p := range []string{os.Getenv("CORSLAB_NGINX"), "/usr/sbin/nginx", "nginx"} {
 		if p == "" {
@@ -386,15 +373,7 @@ http {
 	if out, err := exec.Command(bin, "-t", "-p", dir, "-e", dir+"/error.log", "-c", path).CombinedOutput(); err != nil {
 		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf)
 	}
-	cmd := exec.Command(bin, "-p", dir, "-e", dir+"/error.log", "-c", path)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	waitListening(t, addr, func() string { b, _ := os.ReadFile(dir + "/error.log"); return string(b) })
+	serverproc.Start(t, addr, func() string { b, _ := os.ReadFile(dir + "/error.log"); return string(b) }, bin, "-p", dir, "-e", dir+"/error.log", "-c", path)
 	return "http://" + addr
 }
 
@@ -409,7 +388,7 @@ func startNode(script string) func(t *testing.T, h helpers) string {
 		}
 		addr := freeAddr(t)
 		_, port, _ := net.SplitHostPort(addr)
-		startServer(t, addr, func() string { return "" }, "/usr/bin/env", "NODE_PATH="+filepath.Join(dir, "node_modules"),
+		serverproc.Start(t, addr, func() string { return "" }, "/usr/bin/env", "NODE_PATH="+filepath.Join(dir, "node_modules"),
 			node, path, port, h.page, h.bare, h.star, h.echo)
 		return "http://" + addr
 	}
@@ -433,47 +412,9 @@ func startPython(script, module string) func(t *testing.T, h helpers) string {
 		}
 		addr := freeAddr(t)
 		_, port, _ := net.SplitHostPort(addr)
-		logFile, err := os.Create(filepath.Join(t.TempDir(), "log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(pythonBin, path, port, h.page, h.bare, h.star, h.echo)
-		cmd.Stdout, cmd.Stderr = logFile, logFile
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			cmd.Process.Kill()
-			cmd.Wait()
-			logFile.Close()
-		})
-		waitListening(t, addr, func() string { b, _ := os.ReadFile(logFile.Name()); return string(b) })
+		serverproc.Start(t, addr, nil, pythonBin, path, port, h.page, h.bare, h.star, h.echo)
 		return "http://" + addr
 	}
-}
-
-// startServer runs a server process in a process group of its own (killed
-// whole at the end) and waits until addr accepts connections.
-func startServer(t *testing.T, addr string, log func() string, name string, args ...string) {
-	t.Helper()
-	out, err := os.Create(filepath.Join(t.TempDir(), "output"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	home := t.TempDir()
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		out.Close()
-	})
-	waitListening(t, addr, func() string { b, _ := os.ReadFile(out.Name()); return string(b) + log() })
 }
 
 // startApacheStack is Apache httpd configured as the usual guides do it:
@@ -528,7 +469,7 @@ ProxyPass / ` + backend + `/
 	if out, err := exec.Command(bin, "-t", "-f", path).CombinedOutput(); err != nil {
 		t.Fatalf("apache2 -t: %v\n%s", err, out)
 	}
-	startServer(t, addr, func() string { b, _ := os.ReadFile(dir + "/error.log"); return string(b) }, bin, "-f", path, "-DFOREGROUND")
+	serverproc.Start(t, addr, func() string { b, _ := os.ReadFile(dir + "/error.log"); return string(b) }, bin, "-f", path, "-DFOREGROUND")
 	return "http://" + addr
 }
 
@@ -579,6 +520,6 @@ http://` + addr + ` {
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	startServer(t, addr, func() string { return conf }, bin, "run", "--adapter", "caddyfile", "--config", path)
+	serverproc.Start(t, addr, func() string { return conf }, bin, "run", "--adapter", "caddyfile", "--config", path)
 	return "http://" + addr
 }

@@ -1,7 +1,6 @@
 package export_test
 
 import (
-	"fmt"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -9,9 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/corslab/corslab/internal/testsupport/poll"
+	"github.com/corslab/corslab/internal/testsupport/serverproc"
 	"github.com/corslab/corslab/internal/tool/export"
 )
 
@@ -69,23 +67,7 @@ http {
 	if out, err := exec.Command(bin, "-t", "-p", dir, "-e", dir+"/error.log", "-c", path).CombinedOutput(); err != nil {
 		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf)
 	}
-	cmd := exec.Command(bin, "-p", dir, "-e", dir+"/error.log", "-c", path)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	poll.Check(t, 10*time.Second, func() error {
-		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err != nil {
-			log, _ := os.ReadFile(dir + "/error.log")
-			return fmt.Errorf("nginx did not listen on %s: %v\n%s", addr, err, log)
-		}
-		c.Close()
-		return nil
-	})
+	serverproc.Start(t, addr, func() string { b, _ := os.ReadFile(dir + "/error.log"); return string(b) }, bin, "-p", dir, "-e", dir+"/error.log", "-c", path)
 	return "http://" + addr
 }
 

@@ -1,18 +1,15 @@
 package export_test
 
 import (
-	"fmt"
 	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
-	"github.com/corslab/corslab/internal/testsupport/poll"
+	"github.com/corslab/corslab/internal/testsupport/serverproc"
 	"github.com/corslab/corslab/internal/tool/export"
 )
 
@@ -23,35 +20,7 @@ func serveProcess(t *testing.T, addr string, log func() string, name string, arg
 	if testing.Short() {
 		t.Skip("-short: no server processes")
 	}
-	cmd := exec.Command(name, args...)
-	// Output to a file, not a pipe: workers that outlive the parent for a
-	// moment must not keep Wait waiting. The server gets a process group
-	// of its own, killed whole.
-	outFile, err := os.Create(filepath.Join(t.TempDir(), "output"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = outFile, outFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	home := t.TempDir() // Caddy keeps its data and autosaved config there
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		outFile.Close()
-	})
-	output := func() string { b, _ := os.ReadFile(outFile.Name()); return string(b) }
-	poll.Check(t, 20*time.Second, func() error {
-		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err != nil {
-			return fmt.Errorf("%s did not listen on %s: %v\n%s\n%s", name, addr, err, output(), log())
-		}
-		c.Close()
-		return nil
-	})
+	serverproc.Start(t, addr, log, name, args...)
 }
 
 func freeAddr(t *testing.T) string {
