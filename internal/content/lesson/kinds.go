@@ -46,10 +46,11 @@ var kindLessons = []Lesson{{
 	},
 }, {
 	ID:    "web-fonts",
-	Title: "Web fonts always need CORS",
+	Title: "Web fonts need CORS",
 	Concept: "A font from another origin is always fetched in cors mode (CSS Fonts §4.8.2), with no attribute to change it: without " +
 		"Access-Control-Allow-Origin it does not load, and the text silently falls back to another font. The classic bug: fonts moved to a " +
-		"CDN or another subdomain, which sends no CORS header.",
+		"CDN or another subdomain, which sends no CORS header. (Safari's engine, WebKit, is the exception today: it fetches a FontFace " +
+		"without CORS, with cookies, and the font loads anyway — so the bug hides in Safari and shows in Chromium and Firefox.)",
 	Goal:   "See the font fail, then make it load.",
 	Hint:   "Give the actual response Access-Control-Allow-Origin (a font is fetched without credentials, so * is fine).",
 	Policy: doc(closed), Requests: []trial.Request{fontFace},
