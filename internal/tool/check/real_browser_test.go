@@ -297,27 +297,14 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func nginxBin() string {
-	for _, p := range []string{os.Getenv("CORSLAB_NGINX"), "/usr/sbin/nginx", "nginx"} {
-		if p == "" {
-			continue
-		}
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	return ""
-}
-
 // startNginxStack serves the probes' paths from nginx, configured as the
 // usual guides do it: the allowed origin echoed, add_header … always, an
 // `if` for OPTIONS, and redirects by `return`.
 func startNginxStack(t *testing.T, h helpers) string {
-	bin := nginxBin()
+	bin := serverproc.NginxPath()
 	if bin == "" {
 		t.Skip("nginx not installed (.ci/run tries nginx-light; optional, like the nginx export test)")
 	}
-	dir := t.TempDir()
 	addr := freeAddr(t)
 	cors := `
       add_header Access-Control-Allow-Origin ` + h.page + ` always;
@@ -335,45 +322,22 @@ func startNginxStack(t *testing.T, h helpers) string {
       ` + body + `
     }`
 	}
-	conf := `daemon off;
-master_process off;
-worker_processes 1;
-pid ` + dir + `/nginx.pid;
-error_log ` + dir + `/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ` + dir + `/body;
-  proxy_temp_path ` + dir + `/proxy;
-  fastcgi_temp_path ` + dir + `/fastcgi;
-  uwsgi_temp_path ` + dir + `/uwsgi;
-  scgi_temp_path ` + dir + `/scgi;
-  default_type application/json;
+	serverproc.Nginx(t, bin, addr, `  default_type application/json;
   server {
-    listen ` + addr + `;` +
-		loc("/items", `add_header X-Total 3 always; return 200 '{"ok":true}';`) +
-		loc("= /boom", `return 500;`) +
-		loc("= /slash", `return 301 /items/;`) +
-		loc("= /to-bare", `return 307 `+h.bare+`/data;`) +
-		loc("= /to-star", `return 302 `+h.star+`/data;`) +
-		loc("= /to-echo", `return 307 `+h.echo+`/data;`) + `
+    listen `+addr+`;`+
+		loc("/items", `add_header X-Total 3 always; return 200 '{"ok":true}';`)+
+		loc("= /boom", `return 500;`)+
+		loc("= /slash", `return 301 /items/;`)+
+		loc("= /to-bare", `return 307 `+h.bare+`/data;`)+
+		loc("= /to-star", `return 302 `+h.star+`/data;`)+
+		loc("= /to-echo", `return 307 `+h.echo+`/data;`)+`
     location = /boom-plain {
-      add_header Access-Control-Allow-Origin ` + h.page + `;
+      add_header Access-Control-Allow-Origin `+h.page+`;
       return 500;
-    }` +
-		loc("= /put307", `return 307 /items;`) +
-		loc("= /post303", `return 303 /items;`) + `
-  }
-}
-`
-	path := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(bin, "-t", "-p", dir, "-e", dir+"/error.log", "-c", path).CombinedOutput(); err != nil {
-		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf)
-	}
-	serverproc.Start(t, addr, func() string { b, _ := os.ReadFile(dir + "/error.log"); return string(b) }, bin, "-p", dir, "-e", dir+"/error.log", "-c", path)
+    }`+
+		loc("= /put307", `return 307 /items;`)+
+		loc("= /post303", `return 303 /items;`)+`
+  }`)
 	return "http://" + addr
 }
 

@@ -1,11 +1,7 @@
 package export_test
 
 import (
-	"net"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,59 +11,18 @@ import (
 
 // nginxPath finds Debian's nginx (apt-get install nginx-light). The nginx
 // test is optional, even under CI: without the binary it is skipped.
-func nginxPath() string {
-	for _, p := range []string{os.Getenv("CORSLAB_NGINX"), "/usr/sbin/nginx", "nginx"} {
-		if p == "" {
-			continue
-		}
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	return ""
-}
-
 // startNginx serves n in front of backend with a real nginx, until the test ends.
 func startNginx(t *testing.T, bin string, n export.Nginx, backend string) string {
 	t.Helper()
-	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	conf := `daemon off;
-master_process off;
-worker_processes 1;
-pid ` + dir + `/nginx.pid;
-error_log ` + dir + `/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ` + dir + `/body;
-  proxy_temp_path ` + dir + `/proxy;
-  fastcgi_temp_path ` + dir + `/fastcgi;
-  uwsgi_temp_path ` + dir + `/uwsgi;
-  scgi_temp_path ` + dir + `/scgi;
-` + n.HTTP + `
+	addr := freeAddr(t)
+	serverproc.Nginx(t, bin, addr, n.HTTP+`
   server {
-    listen ` + addr + `;
+    listen `+addr+`;
     location / {
-` + n.Location + `
-      proxy_pass ` + backend + `;
+`+n.Location+`
+      proxy_pass `+backend+`;
     }
-  }
-}
-`
-	path := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(bin, "-t", "-p", dir, "-e", dir+"/error.log", "-c", path).CombinedOutput(); err != nil {
-		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf)
-	}
-	serverproc.Start(t, addr, func() string { b, _ := os.ReadFile(dir + "/error.log"); return string(b) }, bin, "-p", dir, "-e", dir+"/error.log", "-c", path)
+  }`)
 	return "http://" + addr
 }
 
@@ -75,7 +30,7 @@ http {
 // from the export, in front of site B's bare API, gets the very verdicts
 // site B gets under the policy.
 func TestNginxAnswersAsSiteB(t *testing.T) {
-	bin := nginxPath()
+	bin := serverproc.NginxPath()
 	if bin == "" {
 		t.Skip("nginx not installed (apt-get install nginx-light); this test is optional")
 	}
