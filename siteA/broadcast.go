@@ -170,28 +170,22 @@ func (b *broadcaster) add(f *frame) {
 }
 
 // textFrame returns events as one unmasked websocket text frame (RFC 6455
-// §5.2, a server's frames are not masked): their JSON, newline-separated.
+// §5.2, a server's frames are not masked): their JSON, newline-separated,
+// in the bytes the history keeps as their JSON (journal.JoinJSON).
 func textFrame(events []*journal.Event) []byte {
-	n := len(events) - 1 // the newlines
-	for _, e := range events {
-		n += len(e.JSON())
-	}
-	b := make([]byte, 0, 10+n)
-	b = append(b, 0x81) // FIN, text
+	const room = 10 // the longest header: opcode, 127, a 64-bit length
+	b := journal.JoinJSON(events, room)
+	n := len(b) - room
+	var h []byte
 	switch {
 	case n < 126:
-		b = append(b, byte(n))
+		h = []byte{0x81, byte(n)} // FIN, text
 	case n <= 0xffff:
-		b = append(b, 126, byte(n>>8), byte(n))
+		h = []byte{0x81, 126, byte(n >> 8), byte(n)}
 	default:
-		b = append(b, 127)
-		b = binary.BigEndian.AppendUint64(b, uint64(n))
+		h = binary.BigEndian.AppendUint64([]byte{0x81, 127}, uint64(n))
 	}
-	for i, e := range events {
-		if i > 0 {
-			b = append(b, '\n')
-		}
-		b = append(b, e.JSON()...)
-	}
-	return b
+	start := room - len(h)
+	copy(b[start:], h)
+	return b[start:]
 }

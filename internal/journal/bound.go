@@ -115,7 +115,12 @@ func (e *Event) size() int {
 	return 2*n + eventOverhead
 }
 
+// size is x's estimated bytes; counted once, when Record takes x (the
+// history, its trial and the trial store all count it).
 func (x *Exchange) size() int {
+	if x.bytes != 0 {
+		return x.bytes
+	}
 	n := 0
 	if x.Effect != nil {
 		n = len(x.Effect.Name) + len(x.Effect.Was) + len(x.Effect.Origin) + 64

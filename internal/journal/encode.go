@@ -20,22 +20,82 @@ import (
 // for the rest.
 func encode(e *Event) []byte {
 	buf := encodeBuffers.Get().(*[]byte)
-	b, ok := e.appendJSON((*buf)[:0])
-	var encoded []byte
-	if ok {
-		encoded = bytes.Clone(b) // exactly its size: the history keeps it
+	b := e.appendTo((*buf)[:0])
+	encoded := bytes.Clone(b) // exactly its size: the history keeps it
+	putEncodeBuffer(buf, b)
+	return encoded
+}
+
+// appendTo appends e's JSON to b: by hand when appendJSON can, else by
+// encoding/json.
+func (e *Event) appendTo(b []byte) []byte {
+	if out, ok := e.appendJSON(b); ok {
+		return out
+	}
+	m, err := json.Marshal(e)
+	if err != nil { // only a bug can get here: every field marshals
+		m = []byte(`{"seq":0,"kind":"error"}`)
+	}
+	return append(b, m...)
+}
+
+// JoinJSON returns the JSON of events joined by newlines, after head
+// bytes left free at the front for the caller's header (the live log's
+// websocket frame header). An event not yet encoded is encoded here, and
+// its JSON (Event.JSON) is from then on its part of the result: the
+// history and the live log's frame share one copy of its bytes, and one
+// allocation serves the whole batch. Only the head may be written to
+// afterwards.
+func JoinJSON(events []*Event, head int) []byte {
+	buf := encodeBuffers.Get().(*[]byte)
+	scratch := (*buf)[:0]
+	type part struct {
+		cached   []byte // the event's JSON, encoded before
+		from, to int    // else where this call encoded it in scratch
+	}
+	parts := make([]part, len(events))
+	n := head + max(len(events)-1, 0) // the newlines
+	for i, e := range events {
+		if p := e.encoded.Load(); p != nil {
+			parts[i].cached = *p
+			n += len(*p)
+			continue
+		}
+		from := len(scratch)
+		scratch = e.appendTo(scratch)
+		parts[i] = part{from: from, to: len(scratch)}
+		n += len(scratch) - from
+	}
+	out := make([]byte, head, n)
+	for i, e := range events {
+		if i > 0 {
+			out = append(out, '\n')
+		}
+		if p := parts[i]; p.cached != nil {
+			out = append(out, p.cached...)
+			continue
+		}
+		at := len(out)
+		out = append(out, scratch[parts[i].from:parts[i].to]...)
+		own := out[at:len(out):len(out)] // capacity equals length: an append copies
+		e.encoded.CompareAndSwap(nil, &own)
+	}
+	putEncodeBuffer(buf, scratch)
+	return out
+}
+
+// putEncodeBuffer returns a scratch buffer to the pool, unless a hostile
+// burst made it huge.
+func putEncodeBuffer(buf *[]byte, b []byte) {
+	if cap(b) > maxPooledBuffer {
+		return
 	}
 	*buf = b[:0]
 	encodeBuffers.Put(buf)
-	if !ok {
-		b, err := json.Marshal(e)
-		if err != nil { // only a bug can get here: every field marshals
-			b = []byte(`{"seq":0,"kind":"error"}`)
-		}
-		encoded = b
-	}
-	return encoded
 }
+
+// maxPooledBuffer is the largest encoding buffer kept for reuse.
+const maxPooledBuffer = 1 << 20
 
 // The live log encodes thousands of events a second, each once for all
 // subscribers. appendJSON writes exactly what encoding/json writes for an

@@ -3,7 +3,7 @@ package journal
 import (
 	"encoding/json"
 	"net/http"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/corslab/corslab/internal/model/trial"
@@ -32,16 +32,23 @@ type Event struct {
 	// Lesson is the lessons' state as site A publishes it (its JSON).
 	Lesson json.RawMessage `json:"lesson,omitempty"`
 
-	once    sync.Once
-	encoded []byte
+	// encoded is the event's JSON once computed (JSON, JoinJSON): the
+	// first to finish encoding it sets it, the rest use it.
+	encoded atomic.Pointer[[]byte]
 	bytes   int // what the hub counts it as (size), set by Publish
 }
 
 // JSON returns the event's JSON encoding, computed once and shared by every
 // subscriber.
 func (e *Event) JSON() []byte {
-	e.once.Do(func() { e.encoded = encode(e) })
-	return e.encoded
+	if p := e.encoded.Load(); p != nil {
+		return *p
+	}
+	b := encode(e)
+	if !e.encoded.CompareAndSwap(nil, &b) { // encoded meanwhile: the same bytes
+		return *e.encoded.Load()
+	}
+	return b
 }
 
 // Exchange is one HTTP request and response as site B saw them.
@@ -74,6 +81,8 @@ type Exchange struct {
 	UpstreamStatus int         `json:"upstreamStatus,omitempty"`
 	UpstreamHeader http.Header `json:"upstreamHeaders,omitempty"`
 	UpstreamError  string      `json:"upstreamError,omitempty"`
+
+	bytes int // its size as the journal counts it (size), once Record has it
 }
 
 // PolicyChange announces a new site B policy.

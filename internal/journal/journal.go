@@ -57,6 +57,7 @@ func (j *Journal) Hub() *Hub { return j.hub }
 // sandboxed trial that announced its method and URL, if one did. x must not
 // be changed afterwards.
 func (j *Journal) Record(x *Exchange) {
+	x.bytes = x.size()
 	now := j.now()
 	if x.Trial == "" && x.Origin == "null" && j.nullOpen.Load() > 0 {
 		j.mu.Lock()

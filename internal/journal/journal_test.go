@@ -172,6 +172,9 @@ func TestAnnounceAndSettle(t *testing.T) {
 				return
 			}
 			got.Account, got.announcedAt = trial.Account{}, time.Time{} // the account has its own tests
+			for i := range got.Exchanges {
+				got.Exchanges[i].bytes = 0 // the journal's own count (bound_test.go)
+			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("trial =\n%+v\nwant\n%+v", got, tt.want)
 			}
@@ -493,5 +496,60 @@ func TestLateExchangesCoalesce(t *testing.T) {
 	})
 	if last.Verdict == nil {
 		t.Fatalf("last trial event: %+v, want all %d late exchanges, judged", last, n)
+	}
+}
+
+// JoinJSON joins events' JSON for the live log's frame, and the events it
+// encodes keep their part of it as their JSON: one copy for the history
+// and the frame. An event encoded before keeps its own bytes.
+func TestJoinJSON(t *testing.T) {
+	mk := func(seq uint64) *Event {
+		return &Event{Seq: seq, Time: testTime, Kind: KindExchange, Exchange: &Exchange{Method: "GET", Path: "/api/items", Status: 200,
+			RequestHeader: http.Header{"Origin": {"http://a"}}}}
+	}
+	policyEvent := &Event{Seq: 9, Time: testTime, Kind: KindPolicy, Policy: &PolicyChange{By: "tui", Document: json.RawMessage(`{"a": 1}`)}}
+	tests := []struct {
+		desc    string
+		events  []*Event
+		encoded []bool // encoded before JoinJSON
+		head    int
+	}{
+		{"none", nil, nil, 10},
+		{"one fresh", []*Event{mk(1)}, []bool{false}, 10},
+		{"fresh, encoded before, policy (encoding/json)", []*Event{mk(1), mk(2), policyEvent}, []bool{false, true, false}, 4},
+		{"no head", []*Event{mk(1), mk(2)}, []bool{false, false}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			var want [][]byte
+			before := make([][]byte, len(tt.events))
+			for i, e := range tt.events {
+				want = append(want, marshalled(t, e))
+				if tt.encoded[i] {
+					before[i] = e.JSON()
+				}
+			}
+			got := JoinJSON(tt.events, tt.head)
+			if len(got) < tt.head || !bytes.Equal(got[tt.head:], bytes.Join(want, []byte("\n"))) {
+				t.Fatalf("JoinJSON =\n%q\nwant %d free bytes, then\n%s", got, tt.head, bytes.Join(want, []byte("\n")))
+			}
+			if cap(got) != len(got) {
+				t.Errorf("capacity %d for %d bytes: one allocation of exactly the frame", cap(got), len(got))
+			}
+			at := tt.head // where each event's JSON lies in got
+			for i, e := range tt.events {
+				j := e.JSON()
+				inFrame := &j[0] == &got[at]
+				at += len(want[i]) + 1
+				switch {
+				case !bytes.Equal(j, want[i]):
+					t.Errorf("event %d: JSON() = %s, want %s", i, j, want[i])
+				case tt.encoded[i] && &j[0] != &before[i][0]:
+					t.Errorf("event %d: encoded before, its JSON() changed to another copy", i)
+				case !tt.encoded[i] && !inFrame:
+					t.Errorf("event %d: encoded by JoinJSON, but its JSON() is a copy of its own, not the frame's bytes", i)
+				}
+			}
+		})
 	}
 }
