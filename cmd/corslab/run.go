@@ -128,6 +128,7 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintf(stderr, "corslab: %v\n", err)
 		return exitUsage
 	}
+	tuneGC(os.Getenv)
 	if f.lan {
 		fmt.Fprintf(stderr, "corslab: warning: -lan: anyone on this network can open the page, watch the live log (every request to site B: paths, origins, headers; the values of Authorization, Cookie and Set-Cookie masked) and use site B's API; only this machine and the teacher link change the policy and the lesson\n")
 	}
