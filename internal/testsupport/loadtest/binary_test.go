@@ -42,7 +42,10 @@ func TestReportBinary(t *testing.T) {
 			p.Stop()
 		}
 		if i == 4 {
-			// Memory after many requests: the history is bounded, so RSS is too.
+			// Memory after many requests: the history is bounded, so RSS is
+			// too. The lab's collector lets the heap grow to five times what
+			// is live (cmd/corslab/gc.go): about 70 MB here, against 35 MB at
+			// Go's default, for a tenth less CPU a request.
 			rssIdle := loadtest.RSS(p.Cmd.Process.Pid)
 			res := loadtest.Load{Conns: 50, Requests: requests, Duration: 10 * time.Minute,
 				Request: loadtest.BrowserGET(p.URLB, p.URLA, "/api/items")}.Run(context.Background(), nil)
@@ -51,10 +54,10 @@ func TestReportBinary(t *testing.T) {
 			}
 			rss, hwm := loadtest.RSS(p.Cmd.Process.Pid), loadtest.PeakRSS(p.Cmd.Process.Pid)
 			t.Logf("binary: %s; start-up to both sites answering: %v (best of 5)", loadtest.MB(uint64(st.Size())), startup.Round(100*time.Microsecond))
-			t.Logf("RSS idle %s; after %d requests (%.0f req/s, -no-tui logging them: 200 lines a second, the rest summarised): %s, peak %s (target < 60 MB)",
+			t.Logf("RSS idle %s; after %d requests (%.0f req/s, -no-tui logging them: 200 lines a second, the rest summarised): %s, peak %s (target < 100 MB)",
 				loadtest.MB(rssIdle), res.Requests, res.PerSecond(), loadtest.MB(rss), loadtest.MB(hwm))
-			if rss > 60<<20 {
-				t.Errorf("RSS %s after %d requests, want < 60 MB", loadtest.MB(rss), res.Requests)
+			if rss > 100<<20 {
+				t.Errorf("RSS %s after %d requests, want < 100 MB", loadtest.MB(rss), res.Requests)
 			}
 
 			// SIGTERM mid-load: a clean exit within the shutdown grace.
