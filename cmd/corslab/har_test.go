@@ -136,6 +136,9 @@ func TestReplayBadInput(t *testing.T) {
 		{"not a HAR", []string{"-no-tui", "-replay", notHAR}, "corslab: -replay " + notHAR + ": log.entries: missing"},
 		{"nothing cross-origin", []string{"-no-tui", "-replay", harTestdata + "same-origin.har"}, "nothing cross-origin here: none of its 1 entries is a request to another origin, so there is nothing to replay"},
 		{"with -upstream", []string{"-no-tui", "-replay", notHAR, "-upstream", "http://localhost:3000"}, "-replay and -upstream both say what site B answers: give one"},
+		{"-replay-server alone", []string{"-no-tui", "-replay-server", "https://api.example"}, "corslab: -replay-server picks a server of the -replay file: give -replay too"},
+		{"-replay-server not in the file", []string{"-no-tui", "-replay", harTestdata + "chromium-put-blocked.har", "-replay-server", "https://api.example"},
+			"corslab: -replay " + harTestdata + "chromium-put-blocked.har: no cross-origin request in the file went to https://api.example; its servers: http://localhost:8081"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {

@@ -44,6 +44,7 @@ type labFlags struct {
 	upstream     string // proxy mode: the user's API behind site B
 	version      bool   // print the version instead
 	replay       string // replay mode: a HAR file whose recorded server site B plays
+	replayServer string // which of the file's servers (default: the one most requested)
 }
 
 // labFlagSet declares corslab's own flags into f; its usage, on w, lists
@@ -59,6 +60,7 @@ func labFlagSet(f *labFlags, w io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.scenario, "scenario", "", "start in a scenario of the bug catalogue: its buggy policy (`name`; corslab scenarios lists them)")
 	fs.StringVar(&f.upstream, "upstream", "", "proxy mode: site B forwards every request, preflights too, to your API at `URL` (e.g. http://localhost:3000); its CORS headers pass through unless the policy overrides them")
 	fs.StringVar(&f.replay, "replay", "", "replay mode: site B answers as the server recorded in a HAR `file` did (its status, headers, body per method and path); the page offers the recorded requests; the policy overrides header by header")
+	fs.StringVar(&f.replayServer, "replay-server", "", "with -replay: the recorded server site B plays, as an `origin` (e.g. https://api.example.com; default: the one the file's cross-origin requests went to most)")
 	fs.StringVar(&f.progress, "progress", "", "the lessons' progress `file` (default: corslab/progress.json in the user's config directory)")
 	fs.BoolVar(&f.version, "version", false, "print corslab's version and exit")
 	fs.Usage = func() {
@@ -79,6 +81,9 @@ func parseLabFlags(args []string, stderr io.Writer) (labFlags, error) {
 	}
 	if f.replay != "" && f.upstream != "" {
 		return f, errors.New("-replay and -upstream both say what site B answers: give one")
+	}
+	if f.replayServer != "" && f.replay == "" {
+		return f, errors.New("-replay-server picks a server of the -replay file: give -replay too")
 	}
 	if f.scenario != "" && f.policy != "" {
 		return f, errors.New("-scenario and -policy both set a starting policy: give one")
@@ -113,7 +118,7 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		cfg.Scenario = f.scenario
 	}
 	if f.replay != "" {
-		if cfg.Replay, err = loadReplay(f.replay); err != nil {
+		if cfg.Replay, err = loadReplay(f.replay, f.replayServer); err != nil {
 			fmt.Fprintf(stderr, "corslab: -replay %s: %v\n", f.replay, err)
 			return exitUsage
 		}
@@ -143,7 +148,7 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintf(stdout, "corslab: site B replays %s as recorded in %s: %d answers, %d requests offered on the page; the policy overrides header by header\n",
 			rp.Server, rp.File, len(rp.Answers), len(rp.Calls))
 		if len(rp.Others) > 0 {
-			fmt.Fprintf(stdout, "corslab: not replayed (other servers in the file): %s\n", strings.Join(rp.Others, ", "))
+			fmt.Fprintf(stdout, "corslab: not replayed (other servers in the file; -replay-server picks one): %s\n", strings.Join(rp.Others, ", "))
 		}
 	}
 
@@ -187,14 +192,14 @@ func serveAndShow(ctx context.Context, serve, show func(context.Context) error, 
 	return code
 }
 
-// loadReplay reads the HAR file of -replay.
-func loadReplay(path string) (*lab.Replay, error) {
+// loadReplay reads the HAR file of -replay, to play server (-replay-server).
+func loadReplay(path, server string) (*lab.Replay, error) {
 	f, err := regularfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return lab.LoadReplay(f, path)
+	return lab.LoadReplay(f, path, server)
 }
 
 func loadPolicy(path string) (*policy.Policy, error) {

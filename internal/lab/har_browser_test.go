@@ -369,7 +369,7 @@ func TestReplayInChromium(t *testing.T) {
 			rec := recordHAR(t, prod.tab.Ctx)
 			prod.settled(prod.send(jsObject(t, s.Request)).ID)
 			rec.fetchBodies(t, prod.tab.Ctx)
-			rp, err := lab.LoadReplay(bytes.NewReader(rec.HAR()), "prod.har")
+			rp, err := lab.LoadReplay(bytes.NewReader(rec.HAR()), "prod.har", "")
 			if err != nil {
 				t.Fatal(err)
 			}

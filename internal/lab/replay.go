@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/corslab/corslab/internal/model/trial"
@@ -24,9 +25,11 @@ type Replay struct {
 }
 
 // LoadReplay reads a HAR file (named file, for messages) and picks the
-// server its cross-origin requests went to most: site B replays that
-// server's recorded answers, and the page offers its recorded calls.
-func LoadReplay(r io.Reader, file string) (*Replay, error) {
+// server site B replays — server, one of the origins the file's
+// cross-origin requests went to, or when server is "" the one they went to
+// most: site B replays that server's recorded answers, and the page offers
+// its recorded calls. Site B is one origin, so it plays one server at a time.
+func LoadReplay(r io.Reader, file, server string) (*Replay, error) {
 	rep, err := har.Analyze(r)
 	if errors.Is(err, har.ErrNothingCrossOrigin) {
 		return nil, fmt.Errorf("nothing cross-origin here: none of its %d entries is a request to another origin, so there is nothing to replay", rep.Log.Entries)
@@ -36,6 +39,13 @@ func LoadReplay(r io.Reader, file string) (*Replay, error) {
 	}
 	servers := rep.Servers()
 	rp := &Replay{File: file, Server: servers[0], Others: servers[1:]}
+	if server != "" {
+		i := slices.Index(servers, strings.TrimSuffix(server, "/"))
+		if i < 0 {
+			return nil, fmt.Errorf("no cross-origin request in the file went to %s; its servers: %s", server, strings.Join(servers, ", "))
+		}
+		rp.Server, rp.Others = servers[i], slices.Delete(slices.Clone(servers), i, i+1)
+	}
 	answers, calls := rep.Recorded(rp.Server)
 	name := file[strings.LastIndexAny(file, `/\`)+1:]
 	for _, a := range answers {
