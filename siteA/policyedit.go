@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/corslab/corslab/internal/model/fetch"
@@ -19,7 +20,9 @@ import (
 // editing operations, so the page derives nothing: the server reads the
 // policy in force, edits it, validates the result as PUT /lab/policy does
 // (policy.ParseDocument) and puts it in force, or keeps the old one and
-// answers 400 with the problems on one line.
+// answers 400 with the problems on one line. A 200 answers with the
+// document in force and, in PolicySeqHeader, the seq of the live log's
+// event that announced it.
 
 // byPage is who the policy log says changed the policy.
 const byPage = "page"
@@ -35,7 +38,18 @@ type Edit struct {
 	Values []string `json:"values,omitempty"`
 	// Status is the preflight's status (Header empty).
 	Status int `json:"status,omitempty"`
+	// Move puts Header where Where says with the values it has in force
+	// when the edit is applied (Values unused; the preflight's when they
+	// differ): the editor's "where" choice, which must not put back values
+	// another edit changed since the page last drew them.
+	Move bool `json:"move,omitempty"`
 }
+
+// PolicySeqHeader names the header of an edit's answer that carries the
+// seq of the live log's event its document was announced in
+// (journal.LastPolicy): the page's editor shows the answer at once and
+// then draws no policy event up to that seq, each older than the answer.
+const PolicySeqHeader = "Corslab-Policy-Seq"
 
 var wheres = map[string]policy.Where{
 	"": policy.Nowhere, "none": policy.Nowhere, "preflight": policy.OnPreflight,
@@ -43,21 +57,33 @@ var wheres = map[string]policy.Where{
 }
 
 // change applies edit to the policy in force, validates the result and puts
-// it in force; it returns the document now in force.
-func (s *Server) change(edit func(d *policy.Document) error) ([]byte, error) {
+// it in force; it returns the policy announced since (announcedPolicy):
+// this change, or a later one.
+func (s *Server) change(edit func(d *policy.Document) error) (doc []byte, seq uint64, err error) {
 	s.editMu.Lock()
 	defer s.editMu.Unlock()
 	d, err := policy.ParseDocument(s.policy.PolicyJSON())
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := edit(&d); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := s.policy.ReplacePolicy(d.Encode(), byPage); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return s.policy.PolicyJSON(), nil
+	doc, seq = s.announcedPolicy()
+	return doc, seq, nil
+}
+
+// announcedPolicy is the policy document last announced on the live log
+// and the seq of its event (journal.LastPolicy); before any was, the
+// document in force and 0.
+func (s *Server) announcedPolicy() ([]byte, uint64) {
+	if doc, seq := s.journal.LastPolicy(); seq != 0 {
+		return doc, seq
+	}
+	return s.policy.PolicyJSON(), 0
 }
 
 // oneLine joins an error's lines (errors.Join puts each problem on its own).
@@ -76,11 +102,12 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-func (s *Server) writePolicy(w http.ResponseWriter, doc []byte, err error) {
+func (s *Server) writePolicy(w http.ResponseWriter, doc []byte, seq uint64, err error) {
 	if err != nil {
 		http.Error(w, oneLine(err), http.StatusBadRequest)
 		return
 	}
+	w.Header().Set(PolicySeqHeader, strconv.FormatUint(seq, 10))
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(doc)
 }
@@ -97,12 +124,23 @@ func (s *Server) editPolicy(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("edit.where: %q is not preflight, actual, both or none", e.Where), http.StatusBadRequest)
 		return
 	}
-	doc, err := s.change(func(d *policy.Document) error {
+	doc, seq, err := s.change(func(d *policy.Document) error {
 		if e.Header == "" {
 			if e.Status == 0 {
 				return errors.New("edit: name a header, or a preflight status")
 			}
 			d.SetPreflightStatus(e.Status, s.siteBURL(r)+"/api/items")
+			return nil
+		}
+		if e.Move {
+			pre, act := d.Header(e.Header)
+			if pre == nil {
+				pre = act
+			}
+			if pre == nil {
+				return fmt.Errorf("edit: %s is not sent, so there is nothing to move", e.Header)
+			}
+			d.SetHeader(e.Header, where, pre)
 			return nil
 		}
 		if where == policy.Nowhere || len(e.Values) == 0 {
@@ -112,7 +150,7 @@ func (s *Server) editPolicy(w http.ResponseWriter, r *http.Request) {
 		d.SetHeader(e.Header, where, policy.Values(e.Values))
 		return nil
 	})
-	s.writePolicy(w, doc, err)
+	s.writePolicy(w, doc, seq, err)
 }
 
 // siteBURL is site B's origin as the page reaches it: the host the page
@@ -153,8 +191,8 @@ func (s *Server) fixPolicy(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "fix: no header fixes this; change the page: "+f.Page, http.StatusConflict)
 		return
 	}
-	doc, err := s.change(func(d *policy.Document) error { ApplyFix(d, f); return nil })
-	s.writePolicy(w, doc, err)
+	doc, seq, err := s.change(func(d *policy.Document) error { ApplyFix(d, f); return nil })
+	s.writePolicy(w, doc, seq, err)
 }
 
 // ApplyFix puts f into d: the preflight's status, then each header on the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,6 +26,10 @@ func TestEditPolicy(t *testing.T) {
 			`{"preflight":{"headers":{"Access-Control-Allow-Origin":"*"}},"actual":{"headers":{"Access-Control-Allow-Origin":"*"}}}`},
 		{"move to the actual only", `{"header":"access-control-allow-origin","where":"actual","values":["{origin}"]}`, 200,
 			`{"preflight":{},"actual":{"headers":{"access-control-allow-origin":"{origin}"}}}`},
+		{"a move keeps the values in force", `{"header":"Access-Control-Allow-Origin","where":"preflight","move":true,"values":["*"]}`, 200,
+			`{"preflight":{"headers":{"Access-Control-Allow-Origin":"{origin}"}},"actual":{}}`},
+		{"and moves back", `{"header":"access-control-allow-origin","where":"actual","move":true}`, 200,
+			`{"preflight":{},"actual":{"headers":{"access-control-allow-origin":"{origin}"}}}`},
 		{"status", `{"status":500}`, 200,
 			`{"preflight":{"status":500},"actual":{"headers":{"access-control-allow-origin":"{origin}"}}}`},
 		{"a redirect gets a Location", `{"status":301}`, 200,
@@ -32,6 +37,8 @@ func TestEditPolicy(t *testing.T) {
 		{"back to the default", `{"status":204}`, 200,
 			`{"preflight":{},"actual":{"headers":{"access-control-allow-origin":"{origin}"}}}`},
 		{"remove", `{"header":"Access-Control-Allow-Origin","where":"none"}`, 200, `{"preflight":{},"actual":{}}`},
+		{"nothing to move", `{"header":"Access-Control-Allow-Origin","where":"both","move":true}`, 400,
+			`edit: Access-Control-Allow-Origin is not sent, so there is nothing to move`},
 		{"invalid name: the old policy stays", `{"header":"X Bad","where":"both","values":["1"]}`, 400,
 			`preflight.headers["X Bad"]: invalid header name`},
 		{"two problems on one line", `{"header":"X-A","where":"both","values":["{nope}"]}`, 400,
@@ -40,6 +47,7 @@ func TestEditPolicy(t *testing.T) {
 		{"nothing named", `{}`, 400, `edit: name a header, or a preflight status`},
 		{"unknown field", `{"heder":"X"}`, 400, `edit: not the JSON expected`},
 	}
+	var lastSeq uint64
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			before := string(l.b.PolicyJSON())
@@ -59,6 +67,14 @@ func TestEditPolicy(t *testing.T) {
 			if got := compact(t, body); got != tt.want {
 				t.Errorf("policy %s\nwant %s", got, tt.want)
 			}
+			// The answer names the live log's event that announced it: a
+			// new one for each edit.
+			seq, err := strconv.ParseUint(resp.Header.Get(PolicySeqHeader), 10, 64)
+			announced, last := l.j.LastPolicy()
+			if err != nil || seq != last || seq <= lastSeq || compact(t, string(announced)) != tt.want {
+				t.Errorf("%s: %q (%v); the last policy event is %d (the edit before's %d): %s", PolicySeqHeader, resp.Header.Get(PolicySeqHeader), err, last, lastSeq, announced)
+			}
+			lastSeq = seq
 		})
 	}
 	resp, _ := l.request(t, "POST", "/lab/policy/edit", http.Header{"Origin": {"http://evil.example"}, "Sec-Fetch-Site": {"cross-site"}},

@@ -29,6 +29,10 @@ type Hello struct {
 	Kind      string          `json:"kind"` // "hello"
 	SiteBPort string          `json:"siteBPort"`
 	Policy    json.RawMessage `json:"policy"`
+	// PolicySeq is the seq of the event that announced Policy (0: none
+	// did): the policy events up to it, replayed after the hello, are
+	// older, and the page's editor draws none of them over Policy.
+	PolicySeq uint64 `json:"policySeq"`
 	// Started identifies this run of the lab: a page that reconnects and
 	// sees another value knows the lab restarted and its log is new.
 	Started time.Time `json:"started"`
@@ -109,7 +113,8 @@ func (s *Server) writePump(ctx context.Context, c *wsClient) {
 	conn := c.conn
 	next, covered := s.live.join()
 	defer s.live.leave()
-	hello, _ := json.Marshal(Hello{Kind: "hello", SiteBPort: s.cfg.SiteBPort, Policy: s.policy.PolicyJSON(), Started: s.started, Upstream: s.cfg.Upstream})
+	policyDoc, policySeq := s.announcedPolicy()
+	hello, _ := json.Marshal(Hello{Kind: "hello", SiteBPort: s.cfg.SiteBPort, Policy: policyDoc, PolicySeq: policySeq, Started: s.started, Upstream: s.cfg.Upstream})
 	conn.SetWriteDeadline(time.Now().Add(writeWait))
 	if conn.WriteMessage(websocket.TextMessage, hello) != nil {
 		return

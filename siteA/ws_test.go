@@ -233,6 +233,9 @@ func TestWSHello(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("hello policy = %s, want %s", hello.Policy, p.JSON())
 	}
+	if _, seq := l.j.LastPolicy(); seq == 0 || hello.PolicySeq != seq {
+		t.Errorf("hello policySeq = %d, want the seq of the event that announced it (%d)", hello.PolicySeq, seq)
+	}
 }
 
 func TestWSReplayThenLive(t *testing.T) {

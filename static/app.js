@@ -37,7 +37,7 @@ import * as share from "./share.js";
 import * as kinds from "./kinds.js";
 
 transport.on("hello", (ev) => {
-  if (ev.policy) policy.show(ev.policy, false);
+  policy.onHello(ev);
   $("upstream-url").textContent = ev.upstream || "";
   $("upstream").hidden = !ev.upstream;
 });

@@ -9,11 +9,23 @@
 // problems show on one line. The editor is redrawn from the live log's
 // "policy" events, so the terminal UI's changes show at once, and the
 // page's show in the terminal UI.
+//
+// A learner never loses an edit to a redraw. The editor's elements are
+// built once and updated in place — values, selected options, what is
+// shown — so the control in use keeps the focus, an open select stays
+// open, a press or a choice lands on the element it began on, and text
+// typed and not yet committed stays. The page's edits are sent one at a
+// time, in the order made; until one is answered its control shows the
+// learner's choice, whatever the policy events drawn meanwhile say. Each
+// document shown carries the seq of the live log's event it is as new as
+// (an edit's answer too: siteA's Corslab-Policy-Seq), and an older one is
+// never drawn over a newer one.
 
 import { $, el, clock } from "./dom.js";
 import { addEntry } from "./log.js";
 
-let policyDoc = null; // the document in force, as last announced
+let policyDoc = null; // the document in force, as last announced or answered
+let policySeq = 0; // the live log's policy event policyDoc is as new as
 
 export const current = () => policyDoc;
 
@@ -41,7 +53,8 @@ const SEP = " | "; // between a header's lines (a header sent several times)
 let readOnly = "";
 export function setReadOnly(reason) {
   readOnly = reason || "";
-  if (policyDoc) show(policyDoc, false);
+  editor = null;
+  if (policyDoc) draw();
 }
 
 // lookup finds header name's values in a rule's headers, in any case.
@@ -58,49 +71,91 @@ function placement(doc, name) {
   return { where, values: pre || act };
 }
 
+const statusOf = (doc) => String((doc.preflight && doc.preflight.status) || 204);
+
 const choiceValue = (c) => (c === "{site A}" ? location.origin : c);
 
-// edit sends one editing step; the live log's policy event redraws the
-// editor. A refusal shows on one line and the old policy stays.
-export async function edit(step) {
+// queue is the page's last edit: the next is sent once it is answered.
+let queue = Promise.resolve(true);
+
+// pending is what a control shows while its edit waits or is on its way:
+// its data-key → {value}. The answer (or the refusal) ends it.
+const pending = new Map();
+
+const control = (key) => $("policy-body").querySelector(`[data-key="${CSS.escape(key)}"]`);
+
+// edit queues one editing step and resolves with whether it was applied.
+// step is the step, or a function that makes it (or null: nothing to do)
+// from the policy in force when it is sent — after every edit made before
+// it has been answered. key names the control that made it, which shows
+// value until then. A refused text stays in its input while the learner
+// is still in it, to be corrected.
+export function edit(step, key, value) {
+  const mark = key ? { value } : null;
+  if (mark) {
+    pending.set(key, mark);
+    draw();
+  }
+  const sent = queue.then(async () => {
+    let answer = { ok: false };
+    try {
+      const body = typeof step === "function" ? step() : step;
+      if (body) answer = await post(body);
+    } finally {
+      if (mark && pending.get(key) === mark) {
+        pending.delete(key);
+        const c = control(key);
+        if (!answer.ok && c && c.tagName === "INPUT" && c === document.activeElement && c.value === value) {
+          c.dataset.refused = value;
+          delete c.dataset.shown; // the learner's text again: it stays
+        }
+      }
+    }
+    if (answer.ok && answer.seq > policySeq) take(answer.doc, answer.seq);
+    else if (mark) draw();
+    return answer.ok;
+  });
+  queue = sent.catch(() => false);
+  return sent;
+}
+
+// post sends one editing step: {ok, doc, seq} on success, with the
+// document then in force and its event's seq; a refusal shows on one line.
+async function post(step) {
   const err = $("policy-error");
-  let resp;
+  let why;
   try {
-    resp = await fetch("/lab/policy/edit", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(step) });
+    const resp = await fetch("/lab/policy/edit", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(step) });
+    if (resp.ok) {
+      const seq = Number(resp.headers.get("Corslab-Policy-Seq")) || 0;
+      const doc = await resp.json();
+      err.hidden = true;
+      err.textContent = "";
+      return { ok: true, doc, seq };
+    }
+    why = await resp.text();
   } catch (e) {
-    resp = { ok: false, text: async () => "the lab did not answer: " + e };
+    why = "the lab did not answer: " + e;
   }
-  if (resp.ok) {
-    err.hidden = true;
-    err.textContent = "";
-    return true;
-  }
-  err.textContent = "Not changed: " + (await resp.text()).trim().replace(/\n/g, "; ");
+  err.textContent = "Not changed: " + why.trim().replace(/\n/g, "; ");
   err.hidden = false;
-  return false;
+  return { ok: false };
 }
 
-// setValue puts a header's values (text, lines split at " | ") where it is,
-// or where the row puts it first; empty text removes it.
-function setValue(header, text, where) {
+// valueStep puts a header's values (text, lines split at " | ") where it
+// is in force, or at first where: empty text removes it.
+function valueStep(header, text, where) {
   const values = String(text).split(SEP).map((s) => s.trim()).filter((s) => s !== "");
-  return edit(values.length ? { header, where, values } : { header, where: "none" });
+  if (!values.length) return { header, where: "none" };
+  return { header, where: placement(policyDoc || {}, header).where || where, values };
 }
 
-// moveTo puts header where w says with the values it has in the policy in
-// force now (not when the row was drawn: another hand may have changed it).
-function moveTo(header, w) {
-  const p = placement(policyDoc || {}, header);
-  if (!p.values) return Promise.resolve(false);
-  return edit({ header, where: w, values: p.values });
-}
-
-// cycle moves a fixed row to its previous (-1) or next (+1) common value.
-function cycle(row, dir) {
+// cycleStep moves a fixed row to its previous (-1) or next (+1) common value.
+function cycleStep(row, dir) {
   const doc = policyDoc || {};
   const cs = row.choices;
   let now;
-  if (row.status) now = String((doc.preflight && doc.preflight.status) || 204);
+  if (row.status) now = statusOf(doc);
   else {
     const p = placement(doc, row.header);
     now = p.values ? p.values.join(SEP) : null;
@@ -108,77 +163,175 @@ function cycle(row, dir) {
   let i = cs.findIndex((c) => (c === null ? now === null : choiceValue(c) === now));
   if (i < 0) i = dir > 0 ? -1 : cs.length; // a value of its own: ▶ goes to the first, ◀ to the last
   const next = cs[(i + dir + cs.length) % cs.length];
-  if (row.status) return edit({ status: Number(next) });
-  if (next === null) return edit({ header: row.header, where: "none" });
-  return setValue(row.header, choiceValue(next), placement(doc, row.header).where || row.where);
+  if (row.status) return { status: Number(next) };
+  if (next === null) return { header: row.header, where: "none" };
+  return valueStep(row.header, choiceValue(next), row.where);
 }
 
-// valueInput is a row's value: typed, committed on Enter or leaving it.
-function valueInput(key, label, value, commit, choices) {
+// editor is the editor's elements while they are shown: built once, then
+// updated in place (draw).
+let editor = null;
+
+// valueInput is a row's value, committed on Enter, on a change and on
+// leaving it. Its data-shown is the text the editor last put in it: while
+// the text differs, it is the learner's, not yet committed, and a redraw
+// leaves it. A refused text (data-refused) is not sent again unchanged.
+function valueInput(key, label, commit, choices) {
   const id = "pv-" + key.toLowerCase().replace(/[^a-z0-9]+/g, "-");
   const list = choices ? el("datalist", { id: id + "-list" }, choices.filter((c) => c !== null).map((c) => el("option", { value: choiceValue(c) }))) : null;
-  const input = el("input", { id, class: "p-value", value: value ?? "", "aria-label": label + " value", spellcheck: "false", list: list ? id + "-list" : null, placeholder: "not sent", "data-key": key });
-  input.dataset.shown = value ?? "";
-  input.addEventListener("change", () => commit(input.value));
+  const input = el("input", { id, class: "p-value", "aria-label": label + " value", spellcheck: "false", list: list ? id + "-list" : null, placeholder: "not sent", "data-key": key, "data-shown": "" });
+  const done = () => {
+    if (input.value === input.dataset.shown || input.value === input.dataset.refused) return;
+    input.dataset.shown = input.value;
+    commit(input.value);
+  };
+  input.addEventListener("input", () => delete input.dataset.refused);
+  input.addEventListener("change", done);
+  input.addEventListener("blur", done);
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
       e.preventDefault();
-      commit(input.value);
+      done();
     }
   });
-  return [input, list];
+  return { input, list };
 }
 
-function whereSelect(key, label, where, onChange) {
-  const s = el("select", { class: "p-where", "aria-label": "where " + label + " goes", "data-key": key + "/where", disabled: !where });
-  s.append(...(where ? [] : [el("option", { value: "" }, "—")]), ...WHERE.map(([v, t]) => el("option", { value: v, selected: v === where }, t)));
+// setText shows text in a value input — a pending edit's text first —
+// unless the learner's own text is in it.
+function setText(input, text) {
+  const p = pending.get(input.dataset.key);
+  const v = p ? p.value : text;
+  const own = input.value !== input.dataset.shown;
+  input.dataset.shown = v;
+  if (!own && input.value !== v) input.value = v;
+}
+
+function whereSelect(key, label, onChange) {
+  const s = el("select", { class: "p-where", "aria-label": "where " + label + " goes", "data-key": key + "/where" }, WHERE.map(([v, t]) => el("option", { value: v }, t)));
   s.addEventListener("change", () => onChange(s.value));
   return s;
 }
 
-// editorRows builds the editor's table rows from doc.
-function editorRows(doc) {
-  const rows = [];
-  const fixed = new Set();
-  for (const r of ROWS) {
-    const key = r.status ? "status" : r.header;
-    if (r.status) {
-      const st = String((doc.preflight && doc.preflight.status) || 204);
-      rows.push(el("tr", { "data-row": key },
-        el("th", { scope: "row" }, r.label),
-        el("td", { class: "p-cell", role: "group", "aria-label": r.label },
-          el("button", { type: "button", class: "small p-cycle", "aria-label": "previous " + r.label, "data-key": key + "/prev", onclick: () => cycle(r, -1) }, "◀"),
-          valueInput(key, r.label, st, (v) => edit({ status: Number(v) || 0 }), r.choices),
-          el("button", { type: "button", class: "small p-cycle", "aria-label": "next " + r.label, "data-key": key + "/next", onclick: () => cycle(r, +1) }, "▶")),
-        el("td", { class: "p-where-cell" }, "preflight"), el("td", {})));
-      continue;
-    }
-    fixed.add(r.header.toLowerCase());
-    const p = placement(doc, r.header);
-    const val = p.values ? p.values.join(SEP) : "";
-    rows.push(el("tr", { "data-row": key },
-      el("th", { scope: "row", title: r.header }, r.label),
-      el("td", { class: "p-cell", role: "group", "aria-label": r.label },
-        el("button", { type: "button", class: "small p-cycle", "aria-label": "previous " + r.label, "data-key": key + "/prev", onclick: () => cycle(r, -1) }, "◀"),
-        valueInput(key, r.label, val, (v) => setValue(r.header, v, p.where || r.where), r.choices),
-        el("button", { type: "button", class: "small p-cycle", "aria-label": "next " + r.label, "data-key": key + "/next", onclick: () => cycle(r, +1) }, "▶")),
-      el("td", { class: "p-where-cell" }, whereSelect(key, r.label, p.where, (w) => moveTo(r.header, w))),
-      el("td", {}, p.where ? el("button", { type: "button", class: "small", "aria-label": "remove " + r.header, "data-key": key + "/remove", onclick: () => edit({ header: r.header, where: "none" }) }, "✕") : "")));
-  }
-  const others = new Map(); // lower-case name → name as spelt
+// setWhere shows where a header goes ("": not sent, and nothing to choose);
+// a pending choice first.
+function setWhere(s, where) {
+  const p = pending.get(s.dataset.key);
+  const w = p ? p.value : where;
+  const none = s.querySelector('option[value=""]');
+  if (!w && !none) s.prepend(el("option", { value: "" }, "—"));
+  if (w && none) none.remove();
+  s.disabled = !w;
+  if (s.value !== w) s.value = w;
+}
+
+// headerRow is the editor's row for header (a fixed row's r, or any other
+// header): its elements, and update(doc) to show doc in them.
+function headerRow(header, r) {
+  const key = header;
+  const label = r ? r.label : header;
+  const firstWhere = r ? r.where : "actual";
+  const cyc = (dir, sym) =>
+    el("button", { type: "button", class: "small p-cycle", "aria-label": (dir < 0 ? "previous " : "next ") + label, "data-key": key + (dir < 0 ? "/prev" : "/next"), onclick: () => edit(() => cycleStep(r, dir)) }, sym);
+  const { input, list } = valueInput(key, label, (text) => edit(() => valueStep(header, text, firstWhere), key, text), r && r.choices);
+  const where = whereSelect(key, label, (w) => edit({ header, where: w, move: true }, key + "/where", w));
+  const remove = el("button", { type: "button", class: "small", "aria-label": "remove " + header, "data-key": key + "/remove", onclick: () => edit({ header, where: "none" }) }, "✕");
+  const tr = el("tr", { "data-row": key },
+    el("th", { scope: "row", title: r ? header : null }, r ? label : el("code", {}, header)),
+    el("td", r ? { class: "p-cell", role: "group", "aria-label": label } : { class: "p-cell" }, r ? cyc(-1, "◀") : null, input, list, r ? cyc(+1, "▶") : null),
+    el("td", { class: "p-where-cell" }, where),
+    el("td", {}, remove));
+  return {
+    tr,
+    header,
+    update(doc) {
+      const p = placement(doc, header);
+      setText(input, p.values ? p.values.join(SEP) : "");
+      // A value being set goes, until it is answered, where it would go.
+      const typed = pending.get(key);
+      setWhere(where, p.where || (typed && typed.value.trim() !== "" ? firstWhere : ""));
+      remove.hidden = !p.where;
+    },
+  };
+}
+
+// statusRow is the editor's row for the preflight's status.
+function statusRow(r) {
+  const key = "status";
+  const cyc = (dir, sym) =>
+    el("button", { type: "button", class: "small p-cycle", "aria-label": (dir < 0 ? "previous " : "next ") + r.label, "data-key": key + (dir < 0 ? "/prev" : "/next"), onclick: () => edit(() => cycleStep(r, dir)) }, sym);
+  const { input, list } = valueInput(key, r.label, (v) => edit({ status: Number(v) || 0 }, key, v), r.choices);
+  const tr = el("tr", { "data-row": key },
+    el("th", { scope: "row" }, r.label),
+    el("td", { class: "p-cell", role: "group", "aria-label": r.label }, cyc(-1, "◀"), input, list, cyc(+1, "▶")),
+    el("td", { class: "p-where-cell" }, "preflight"), el("td", {}));
+  return { tr, update: (doc) => setText(input, statusOf(doc)) };
+}
+
+// buildEditor puts the editor's table, with its fixed rows, and the form
+// that adds a header in detail.
+function buildEditor(detail) {
+  const fixed = ROWS.map((r) => (r.status ? statusRow(r) : headerRow(r.header, r)));
+  const tbody = el("tbody", {}, fixed.map((row) => row.tr));
+  detail.replaceChildren(
+    el("table", { class: "p-editor", "aria-label": "site B's policy" },
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "header"), el("th", { scope: "col" }, "value (◀ ▶ cycle, or type and Enter)"), el("th", { scope: "col" }, "sent on"), el("th", { scope: "col" }, el("span", { class: "sr" }, "remove")))),
+      tbody),
+    addForm());
+  return { tbody, fixed, others: new Map() }; // others: lower-case name → row
+}
+
+// updateEditor shows doc in the editor's elements: the fixed rows' values,
+// a row for each other header (added and removed as they come and go, in
+// order of name; made again when another hand spells its name otherwise).
+// Rows that stay are never moved, so a control in one keeps the focus; when
+// the focus was on an element that goes (a header removed), it goes to the
+// value of the row that takes its place.
+function updateEditor(ed, doc) {
+  const active = document.activeElement;
+  const activeRow = active && ed.tbody.contains(active) ? active.closest("tr") : null;
+  const at = activeRow ? [...ed.tbody.rows].indexOf(activeRow) : -1;
+  for (const row of ed.fixed) row.update(doc);
+  const fixedNames = new Set(ROWS.filter((r) => !r.status).map((r) => r.header.toLowerCase()));
+  const names = new Map(); // lower-case name → name as spelt
   for (const hs of [(doc.preflight && doc.preflight.headers) || {}, (doc.actual && doc.actual.headers) || {}]) {
-    for (const n of Object.keys(hs)) if (!fixed.has(n.toLowerCase()) && !others.has(n.toLowerCase())) others.set(n.toLowerCase(), n);
+    for (const n of Object.keys(hs)) if (!fixedNames.has(n.toLowerCase()) && !names.has(n.toLowerCase())) names.set(n.toLowerCase(), n);
   }
-  for (const n of [...others.values()].sort()) {
-    const p = placement(doc, n);
-    const val = p.values.join(SEP);
-    rows.push(el("tr", { "data-row": n },
-      el("th", { scope: "row" }, el("code", {}, n)),
-      el("td", { class: "p-cell" }, valueInput(n, n, val, (v) => setValue(n, v, p.where))),
-      el("td", { class: "p-where-cell" }, whereSelect(n, n, p.where, (w) => moveTo(n, w))),
-      el("td", {}, el("button", { type: "button", class: "small", "aria-label": "remove " + n, "data-key": n + "/remove", onclick: () => edit({ header: n, where: "none" }) }, "✕"))));
+  for (const [lower, row] of ed.others) {
+    if (names.get(lower) !== row.header) {
+      row.tr.remove();
+      ed.others.delete(lower);
+    }
   }
-  return rows;
+  let next = ed.fixed.length; // where the next other row belongs
+  for (const lower of [...names.keys()].sort()) {
+    let row = ed.others.get(lower);
+    if (!row) {
+      row = headerRow(names.get(lower));
+      ed.others.set(lower, row);
+      ed.tbody.insertBefore(row.tr, ed.tbody.rows[next] || null);
+    }
+    row.update(doc);
+    next++;
+  }
+  if (activeRow && (!active.isConnected || active.hidden || active.disabled)) {
+    const rows = ed.tbody.rows;
+    const to = activeRow.isConnected ? activeRow : rows[Math.min(at, rows.length - 1)];
+    to?.querySelector(".p-value")?.focus();
+  }
+}
+
+// draw shows policyDoc in the editor, with the pending edits' choices.
+function draw() {
+  const detail = $("policy-body");
+  const doc = policyDoc || {};
+  if (readOnly) {
+    detail.replaceChildren(el("p", { class: "p-readonly", role: "note" }, readOnly),
+      el("table", {}, el("tbody", {}, readOnlyRows(doc))));
+    return;
+  }
+  if (!editor || !detail.contains(editor.tbody)) editor = buildEditor(detail);
+  updateEditor(editor, doc);
 }
 
 // addForm adds any header.
@@ -196,7 +349,9 @@ function addForm() {
       $("policy-error").hidden = false;
       return;
     }
-    if (await setValue(name.value.trim(), value.value, where.value)) {
+    const values = value.value.split(SEP).map((s) => s.trim()).filter((s) => s !== "");
+    const step = values.length ? { header: name.value.trim(), where: where.value, values } : { header: name.value.trim(), where: "none" };
+    if (await edit(step)) {
       name.value = "";
       value.value = "";
     }
@@ -231,39 +386,30 @@ function readOnlyRows(doc) {
   return rows;
 }
 
-// show puts doc in the header and the editor; changed makes it flash. The
-// control that had the focus keeps it, and text being typed in it stays.
-export function show(doc, changed) {
+// show puts doc in the header and the editor; changed makes it flash.
+function show(doc, changed) {
   policyDoc = doc;
   $("policy-summary").textContent = summary(doc);
-  const detail = $("policy-body");
-  const active = document.activeElement;
-  const key = active && detail.contains(active) ? active.dataset.key : null;
-  const typing = key && active.tagName === "INPUT" && active.value !== (active.dataset.shown ?? active.defaultValue) ? active.value : null;
-  if (readOnly) {
-    detail.replaceChildren(el("p", { class: "p-readonly", role: "note" }, readOnly),
-      el("table", {}, el("tbody", {}, readOnlyRows(doc))));
-  } else {
-    const old = detail.querySelector(".p-add");
-    detail.replaceChildren(
-      el("table", { class: "p-editor", "aria-label": "site B's policy" },
-        el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "header"), el("th", { scope: "col" }, "value (◀ ▶ cycle, or type and Enter)"), el("th", { scope: "col" }, "sent on"), el("th", { scope: "col" }, el("span", { class: "sr" }, "remove")))),
-        el("tbody", {}, editorRows(doc || {}))),
-      old || addForm());
-  }
-  if (key) {
-    const again = detail.querySelector(`[data-key="${CSS.escape(key)}"]`);
-    if (again) {
-      if (typing !== null) again.value = typing;
-      again.focus();
-    }
-  }
+  draw();
   if (changed) {
     const s = $("policy");
     s.classList.remove("flash");
     void s.offsetWidth; // restart the animation
     s.classList.add("flash");
   }
+}
+
+// take shows doc, a change as new as the live log's event seq.
+function take(doc, seq) {
+  policySeq = seq;
+  show(doc, true);
+}
+
+// onHello shows the policy a live-log connection starts with (siteA's
+// Hello): as new as the event policySeq, whatever the page had.
+export function onHello(ev) {
+  policySeq = ev.policySeq || 0;
+  if (ev.policy) show(ev.policy, false);
 }
 
 // COALESCE_MS is how close policy changes by the same hand must follow
@@ -279,7 +425,7 @@ let lastEntry = null; // {li, by, time, count}: the newest policy entry
 export function onPolicy(ev) {
   const p = ev.policy;
   if (!p) return;
-  show(p.document, true);
+  if (ev.seq > policySeq) take(p.document, ev.seq); // else an edit's answer showed as new a policy already
   const by = p.by || "?";
   const t = Date.parse(ev.time);
   const head = (n) => [el("time", { datetime: ev.time }, clock(ev.time)), " ", el("strong", {}, "policy changed"), n > 1 ? ` ×${n}` : "", ` by ${by}`];

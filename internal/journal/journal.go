@@ -27,6 +27,9 @@ type Journal struct {
 	null   []string // sandboxed trials (origin "null") open for matching by method and URL, oldest first
 	// policyAt is when site B's policy last changed.
 	policyAt time.Time
+	// policy is the document last announced and its event's seq (0: none yet).
+	policy    json.RawMessage
+	policySeq uint64
 
 	nullOpen atomic.Int32 // len(null), read without mu on the request path
 }
@@ -158,10 +161,23 @@ func requestURI(s string) string {
 // PolicyChanged publishes a policy change.
 func (j *Journal) PolicyChanged(by string, document []byte) {
 	now := j.now()
+	e := &Event{Time: now, Kind: KindPolicy, Policy: &PolicyChange{By: by, Document: json.RawMessage(document)}}
 	j.mu.Lock()
+	defer j.mu.Unlock()
 	j.policyAt = now
-	j.mu.Unlock()
-	j.hub.Publish(&Event{Time: now, Kind: KindPolicy, Policy: &PolicyChange{By: by, Document: json.RawMessage(document)}})
+	j.hub.Publish(e) // under mu: the document and the seq LastPolicy returns are one event's
+	j.policy, j.policySeq = e.Policy.Document, e.Seq
+}
+
+// LastPolicy returns the policy document last announced and the seq of its
+// event; seq 0 when none has been. Every later policy event is a later
+// change: a client that has the document knows that the events up to seq
+// hold nothing newer (the page's editor takes an edit's answer, then
+// ignores the live log's older policy events).
+func (j *Journal) LastPolicy() (document []byte, seq uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.policy, j.policySeq
 }
 
 // LessonChanged publishes the lessons' state (JSON, from site A).

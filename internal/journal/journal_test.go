@@ -401,6 +401,29 @@ func TestPolicyChanged(t *testing.T) {
 	}
 }
 
+// LastPolicy is the document of the newest policy event and that event's
+// seq, whatever other events came between.
+func TestLastPolicy(t *testing.T) {
+	j := newJournal(16)
+	if doc, seq := j.LastPolicy(); doc != nil || seq != 0 {
+		t.Errorf("before any policy event: %s, seq %d", doc, seq)
+	}
+	j.PolicyChanged("start-up", []byte(`{"actual":{}}`))
+	j.Record(&Exchange{Method: "GET", Path: "/api/items", Status: 200})
+	j.PolicyChanged("tui", []byte(`{"preflight":{"status":200}}`))
+	j.Record(&Exchange{Method: "GET", Path: "/api/items", Status: 200})
+	doc, seq := j.LastPolicy()
+	var last *Event
+	for _, e := range all(j) {
+		if e.Kind == KindPolicy {
+			last = e
+		}
+	}
+	if last == nil || seq != last.Seq || string(doc) != string(last.Policy.Document) {
+		t.Errorf("LastPolicy = %s, seq %d; the last policy event is %s", doc, seq, last.JSON())
+	}
+}
+
 func TestEventJSON(t *testing.T) {
 	tests := []struct {
 		desc string
