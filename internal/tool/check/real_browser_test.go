@@ -25,6 +25,7 @@ import (
 	"github.com/rs/cors"
 
 	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/testsupport/browserpath"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
 	"github.com/corslab/corslab/internal/testsupport/npmtest"
 	"github.com/corslab/corslab/internal/testsupport/poll"
@@ -146,9 +147,7 @@ func app(h helpers) http.Handler {
 }
 
 func TestRealServersAgreeWithChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: skipped under -short")
-	}
+	browserpath.SkipShort(t)
 	h := startHelpers(t)
 	stacks := []struct {
 		name  string
