@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/corslab/corslab/internal/testsupport/npmtest"
+	"github.com/corslab/corslab/internal/testsupport/serverproc"
 	"github.com/corslab/corslab/internal/tool/export"
 )
 
@@ -47,7 +48,7 @@ func TestNodeStacksAnswerAsSiteB(t *testing.T) {
 					}
 					backend := httptest.NewServer(bareSiteB())
 					t.Cleanup(backend.Close)
-					addr := freeAddr(t)
+					addr := serverproc.FreeAddr(t)
 					_, port, _ := net.SplitHostPort(addr)
 					script, _ := filepath.Abs(filepath.Join("testdata", "serve_node.js"))
 					serveProcess(t, addr, func() string { return text }, "/usr/bin/env", "NODE_PATH="+filepath.Join(dir, "node_modules"),

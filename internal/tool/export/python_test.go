@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corslab/corslab/internal/testsupport/serverproc"
 	"github.com/corslab/corslab/internal/tool/export"
 )
 
@@ -47,7 +48,7 @@ func TestPythonStacksAnswerAsSiteB(t *testing.T) {
 					}
 					backend := httptest.NewServer(bareSiteB())
 					t.Cleanup(backend.Close)
-					addr := freeAddr(t)
+					addr := serverproc.FreeAddr(t)
 					_, port, _ := net.SplitHostPort(addr)
 					script, _ := filepath.Abs(filepath.Join("testdata", "serve_python.py"))
 					serveProcess(t, addr, func() string { return text }, "/usr/bin/python3", script, st.format, port, backend.URL, snippet)
