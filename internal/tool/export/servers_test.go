@@ -1,8 +1,11 @@
 package export_test
 
 import (
+	"net"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,6 +28,26 @@ func skipServers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: no server processes")
 	}
+}
+
+// snippetAnswersAsSiteB runs text, format's printed export, in the
+// stack's app testdata/script (run by cmd, the interpreter and what comes
+// before the script) in front of site B's bare API, and checks that it
+// answers as site B does under d.
+func snippetAnswersAsSiteB(t *testing.T, d policy.Document, format, text, script string, cmd ...string) {
+	t.Helper()
+	snippet := filepath.Join(t.TempDir(), "snippet"+filepath.Ext(script))
+	if err := os.WriteFile(snippet, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	backend := httptest.NewServer(bareSiteB())
+	t.Cleanup(backend.Close)
+	addr := serverproc.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	script, _ = filepath.Abs(filepath.Join("testdata", script))
+	args := append(cmd[1:len(cmd):len(cmd)], script, format, port, backend.URL, snippet)
+	serveProcess(t, addr, func() string { return text }, cmd[0], args...)
+	compareMatrix(t, siteBServer(t, d).URL, "http://"+addr, false)
 }
 
 // answersAsSiteB runs, for each of headerPolicies in a parallel subtest,
