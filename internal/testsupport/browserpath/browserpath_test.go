@@ -24,3 +24,16 @@ func TestFind(t *testing.T) {
 		t.Errorf("with the variable set: %q, want /opt/browser", got)
 	}
 }
+
+func TestRequired(t *testing.T) {
+	for _, c := range []struct {
+		ci, require string
+		want        bool
+	}{{"", "", false}, {"true", "", true}, {"", "1", true}, {"false", "0", false}} {
+		t.Setenv("CI", c.ci)
+		t.Setenv("CORSLAB_REQUIRE_BROWSER", c.require)
+		if got := Required(); got != c.want {
+			t.Errorf("CI=%q CORSLAB_REQUIRE_BROWSER=%q: Required() = %t, want %t", c.ci, c.require, got, c.want)
+		}
+	}
+}
