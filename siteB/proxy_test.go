@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/corslab/corslab/internal/testsupport/request"
 )
 
 func TestParseUpstream(t *testing.T) {
@@ -87,17 +89,7 @@ func (p *proxySite) setPolicy(t *testing.T, doc string) {
 
 func (p *proxySite) do(t *testing.T, method, path string, h ...string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest(method, p.URL+path, nil)
-	for i := 0; i+1 < len(h); i += 2 {
-		req.Header.Add(h[i], h[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return request.Do(t, method, p.URL+path, h...)
 }
 
 // buggyUpstream answers like a typical misconfigured API: a wrong

@@ -117,15 +117,15 @@ func TestExplainIOFailures(t *testing.T) {
 func TestExplainOnATerminal(t *testing.T) {
 	// The shell keeps the pane open after explain exits, to read its output.
 	tm := newTmux(t, `"$CORSLAB" explain -text; echo "exit status $?"; read x`)
-	tm.waitScreen("waiting for an exchange as JSON on standard input")
+	tm.WaitScreen("waiting for an exchange as JSON on standard input")
 	in, err := os.ReadFile(filepath.Join(goldenDir, "example.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm.run("send-keys", "-t", "lab", "-l", strings.Join(strings.Fields(string(in)), " "))
-	tm.run("send-keys", "-t", "lab", "Enter", "C-d")
-	tm.waitScreen("JavaScript can read:")
-	tm.waitScreen("exit status 0")
+	tm.Keys("-l", strings.Join(strings.Fields(string(in)), " "))
+	tm.Keys("Enter", "C-d")
+	tm.WaitScreen("JavaScript can read:")
+	tm.WaitScreen("exit status 0")
 }
 
 // TestExplainBrowser: -browser picks whose verdict and words explain prints;

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/corslab/corslab/internal/testsupport/tmuxtest"
 )
 
 // mkfifo makes a FIFO that nothing writes to: opening it for reading
@@ -214,46 +216,22 @@ func TestServesWithStdoutToDevNull(t *testing.T) {
 // mode on, the alternate screen left.
 func TestTerminalRestoredAfterFailingOpen(t *testing.T) {
 	bin := binary(t)
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is required under CI")
-		}
-		t.Skip("tmux not installed")
-	}
+	needTmux(t)
 	dir := t.TempDir()
 	stty := filepath.Join(dir, "stty")
-	socket := filepath.Join(dir, "tmux.sock")
-	tmux := func(args ...string) string {
-		out, err := exec.Command("tmux", append([]string{"-S", socket}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
 	script := bin + " -site-a " + freeAddr(t) + " -site-b " + freeAddr(t) + "; echo exit=$? > " + stty + ".code; stty -a > " + stty + "; echo AFTER-CORSLAB; sleep 60"
-	tmux("new-session", "-d", "-x", "120", "-y", "40", "-s", "lab", "sh", "-c", script)
-	t.Cleanup(func() { exec.Command("tmux", "-S", socket, "kill-server").Run() })
-	screen := func() string { return tmux("capture-pane", "-p", "-t", "lab") }
-	waitScreen := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for !strings.Contains(screen(), want) {
-			if time.Now().After(deadline) {
-				t.Fatalf("screen never showed %q:\n%s", want, screen())
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	waitScreen("Site B policy")
-	tmux("send-keys", "-t", "lab", "o")
-	waitScreen("open policy from")
-	tmux("send-keys", "-t", "lab", "C-u")
-	tmux("send-keys", "-t", "lab", "-l", "/dev/zero")
-	tmux("send-keys", "-t", "lab", "Enter")
-	waitScreen("not a regular file")
-	tmux("send-keys", "-t", "lab", "q")
-	waitScreen("AFTER-CORSLAB")
-	if s := screen(); strings.Contains(s, "Site B policy") {
+	tm := tmuxtest.Start(t, 120, 40, nil, "sh", "-c", script)
+	tm.Wait = 30 * time.Second
+	tm.WaitScreen("Site B policy")
+	tm.Keys("o")
+	tm.WaitScreen("open policy from")
+	tm.Keys("C-u")
+	tm.Keys("-l", "/dev/zero")
+	tm.Keys("Enter")
+	tm.WaitScreen("not a regular file")
+	tm.Keys("q")
+	tm.WaitScreen("AFTER-CORSLAB")
+	if s := tm.Screen(); strings.Contains(s, "Site B policy") {
 		t.Errorf("the TUI's screen is still shown after it quit:\n%s", s)
 	}
 	code, _ := os.ReadFile(stty + ".code")

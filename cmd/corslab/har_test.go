@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/testsupport/request"
 	"github.com/corslab/corslab/internal/tool/har"
 )
 
@@ -168,28 +167,15 @@ func TestRunReplay(t *testing.T) {
 	waitFor(t, &stdout, regexp.MustCompile(`site B replays http://localhost:8081 as recorded in \S+: 2 answers, 2 requests offered on the page`))
 	waitFor(t, &stdout, regexp.MustCompile(`Ctrl-C stops`))
 
-	get := func(method, u string, h ...string) (*http.Response, string) {
-		req, _ := http.NewRequest(method, u, nil)
-		for i := 0; i+1 < len(h); i += 2 {
-			req.Header.Set(h[i], h[i+1])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, string(b)
-	}
-	resp, body := get("GET", siteB+"/api/items?page=2", "Origin", siteA)
+	resp, body := request.Do(t, "GET", siteB+"/api/items?page=2", "Origin", siteA)
 	if resp.StatusCode != 200 || body != `{"items":[]}` || resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("X-Total") != "3" {
 		t.Errorf("recorded GET replayed as %d %q %v", resp.StatusCode, body, resp.Header)
 	}
-	resp, _ = get("OPTIONS", siteB+"/api/items/1", "Origin", siteA, "Access-Control-Request-Method", "PUT")
+	resp, _ = request.Do(t, "OPTIONS", siteB+"/api/items/1", "Origin", siteA, "Access-Control-Request-Method", "PUT")
 	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Methods") != "GET, POST" || resp.Header.Get("Access-Control-Allow-Origin") != siteA {
 		t.Errorf("recorded preflight replayed as %d %v (its recorded origin answered as the page's)", resp.StatusCode, resp.Header)
 	}
-	resp, body = get("PUT", siteB+"/api/items/1", "Origin", siteA)
+	resp, body = request.Do(t, "PUT", siteB+"/api/items/1", "Origin", siteA)
 	if resp.StatusCode != 404 || !strings.Contains(body, "nothing was recorded for PUT /api/items/1 on http://localhost:8081") {
 		t.Errorf("unrecorded PUT: %d %q", resp.StatusCode, body)
 	}
@@ -197,7 +183,7 @@ func TestRunReplay(t *testing.T) {
 	waitFor(t, &stdout, regexp.MustCompile(`PUT\s+/api/items/1 from \S+ → 404, no Access-Control-Allow-Origin; upstream: nothing recorded for PUT /api/items/1`))
 
 	var rp siteAReplay
-	resp, body = get("GET", siteA+"/lab/replay")
+	resp, body = request.Do(t, "GET", siteA+"/lab/replay")
 	if err := json.Unmarshal([]byte(body), &rp); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("GET /lab/replay: %d %q %v", resp.StatusCode, body, err)
 	}

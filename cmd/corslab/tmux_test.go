@@ -7,12 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/corslab/corslab/internal/testsupport/poll"
+	"github.com/corslab/corslab/internal/testsupport/tmuxtest"
 )
 
 // TestTUISmoke drives the real binary in tmux as a teacher would: it waits
@@ -23,24 +23,24 @@ func TestTUISmoke(t *testing.T) {
 	siteA, siteB := freeAddr(t), freeAddr(t)
 	tm := newTmux(t, `"$CORSLAB" -site-a `+siteA+` -site-b `+siteB)
 
-	tm.waitScreen("Site B policy")
+	tm.WaitScreen("Site B policy")
 	if got := acao(t, "http://"+siteB+"/api/items"); got != "" {
 		t.Fatalf("before any key: Access-Control-Allow-Origin %q, want none", got)
 	}
-	tm.run("send-keys", "-t", "lab", "Right") // Allow-Origin: absent → *
-	tm.waitScreen("policy changed by tui")
+	tm.Keys("Right") // Allow-Origin: absent → *
+	tm.WaitScreen("policy changed by tui")
 	if got := acao(t, "http://"+siteB+"/api/items"); got != "*" {
 		t.Fatalf("after →: Access-Control-Allow-Origin %q, want *", got)
 	}
-	tm.waitScreen("GET     /api/items")        // the request shows in the live log
-	tm.run("send-keys", "-t", "lab", "b", "b") // the page's browser → Chromium → Firefox
-	tm.waitScreen("as Firefox")
+	tm.WaitScreen("GET     /api/items") // the request shows in the live log
+	tm.Keys("b", "b")                   // the page's browser → Chromium → Firefox
+	tm.WaitScreen("as Firefox")
 
-	tm.run("send-keys", "-t", "lab", "q") // quitting ends the program, and so the session
+	tm.Keys("q") // quitting ends the program, and so the session
 	poll.Check(t, 10*time.Second, func() error {
-		if exec.Command("tmux", "-S", tm.socket, "has-session", "-t", "lab").Run() == nil {
+		if tm.Running() {
 			// The session may end between the two commands: no Fatal here.
-			screen, _ := exec.Command("tmux", "-S", tm.socket, "capture-pane", "-p", "-t", "lab").Output()
+			screen, _ := tm.Output("capture-pane", "-p", "-t", "lab")
 			return fmt.Errorf("corslab still running after q:\n%s", screen)
 		}
 		return nil
@@ -53,8 +53,8 @@ func TestTUISmoke(t *testing.T) {
 func TestTUIAt80x24(t *testing.T) {
 	siteA, siteB := freeAddr(t), freeAddr(t)
 	tm := newTmuxSized(t, 80, 24, `"$CORSLAB" -site-a `+siteA+` -site-b `+siteB)
-	tm.waitScreen("Site B policy")
-	screen := tm.screen()
+	tm.WaitScreen("Site B policy")
+	screen := tm.Screen()
 	for _, url := range []string{"http://" + siteA, "http://" + siteB} {
 		if !strings.Contains(screen, url) {
 			t.Errorf("the screen lacks %s:\n%s", url, screen)
@@ -64,15 +64,15 @@ func TestTUIAt80x24(t *testing.T) {
 	if last := lines[len(lines)-1]; !strings.Contains(last, "q quit") || strings.HasSuffix(strings.TrimSpace(last), "…") {
 		t.Errorf("the one-line help is cut: %q", last)
 	}
-	tm.run("send-keys", "-t", "lab", "Tab") // the log's one-line help fits too
-	tm.waitScreen("tab policy")
-	lines = strings.Split(strings.TrimRight(tm.screen(), "\n"), "\n")
+	tm.Keys("Tab") // the log's one-line help fits too
+	tm.WaitScreen("tab policy")
+	lines = strings.Split(strings.TrimRight(tm.Screen(), "\n"), "\n")
 	if last := lines[len(lines)-1]; !strings.Contains(last, "q quit") || strings.HasSuffix(strings.TrimSpace(last), "…") {
 		t.Errorf("the log's one-line help is cut: %q", last)
 	}
-	tm.run("send-keys", "-t", "lab", "?")
-	tm.waitScreen("open policy")
-	screen = tm.screen()
+	tm.Keys("?")
+	tm.WaitScreen("open policy")
+	screen = tm.Screen()
 	for _, help := range []string{"up", "down", "prev value", "next value", "edit value", "where: both/pre/act", "remove header",
 		"add header", "save policy", "open policy", "follow newest", "clear log", "detail up", "detail down",
 		"export policy (←→ format, esc)", "next/prev lesson", "policy ↔ log", "help", "quit"} {
@@ -85,63 +85,37 @@ func TestTUIAt80x24(t *testing.T) {
 	}
 }
 
-// tmux is a private tmux server running one session, "lab", 120×40.
-type tmux struct {
-	t      *testing.T
-	socket string
-}
-
 // newTmux builds corslab and runs the shell command cmd, in which $CORSLAB
-// is the binary, in a new tmux session. It skips under -short, and without
-// tmux except under CI=true.
-func newTmux(t *testing.T, cmd string) *tmux {
+// is the binary, in a new 120×40 tmux session. It skips under -short, and
+// without tmux except under CI=true.
+func newTmux(t *testing.T, cmd string) *tmuxtest.Session {
 	t.Helper()
 	return newTmuxSized(t, 120, 40, cmd)
 }
 
 // newTmuxSized is newTmux on a w×h terminal.
-func newTmuxSized(t *testing.T, w, h int, cmd string) *tmux {
+func newTmuxSized(t *testing.T, w, h int, cmd string) *tmuxtest.Session {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary in tmux")
 	}
+	needTmux(t)
+	bin := filepath.Join(t.TempDir(), "corslab")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return tmuxtest.Start(t, w, h, []string{"CORSLAB=" + bin}, cmd)
+}
+
+// needTmux skips the test without tmux, except under CI=true, where it fails it.
+func needTmux(t *testing.T) {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("tmux is required under CI (apt-get install -y tmux)")
 		}
 		t.Skip("tmux not installed")
 	}
-	bin := filepath.Join(t.TempDir(), "corslab")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	tm := &tmux{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
-	tm.run("new-session", "-d", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), "-s", "lab", "-e", "CORSLAB="+bin, cmd)
-	t.Cleanup(func() { exec.Command("tmux", "-S", tm.socket, "kill-server").Run() })
-	return tm
-}
-
-// run runs a tmux command against the session's server.
-func (tm *tmux) run(args ...string) string {
-	tm.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-S", tm.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
-	}
-	return string(out)
-}
-
-func (tm *tmux) screen() string { return tm.run("capture-pane", "-p", "-t", "lab") }
-
-// waitScreen waits until the screen shows want.
-func (tm *tmux) waitScreen(want string) {
-	tm.t.Helper()
-	poll.Check(tm.t, 15*time.Second, func() error {
-		if s := tm.screen(); !strings.Contains(s, want) {
-			return fmt.Errorf("screen never showed %q:\n%s", want, s)
-		}
-		return nil
-	})
 }
 
 func acao(t *testing.T, url string) string {

@@ -8,7 +8,6 @@ package lab_test
 // the error and prints the very sentence Firefox printed in its console.
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -34,28 +33,27 @@ type ffPage struct {
 func (p *ffPage) send(request string) sent {
 	p.t.Helper()
 	p.logs = len(p.ff.Logs())
-	out, err := p.ff.Evaluate(`window.corslab.send(` + request + `).then(r => JSON.stringify(r))`)
-	if err != nil {
-		p.t.Fatalf("corslab.send(%s): %v", request, err)
-	}
-	var s sent
-	if err := json.Unmarshal([]byte(out), &s); err != nil {
-		p.t.Fatalf("corslab.send(%s) = %s: %v", request, out, err)
-	}
-	return s
+	return sendIn(p.t, p.ff, request)
 }
 
 func (p *ffPage) settled(id string) *journal.Trial {
 	p.t.Helper()
-	var tr *journal.Trial
-	poll.Check(p.t, wait, func() error {
-		var ok bool
-		if tr, ok = p.lab.Journal.Trial(id); !ok || tr.Outcome == nil {
-			return fmt.Errorf("trial %s not settled in the journal: %+v", id, tr)
-		}
-		return nil
-	})
-	return tr
+	return settledTrial(p.t, p.lab, id)
+}
+
+// openFirefoxPage starts a lab under the closed policy and Firefox, and
+// opens the lab's page there, waiting for corslab.ready.
+func openFirefoxPage(t *testing.T) *ffPage {
+	t.Helper()
+	l := startLab(t, "").Lab
+	ff := firefox.Start(t)
+	if err := ff.Navigate(l.URLA); err != nil {
+		t.Fatalf("navigate to %s: %v", l.URLA, err)
+	}
+	if got, err := ff.Evaluate(`window.corslab.ready.then(() => "ready")`); err != nil || got != "ready" {
+		t.Fatalf("corslab.ready: %q, %v", got, err)
+	}
+	return &ffPage{t: t, lab: l, ff: ff}
 }
 
 // firefoxVerdict is the model's verdict on the trial, speaking for Firefox:
@@ -110,15 +108,8 @@ func (p *ffPage) wantFirefoxSaid(id, path, name string) {
 }
 
 func TestCoreProofsInFirefox(t *testing.T) {
-	l := startLab(t, "").Lab
-	ff := firefox.Start(t)
-	if err := ff.Navigate(l.URLA); err != nil {
-		t.Fatalf("navigate to %s: %v", l.URLA, err)
-	}
-	if got, err := ff.Evaluate(`window.corslab.ready.then(() => "ready")`); err != nil || got != "ready" {
-		t.Fatalf("corslab.ready: %q, %v", got, err)
-	}
-	p := &ffPage{t: t, lab: l, ff: ff}
+	p := openFirefoxPage(t)
+	l, ff := p.lab, p.ff
 	begin := time.Now()
 
 	t.Run("1 blocked GET was answered 200", func(t *testing.T) {

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/lab"
+	"github.com/corslab/corslab/internal/testsupport/browserpath"
 	"github.com/corslab/corslab/internal/testsupport/firefox"
 	"github.com/corslab/corslab/internal/testsupport/labtest"
 	"github.com/corslab/corslab/internal/testsupport/poll"
@@ -96,9 +97,7 @@ type firefoxOutcome struct {
 }
 
 func TestHARFromFirefox(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: skipped under -short")
-	}
+	browserpath.SkipShort(t)
 	// Firefox writes the HAR through its DevTools' auto-export, which under
 	// a loaded machine sometimes exports before the page's fetches are in
 	// (seen in a clean-clone CI run): opt in with CORSLAB_FIREFOX_HAR=1.
@@ -113,11 +112,7 @@ func TestHARFromFirefox(t *testing.T) {
 	xvfb, err := exec.LookPath("xvfb-run")
 	_, xauthErr := exec.LookPath("xauth") // xvfb-run needs it
 	if ff == "" || err != nil || xauthErr != nil {
-		msg := "no Firefox, xvfb-run or xauth (apt-get install -y firefox-esr xvfb xauth)"
-		if firefox.Required() {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		browserpath.Missing(t, "Firefox", "no Firefox, xvfb-run or xauth (apt-get install -y firefox-esr xvfb xauth)")
 	}
 	// Site B under a buggy policy: PUT is not among the preflight's
 	// methods, and the actual answers say Access-Control-Allow-Origin: *

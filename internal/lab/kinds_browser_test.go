@@ -187,6 +187,58 @@ func runKind(p *page, cdp *cdpLog, c kindCase) {
 	t.Logf("%s: %s", c.kind, a.Headline)
 }
 
+// checkKindPage checks what the page got and read for case c in Firefox or
+// WebKit: their messages differ from Chromium's, their outcomes do not.
+func checkKindPage(t *testing.T, tr *journal.Trial, c kindCase) {
+	t.Helper()
+	o := tr.Outcome
+	if o.OK != c.loaded {
+		t.Errorf("the page got loaded=%t (%s), want %t", o.OK, o.Error, c.loaded)
+	}
+	// Firefox and WebKit word a thrown error "Error: …" where Chromium says "Uncaught Error: …".
+	if want := strings.TrimPrefix(c.read, "Uncaught "); !strings.Contains(o.Read, want) {
+		t.Errorf("the page's read found %q, want %q", o.Read, want)
+	}
+}
+
+// sentToSiteB is the last request of the trial that reached site B other
+// than a preflight, nil if none did.
+func sentToSiteB(tr *journal.Trial) *journal.Exchange {
+	var last *journal.Exchange
+	for i := range tr.Exchanges {
+		if !tr.Exchanges[i].Preflight {
+			last = &tr.Exchanges[i]
+		}
+	}
+	return last
+}
+
+// checkKindAccount checks case c's trial, made in browser ("firefox" or
+// "webkit"): site B got the request, with its session cookie exactly when
+// the kind's credentials mode is include, and the account speaks for
+// browser, gives the case's kind and reads, flags no mismatch, and
+// allows what the page loaded.
+func checkKindAccount(t *testing.T, tr *journal.Trial, browser string, c kindCase) {
+	t.Helper()
+	x := sentToSiteB(tr)
+	if x == nil {
+		t.Fatalf("site B saw no request for the trial (%s)", kinds(tr.Exchanges))
+	}
+	cookie := strings.Contains(x.RequestHeader.Get("Cookie"), siteB.SessionCookie+"=")
+	if tr.Browser != browser {
+		t.Errorf("the account speaks for %q, want %s", tr.Browser, browser)
+	}
+	if tr.Kind == nil || tr.Kind.Name != c.kind || tr.Reads != c.reads || tr.Mismatch != "" {
+		t.Errorf("account: kind %+v, reads %q (want %q), mismatch %q", tr.Kind, tr.Reads, c.reads, tr.Mismatch)
+	}
+	if want := tr.Kind != nil && tr.Kind.Credentials == "include"; cookie != want {
+		t.Errorf("site B got the session cookie: %t, want %t", cookie, want)
+	}
+	if tr.Verdict != nil && tr.Verdict.Allowed != c.loaded {
+		t.Errorf("the verdict says allowed=%t (%s)", tr.Verdict.Allowed, tr.Verdict.Error)
+	}
+}
+
 // aborted reports whether a request failed as cancelled by the page
 // (net::ERR_ABORTED), with no CORS error.
 func aborted(evs []cdpEvent) bool {

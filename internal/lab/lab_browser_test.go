@@ -130,15 +130,42 @@ func (p *page) send(request string) sent {
 // the browser has its response, and the outcome comes after).
 func (p *page) settled(id string) *journal.Trial {
 	p.t.Helper()
+	return settledTrial(p.t, p.lab, id)
+}
+
+// settledTrial is page.settled for a page in any browser: it waits until
+// l's journal has the trial's outcome.
+func settledTrial(t *testing.T, l *lab.Lab, id string) *journal.Trial {
+	t.Helper()
 	var tr *journal.Trial
-	poll.Check(p.t, wait, func() error {
+	poll.Check(t, wait, func() error {
 		var ok bool
-		if tr, ok = p.lab.Journal.Trial(id); !ok || tr.Outcome == nil {
+		if tr, ok = l.Journal.Trial(id); !ok || tr.Outcome == nil {
 			return fmt.Errorf("trial %s not settled in the journal: %+v", id, tr)
 		}
 		return nil
 	})
 	return tr
+}
+
+// webDriven is a browser driven over WebDriver — BiDi for Firefox, classic
+// for WebKit — in which a script evaluates to a string.
+type webDriven interface {
+	Evaluate(expr string) (string, error)
+}
+
+// sendIn is page.send for site A's page open in a WebDriver-driven browser.
+func sendIn(t *testing.T, b webDriven, request string) sent {
+	t.Helper()
+	out, err := b.Evaluate(`window.corslab.send(` + request + `).then(r => JSON.stringify(r))`)
+	if err != nil {
+		t.Fatalf("corslab.send(%s): %v", request, err)
+	}
+	var s sent
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("corslab.send(%s) = %s: %v", request, out, err)
+	}
+	return s
 }
 
 // entryText waits until the live-log entry of trial id contains want, and returns its text.

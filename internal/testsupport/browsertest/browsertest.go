@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,30 +24,13 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/corslab/corslab/internal/testsupport/browserpath"
 	"github.com/corslab/corslab/internal/testsupport/poll"
 )
 
 // Candidates are where Chromium is looked for, after $CORSLAB_CHROME.
 // /usr/lib/chromium/chromium is Debian's binary behind the /usr/bin wrapper.
 var Candidates = []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"}
-
-// ChromePath returns the Chromium to run, or "" if none is found.
-func ChromePath() string {
-	if p := os.Getenv("CORSLAB_CHROME"); p != "" {
-		return p
-	}
-	for _, c := range Candidates {
-		if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// Required reports whether a missing browser fails the tests rather than skipping them.
-func Required() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("CORSLAB_REQUIRE_BROWSER") == "1"
-}
 
 var shared struct {
 	once    sync.Once
@@ -76,7 +58,7 @@ func Main(m *testing.M, options ...chromedp.ExecAllocatorOption) int {
 }
 
 func start() {
-	path := ChromePath()
+	path := browserpath.Find("CORSLAB_CHROME", Candidates)
 	if path == "" {
 		shared.err = errors.New("no Chromium found (apt-get install -y chromium, or set CORSLAB_CHROME)")
 		return
@@ -150,15 +132,10 @@ func NewFreshTab(t testing.TB) *Tab {
 
 func newTab(t testing.TB, opts ...chromedp.ContextOption) *Tab {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test: skipped under -short")
-	}
+	browserpath.SkipShort(t)
 	shared.once.Do(start)
 	if shared.err != nil {
-		if Required() {
-			t.Fatalf("browser required (CI): %v", shared.err)
-		}
-		t.Skipf("skipping browser test: %v", shared.err)
+		browserpath.Missing(t, "browser", shared.err.Error())
 	}
 	ctx, cancel := chromedp.NewContext(shared.ctx, opts...)
 	t.Cleanup(cancel)

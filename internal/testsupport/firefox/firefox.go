@@ -26,28 +26,15 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/corslab/corslab/internal/testsupport/browserpath"
 )
 
 // Candidates are where Firefox is looked for, after $CORSLAB_FIREFOX.
 var Candidates = []string{"firefox-esr", "firefox", "/usr/lib/firefox-esr/firefox-esr"}
 
 // Path returns the Firefox to run, or "" if none is found.
-func Path() string {
-	if p := os.Getenv("CORSLAB_FIREFOX"); p != "" {
-		return p
-	}
-	for _, c := range Candidates {
-		if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// Required reports whether a missing browser fails the tests rather than skipping them.
-func Required() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("CORSLAB_REQUIRE_BROWSER") == "1"
-}
+func Path() string { return browserpath.Find("CORSLAB_FIREFOX", Candidates) }
 
 // LogEntry is one log.entryAdded event: a console message or a JavaScript
 // error, CORS errors included.
@@ -91,16 +78,10 @@ var listening = regexp.MustCompile(`WebDriver BiDi listening on (ws://\S+)`)
 // unless Required, where it fails it.
 func Start(t testing.TB) *Browser {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test: skipped under -short")
-	}
+	browserpath.SkipShort(t)
 	path := Path()
 	if path == "" {
-		msg := "no Firefox found (apt-get install -y --no-install-recommends firefox-esr, or set CORSLAB_FIREFOX)"
-		if Required() {
-			t.Fatalf("browser required (CI): %s", msg)
-		}
-		t.Skipf("skipping Firefox test: %s", msg)
+		browserpath.Missing(t, "Firefox", "no Firefox found (apt-get install -y --no-install-recommends firefox-esr, or set CORSLAB_FIREFOX)")
 	}
 	b, err := launch(path)
 	if err != nil {

@@ -2,15 +2,12 @@ package loadtest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -72,49 +69,16 @@ func RunApart(ctx context.Context, a Apart, lastSeq func() uint64) (ApartResult,
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.Warm+a.Duration+time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), apartEnv+"="+string(spec))
-	var stderr bytes.Buffer // the child's reason, when it fails
-	cmd.Stderr = &stderr
-	stdin, err := cmd.StdinPipe()
+	c, err := startChild(ctx, "load", apartEnv+"="+string(spec), 0)
 	if err != nil {
 		return ApartResult{}, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return ApartResult{}, err
-	}
-	if err := cmd.Start(); err != nil {
-		return ApartResult{}, err
-	}
-	waited := false
-	wait := func() error { waited = true; stdin.Close(); return cmd.Wait() }
-	defer func() {
-		if !waited {
-			wait()
-		}
-	}()
-	lines := bufio.NewScanner(stdout)
-	lines.Buffer(nil, 1<<20)
-	next := func(want string) (string, error) {
-		if !lines.Scan() {
-			err := wait()
-			if msg := strings.TrimSpace(stderr.String()); msg != "" {
-				return "", errors.New(msg) // "load process: …"
-			}
-			return "", fmt.Errorf("load process: ended before saying %q: %v", want, err)
-		}
-		rest, ok := strings.CutPrefix(lines.Text(), want)
-		if !ok {
-			return "", fmt.Errorf("load process: said %q, want %q", lines.Text(), want)
-		}
-		return rest, nil
-	}
-	if _, err := next("ready"); err != nil {
+	defer c.stop()
+	if _, err := c.expect("ready"); err != nil {
 		return ApartResult{}, err
 	}
 	cpu := CPUTime()
-	loaded, err := next("loaded ")
+	loaded, err := c.expect("loaded ")
 	if err != nil {
 		return ApartResult{}, err
 	}
@@ -126,8 +90,8 @@ func RunApart(ctx context.Context, a Apart, lastSeq func() uint64) (ApartResult,
 	res.ServerCPU = serverCPU
 	if a.Subs > 0 {
 		res.Through = lastSeq()
-		fmt.Fprintln(stdin, res.Through)
-		subs, err := next("subs ")
+		fmt.Fprintln(c.stdin, res.Through)
+		subs, err := c.expect("subs ")
 		if err != nil {
 			return ApartResult{}, err
 		}
@@ -135,8 +99,8 @@ func RunApart(ctx context.Context, a Apart, lastSeq func() uint64) (ApartResult,
 			return ApartResult{}, fmt.Errorf("load process: %v", err)
 		}
 	}
-	if err := wait(); err != nil { // a race the detector found in the child, say
-		return ApartResult{}, fmt.Errorf("load process: %v: %s", err, strings.TrimSpace(stderr.String()))
+	if err := c.stop(); err != nil { // a race the detector found in the child, say
+		return ApartResult{}, fmt.Errorf("load process: %v: %s", err, strings.TrimSpace(c.stderr.String()))
 	}
 	return res, nil
 }

@@ -5,12 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,7 +70,7 @@ type hallSpec struct {
 // subscriber must read through the lab's last event.
 func RunHall(ctx context.Context, h Hall) (HallResult, error) {
 	var res HallResult
-	subs, err := startChild(ctx, hallSpec{Role: "subs", Hall: h}, h.Duration+5*time.Minute)
+	subs, err := startHallChild(ctx, hallSpec{Role: "subs", Hall: h}, h.Duration+5*time.Minute)
 	if err != nil {
 		return res, err
 	}
@@ -90,7 +88,7 @@ func RunHall(ctx context.Context, h Hall) (HallResult, error) {
 	}
 	res.LoadStart = time.Now()
 	fmt.Fprintf(subs.stdin, "go %d\n", res.LoadStart.UnixNano())
-	load, err := startChild(ctx, hallSpec{Role: "load", Hall: h}, h.Duration+2*time.Minute)
+	load, err := startHallChild(ctx, hallSpec{Role: "load", Hall: h}, h.Duration+2*time.Minute)
 	if err != nil {
 		return res, err
 	}
@@ -137,93 +135,14 @@ func RunHall(ctx context.Context, h Hall) (HallResult, error) {
 	return res, nil
 }
 
-// child is a hall child process and its line protocol.
-type child struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	lines  *bufio.Scanner
-	stderr *syncBuf
-	waited bool
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func startChild(ctx context.Context, spec hallSpec, limit time.Duration) (*child, error) {
+// startHallChild starts a hall child process for spec; limit bounds how
+// long stopping it waits for its output once it is killed.
+func startHallChild(ctx context.Context, spec hallSpec, limit time.Duration) (*child, error) {
 	b, err := json.Marshal(spec)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), hallEnv+"="+string(b))
-	cmd.WaitDelay = limit
-	c := &child{cmd: cmd, stderr: &syncBuf{}}
-	cmd.Stderr = c.stderr
-	if c.stdin, err = cmd.StdinPipe(); err != nil {
-		return nil, err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	c.lines = bufio.NewScanner(out)
-	c.lines.Buffer(nil, 1<<20)
-	return c, nil
-}
-
-// expect reads the child's next line, which must start with prefix, and
-// returns the rest.
-func (c *child) expect(prefix string) (string, error) {
-	if !c.lines.Scan() {
-		err := c.stop()
-		if msg := strings.TrimSpace(c.stderr.String()); msg != "" {
-			return "", errors.New(msg)
-		}
-		return "", fmt.Errorf("%s process: ended before saying %q: %v", c.role(), prefix, err)
-	}
-	rest, ok := strings.CutPrefix(c.lines.Text(), prefix)
-	if !ok {
-		return "", fmt.Errorf("%s process: said %q, want %q", c.role(), c.lines.Text(), prefix)
-	}
-	return rest, nil
-}
-
-func (c *child) role() string {
-	for _, e := range c.cmd.Env {
-		if spec, ok := strings.CutPrefix(e, hallEnv+"="); ok {
-			var s hallSpec
-			json.Unmarshal([]byte(spec), &s)
-			return s.Role
-		}
-	}
-	return "hall"
-}
-
-// stop closes the child's stdin (its signal to end) and waits for it.
-func (c *child) stop() error {
-	if c.waited {
-		return nil
-	}
-	c.waited = true
-	c.stdin.Close()
-	return c.cmd.Wait()
+	return startChild(ctx, spec.Role, hallEnv+"="+string(b), limit)
 }
 
 // hallMain runs a hall child's role; ApartMain calls it.
@@ -380,28 +299,16 @@ type Bare struct {
 // StartBare starts this test binary as a bare server (the test package's
 // TestMain must call BareMain); Stop ends it.
 func StartBare(ctx context.Context) (*Bare, error) {
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), bareEnv+"=1")
-	c := &child{cmd: cmd, stderr: &syncBuf{}}
-	cmd.Stderr = c.stderr
-	var err error
-	if c.stdin, err = cmd.StdinPipe(); err != nil {
-		return nil, err
-	}
-	out, err := cmd.StdoutPipe()
+	c, err := startChild(ctx, "hall", bareEnv+"=1", 0)
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	c.lines = bufio.NewScanner(out)
 	base, err := c.expect("http://")
 	if err != nil {
 		c.stop()
 		return nil, err
 	}
-	return &Bare{Base: "http://" + base, PID: cmd.Process.Pid, c: c}, nil
+	return &Bare{Base: "http://" + base, PID: c.cmd.Process.Pid, c: c}, nil
 }
 
 // Stop ends the bare server.
@@ -411,7 +318,7 @@ func (b *Bare) Stop() { b.c.stop() }
 // Duration, Conns) from a process of its own, and returns what it saw.
 func RunOpenApart(ctx context.Context, h Hall) (OpenResult, error) {
 	var r OpenResult
-	load, err := startChild(ctx, hallSpec{Role: "load", Hall: h}, h.Duration+2*time.Minute)
+	load, err := startHallChild(ctx, hallSpec{Role: "load", Hall: h}, h.Duration+2*time.Minute)
 	if err != nil {
 		return r, err
 	}

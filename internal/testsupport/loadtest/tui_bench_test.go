@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/testsupport/loadtest"
+	"github.com/corslab/corslab/internal/testsupport/serverproc"
+	"github.com/corslab/corslab/internal/testsupport/tmuxtest"
 )
 
 // TestReportTUI measures the terminal UI as a teacher runs it: the
@@ -35,20 +36,10 @@ func TestReportTUI(t *testing.T) {
 	bin := loadtest.BuildCorslab(t)
 	var out strings.Builder
 	for _, tui := range []bool{true, false} {
-		siteA, siteB := freeAddr(t), freeAddr(t)
+		siteA, siteB := serverproc.FreeAddr(t), serverproc.FreeAddr(t)
 		var pid int
 		if tui {
-			socket := filepath.Join(t.TempDir(), "tmux.sock")
-			tmux := func(args ...string) string {
-				b, err := exec.Command("tmux", append([]string{"-S", socket}, args...)...).CombinedOutput()
-				if err != nil {
-					t.Fatalf("tmux %v: %v\n%s", args, err, b)
-				}
-				return string(b)
-			}
-			tmux("new-session", "-d", "-x", "120", "-y", "40", "-s", "lab", "exec "+bin+" -site-a "+siteA+" -site-b "+siteB)
-			t.Cleanup(func() { exec.Command("tmux", "-S", socket, "kill-server").Run() })
-			pid, _ = strconv.Atoi(strings.TrimSpace(tmux("display-message", "-p", "-t", "lab", "#{pane_pid}")))
+			pid = tmuxtest.Start(t, 120, 40, nil, "exec "+bin+" -site-a "+siteA+" -site-b "+siteB).PanePID()
 		} else {
 			cmd := exec.Command(bin, "-no-tui", "-site-a", siteA, "-site-b", siteB)
 			cmd.Stdout = nil // /dev/null: the log's lines are written, and dropped
@@ -129,15 +120,4 @@ func terminalWrites(t *testing.T, pid int, origin, base string) string {
 		verdict = "MISSED"
 	}
 	return fmt.Sprintf("renders (writes to the terminal, strace, %v at %.0f req/s): %d, %.1f a second  target ≤ 62.5: %s", d, r.PerSecond(), n, float64(n)/d.Seconds(), verdict)
-}
-
-// freeAddr returns a loopback address whose port was free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

@@ -63,3 +63,15 @@ func WaitListening(t testing.TB, addr string, what func() string) {
 		return nil
 	})
 }
+
+// FreeAddr returns a loopback address (127.0.0.1:port) whose port was free
+// a moment ago, for a server to listen on.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}

@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/corslab/corslab/internal/testsupport/browserpath"
 )
 
 // Driver is a MiniBrowser driven by WebKitWebDriver over classic WebDriver
@@ -30,18 +32,12 @@ type Driver struct {
 // Xvfb display, closed when the test ends. It skips as Start does.
 func StartDriver(t testing.TB) *Driver {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test: skipped under -short")
-	}
+	browserpath.SkipShort(t)
 	mini := Path()
 	xvfb, _ := exec.LookPath("Xvfb")
 	wd, _ := exec.LookPath("WebKitWebDriver")
 	if mini == "" || xvfb == "" || wd == "" {
-		msg := "no WebKitGTK MiniBrowser, WebKitWebDriver or Xvfb found (apt-get install -y --no-install-recommends webkit2gtk-driver xvfb)"
-		if Required() {
-			t.Fatalf("browser required (CI): %s", msg)
-		}
-		t.Skipf("skipping WebKit test: %s", msg)
+		browserpath.Missing(t, "WebKit", "no WebKitGTK MiniBrowser, WebKitWebDriver or Xvfb found (apt-get install -y --no-install-recommends webkit2gtk-driver xvfb)")
 	}
 	d, err := launchDriver(xvfb, wd, mini)
 	if err != nil {

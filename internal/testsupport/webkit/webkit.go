@@ -23,6 +23,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/corslab/corslab/internal/testsupport/browserpath"
 )
 
 // Candidates are where MiniBrowser is looked for, after $CORSLAB_MINIBROWSER.
@@ -33,22 +35,7 @@ var Candidates = []string{
 }
 
 // Path returns the MiniBrowser to run, or "" if none is found.
-func Path() string {
-	if p := os.Getenv("CORSLAB_MINIBROWSER"); p != "" {
-		return p
-	}
-	for _, c := range Candidates {
-		if fi, err := os.Stat(c); err == nil && !fi.IsDir() {
-			return c
-		}
-	}
-	return ""
-}
-
-// Required reports whether a missing browser fails the tests rather than skipping them.
-func Required() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("CORSLAB_REQUIRE_BROWSER") == "1"
-}
+func Path() string { return browserpath.Find("CORSLAB_MINIBROWSER", Candidates) }
 
 // ConsolePrefix starts every console line MiniBrowser writes ("CONSOLE LOG
 // …", "CONSOLE SECURITY ERROR …").
@@ -69,17 +56,11 @@ type Browser struct {
 // missing unless Required, where it fails it.
 func Start(t testing.TB, url string) *Browser {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test: skipped under -short")
-	}
+	browserpath.SkipShort(t)
 	mini := Path()
 	xvfb, _ := exec.LookPath("Xvfb")
 	if mini == "" || xvfb == "" {
-		msg := "no WebKitGTK MiniBrowser or Xvfb found (apt-get install -y --no-install-recommends webkit2gtk-driver xvfb, or set CORSLAB_MINIBROWSER)"
-		if Required() {
-			t.Fatalf("browser required (CI): %s", msg)
-		}
-		t.Skipf("skipping WebKit test: %s", msg)
+		browserpath.Missing(t, "WebKit", "no WebKitGTK MiniBrowser or Xvfb found (apt-get install -y --no-install-recommends webkit2gtk-driver xvfb, or set CORSLAB_MINIBROWSER)")
 	}
 	b, err := launch(xvfb, mini, url)
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/rs/cors"
 
 	"github.com/corslab/corslab/internal/model/fetch"
+	"github.com/corslab/corslab/internal/testsupport/browserpath"
 	"github.com/corslab/corslab/internal/testsupport/browsertest"
 	"github.com/corslab/corslab/internal/testsupport/npmtest"
 	"github.com/corslab/corslab/internal/testsupport/poll"
@@ -146,9 +147,7 @@ func app(h helpers) http.Handler {
 }
 
 func TestRealServersAgreeWithChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: skipped under -short")
-	}
+	browserpath.SkipShort(t)
 	h := startHelpers(t)
 	stacks := []struct {
 		name  string
@@ -286,17 +285,6 @@ func chromiumFetch(t *testing.T, tab *browsertest.Tab, r fetch.Request, body str
 	return chromiumResult{Error: last.CorsError, Param: last.FailedParameter}
 }
 
-// freeAddr returns a loopback address nobody listens on (yet).
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // startNginxStack serves the probes' paths from nginx, configured as the
 // usual guides do it: the allowed origin echoed, add_header … always, an
 // `if` for OPTIONS, and redirects by `return`.
@@ -305,7 +293,7 @@ func startNginxStack(t *testing.T, h helpers) string {
 	if bin == "" {
 		t.Skip("nginx not installed (.ci/run tries nginx-light; optional, like the nginx export test)")
 	}
-	addr := freeAddr(t)
+	addr := serverproc.FreeAddr(t)
 	cors := `
       add_header Access-Control-Allow-Origin ` + h.page + ` always;
       add_header Access-Control-Allow-Credentials true always;
@@ -350,7 +338,7 @@ func startNode(script string) func(t *testing.T, h helpers) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		addr := freeAddr(t)
+		addr := serverproc.FreeAddr(t)
 		_, port, _ := net.SplitHostPort(addr)
 		serverproc.Start(t, addr, func() string { return "" }, "/usr/bin/env", "NODE_PATH="+filepath.Join(dir, "node_modules"),
 			node, path, port, h.page, h.bare, h.star, h.echo)
@@ -374,7 +362,7 @@ func startPython(script, module string) func(t *testing.T, h helpers) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		addr := freeAddr(t)
+		addr := serverproc.FreeAddr(t)
 		_, port, _ := net.SplitHostPort(addr)
 		serverproc.Start(t, addr, nil, pythonBin, path, port, h.page, h.bare, h.star, h.echo)
 		return "http://" + addr
@@ -390,27 +378,13 @@ func startApacheStack(t *testing.T, h helpers) string {
 		t.Skip("apache2 not installed")
 	}
 	backend := serveGo(t, app(h))
-	dir := t.TempDir()
-	addr := freeAddr(t)
-	mods := "/usr/lib/apache2/modules"
+	addr := serverproc.FreeAddr(t)
 	pre := `"expr=%{REQUEST_METHOD} == 'OPTIONS'"`
-	conf := `ServerRoot ` + dir + `
-PidFile ` + dir + `/httpd.pid
-ErrorLog ` + dir + `/error.log
-Listen ` + addr + `
-ServerName localhost
-LoadModule mpm_event_module ` + mods + `/mod_mpm_event.so
-LoadModule authz_core_module ` + mods + `/mod_authz_core.so
-LoadModule headers_module ` + mods + `/mod_headers.so
-LoadModule rewrite_module ` + mods + `/mod_rewrite.so
-LoadModule proxy_module ` + mods + `/mod_proxy.so
-LoadModule proxy_http_module ` + mods + `/mod_proxy_http.so
-<VirtualHost ` + addr + `>
-Header always set Access-Control-Allow-Origin "` + h.page + `"
+	serverproc.NewApache(t, bin, addr, `Header always set Access-Control-Allow-Origin "`+h.page+`"
 Header always set Access-Control-Allow-Credentials "true"
 Header always set Vary "Origin"
-Header always set Access-Control-Allow-Methods "GET, POST, PUT" ` + pre + `
-Header always set Access-Control-Allow-Headers "content-type" ` + pre + `
+Header always set Access-Control-Allow-Methods "GET, POST, PUT" `+pre+`
+Header always set Access-Control-Allow-Headers "content-type" `+pre+`
 Header always set Access-Control-Expose-Headers "X-Total"
 RewriteEngine On
 RewriteCond %{REQUEST_METHOD} =OPTIONS
@@ -418,22 +392,13 @@ RewriteCond %{HTTP:Access-Control-Request-Method} !=""
 RewriteRule ^ - [R=204,L]
 RewriteRule ^/boom$ - [R=500,L]
 RewriteRule ^/slash$ /items/ [R=301,L]
-RewriteRule ^/to-bare$ ` + h.bare + `/data [R=307,L]
-RewriteRule ^/to-star$ ` + h.star + `/data [R=302,L]
-RewriteRule ^/to-echo$ ` + h.echo + `/data [R=307,L]
+RewriteRule ^/to-bare$ `+h.bare+`/data [R=307,L]
+RewriteRule ^/to-star$ `+h.star+`/data [R=302,L]
+RewriteRule ^/to-echo$ `+h.echo+`/data [R=307,L]
 RewriteRule ^/put307$ /items [R=307,L]
 RewriteRule ^/post303$ /items [R=303,L]
-ProxyPass / ` + backend + `/
-</VirtualHost>
-`
-	path := filepath.Join(dir, "httpd.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(bin, "-t", "-f", path).CombinedOutput(); err != nil {
-		t.Fatalf("apache2 -t: %v\n%s", err, out)
-	}
-	serverproc.Start(t, addr, func() string { b, _ := os.ReadFile(dir + "/error.log"); return string(b) }, bin, "-f", path, "-DFOREGROUND")
+ProxyPass / `+backend+`/
+`).Start(t)
 	return "http://" + addr
 }
 
@@ -443,19 +408,12 @@ func startCaddyStack(t *testing.T, h helpers) string {
 	if err != nil {
 		t.Skip("caddy not installed")
 	}
-	dir := t.TempDir()
-	addr := freeAddr(t)
-	conf := `{
-	admin off
-	auto_https off
-	storage file_system ` + dir + `
-}
-http://` + addr + ` {
-	@preflight {
+	addr := serverproc.FreeAddr(t)
+	serverproc.Caddy(t, bin, addr, `	@preflight {
 		method OPTIONS
 		header Access-Control-Request-Method *
 	}
-	header Access-Control-Allow-Origin "` + h.page + `"
+	header Access-Control-Allow-Origin "`+h.page+`"
 	header Access-Control-Allow-Credentials "true"
 	header Vary "Origin"
 	handle @preflight {
@@ -465,9 +423,9 @@ http://` + addr + ` {
 	}
 	header Access-Control-Expose-Headers "X-Total"
 	redir /slash /items/ 301
-	redir /to-bare ` + h.bare + `/data 307
-	redir /to-star ` + h.star + `/data 302
-	redir /to-echo ` + h.echo + `/data 307
+	redir /to-bare `+h.bare+`/data 307
+	redir /to-star `+h.star+`/data 302
+	redir /to-echo `+h.echo+`/data 307
 	redir /put307 /items 307
 	redir /post303 /items 303
 	handle /boom {
@@ -476,14 +434,8 @@ http://` + addr + ` {
 	handle /items* {
 		header X-Total "3"
 		header Content-Type "application/json"
-		respond ` + "`" + `{"ok":true}` + "`" + ` 200
+		respond `+"`"+`{"ok":true}`+"`"+` 200
 	}
-}
-`
-	path := filepath.Join(dir, "Caddyfile")
-	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	serverproc.Start(t, addr, func() string { return conf }, bin, "run", "--adapter", "caddyfile", "--config", path)
+`)
 	return "http://" + addr
 }

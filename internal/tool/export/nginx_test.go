@@ -1,20 +1,17 @@
 package export_test
 
 import (
-	"net/http/httptest"
-	"strings"
 	"testing"
 
+	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/internal/testsupport/serverproc"
 	"github.com/corslab/corslab/internal/tool/export"
 )
 
-// nginxPath finds Debian's nginx (apt-get install nginx-light). The nginx
-// test is optional, even under CI: without the binary it is skipped.
 // startNginx serves n in front of backend with a real nginx, until the test ends.
 func startNginx(t *testing.T, bin string, n export.Nginx, backend string) string {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := serverproc.FreeAddr(t)
 	serverproc.Nginx(t, bin, addr, n.HTTP+`
   server {
     listen `+addr+`;
@@ -34,29 +31,13 @@ func TestNginxAnswersAsSiteB(t *testing.T) {
 	if bin == "" {
 		t.Skip("nginx not installed (apt-get install nginx-light); this test is optional")
 	}
-	for name, doc := range headerPolicies {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			d := mustDoc(t, doc)
-			n, err := export.NginxConfig(d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			backend := httptest.NewServer(bareSiteB())
-			t.Cleanup(backend.Close)
-			got := startNginx(t, bin, n, backend.URL)
-			want := siteBServer(t, d)
-			compareMatrix(t, want.URL, got, true)
-
-			text, err := export.Render(d, "nginx")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(text, n.HTTP) || !strings.Contains(text, n.Location) {
-				t.Errorf("the printed directives differ from the tested ones:\n%s", text)
-			}
-		})
-	}
+	answersAsSiteB(t, "nginx", func(t *testing.T, d policy.Document, backend string) (string, []string) {
+		n, err := export.NginxConfig(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return startNginx(t, bin, n, backend), []string{n.HTTP, n.Location}
+	})
 }
 
 // headerPolicies are served by the stacks that set headers as told

@@ -1,9 +1,6 @@
 package export_test
 
 import (
-	"net"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,18 +38,7 @@ func TestNodeStacksAnswerAsSiteB(t *testing.T) {
 					if strings.Contains(text, "WARNING") && !strings.Contains(text, "WARNING: INSECURE") {
 						t.Skipf("%s cannot say this policy; its WARNING lines say how it differs", format)
 					}
-					snippet := filepath.Join(t.TempDir(), "snippet.js")
-					if err := os.WriteFile(snippet, []byte(text), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					backend := httptest.NewServer(bareSiteB())
-					t.Cleanup(backend.Close)
-					addr := freeAddr(t)
-					_, port, _ := net.SplitHostPort(addr)
-					script, _ := filepath.Abs(filepath.Join("testdata", "serve_node.js"))
-					serveProcess(t, addr, func() string { return text }, "/usr/bin/env", "NODE_PATH="+filepath.Join(dir, "node_modules"),
-						node, script, format, port, backend.URL, snippet)
-					compareMatrix(t, siteBServer(t, d).URL, "http://"+addr, false)
+					snippetAnswersAsSiteB(t, d, format, text, "serve_node.js", "/usr/bin/env", "NODE_PATH="+filepath.Join(dir, "node_modules"), node)
 				})
 			}
 		})

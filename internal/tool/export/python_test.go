@@ -1,11 +1,7 @@
 package export_test
 
 import (
-	"net"
-	"net/http/httptest"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,18 +36,7 @@ func TestPythonStacksAnswerAsSiteB(t *testing.T) {
 					if strings.Contains(text, "WARNING") {
 						t.Skipf("%s cannot say this policy; its WARNING lines say how it differs", st.format)
 					}
-					dir := t.TempDir()
-					snippet := filepath.Join(dir, "snippet.py")
-					if err := os.WriteFile(snippet, []byte(text), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					backend := httptest.NewServer(bareSiteB())
-					t.Cleanup(backend.Close)
-					addr := freeAddr(t)
-					_, port, _ := net.SplitHostPort(addr)
-					script, _ := filepath.Abs(filepath.Join("testdata", "serve_python.py"))
-					serveProcess(t, addr, func() string { return text }, "/usr/bin/python3", script, st.format, port, backend.URL, snippet)
-					compareMatrix(t, siteBServer(t, d).URL, "http://"+addr, false)
+					snippetAnswersAsSiteB(t, d, st.format, text, "serve_python.py", "/usr/bin/python3")
 				})
 			}
 		})
