@@ -299,7 +299,7 @@ type Bare struct {
 // StartBare starts this test binary as a bare server (the test package's
 // TestMain must call BareMain); Stop ends it.
 func StartBare(ctx context.Context) (*Bare, error) {
-	c, err := startChild(ctx, "hall", bareEnv+"=1", 0)
+	c, err := startChild(ctx, "bare server", bareEnv+"=1", 0)
 	if err != nil {
 		return nil, err
 	}
