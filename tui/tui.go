@@ -9,7 +9,8 @@
 // the detail view (detail.go). Events arrive through a tea.Cmd that reads
 // the journal (never through Program.Send from another goroutine), at most
 // one batch per frame (16 ms) whatever the rate: the console renders after
-// each message.
+// each message, drawing again only the parts of the screen that changed
+// (memo.go).
 package tui
 
 import (
@@ -62,8 +63,9 @@ type Options struct {
 const replay = 200
 
 // Events are read at most once per frameInterval: the program renders the
-// whole screen after every message (0.6–0.9 ms at 120×40), so a message
-// per event cost most of a core at 1,000 requests/s. Whatever arrives
+// whole screen after every message (View, then Bubble Tea's diff of every
+// cell: over 1 ms at 120×40), so a message per event cost most of a core
+// at 1,000 requests/s. View itself redraws only what changed (memo.go). Whatever arrives
 // within a frame comes in one message, up to eventBatch (the lab's
 // history: more than that in 16 ms is lost anyway, and said so). An event
 // after a quiet spell is read at once.
