@@ -32,6 +32,9 @@ type drawnParts struct {
 	policy  memo[policyKey, []string]
 	detail  memo[detailKey, []string]
 	logEdge memo[edgeKey, boxEdges]
+	// detailEdge: the detail's frame is kept apart from its lines, which
+	// change every frame while the log follows a busy site B.
+	detailEdge memo[edgeKey, boxEdges]
 }
 
 type helpKey struct {
@@ -76,6 +79,3 @@ type edgeKey struct {
 	w       int
 	focused bool
 }
-
-// detailContent is the detail's content as renderDetail last set it.
-type detailContent struct{ lines []string }

@@ -481,7 +481,7 @@ func (m *Model) renderDetail() {
 	for _, l := range src {
 		out = append(out, wrap(l, w)...)
 	}
-	m.detailSet = &detailContent{lines: out}
+	m.detailSet = newDetailContent(out)
 	m.detail.SetContentLines(out)
 }
 
@@ -603,7 +603,8 @@ func (m Model) detailBox(w, h int) []string {
 	}
 	return m.drawn.detail.get(detailKey{content: m.detailSet, yOffset: m.detail.YOffset(), xOffset: m.detail.XOffset(),
 		vw: m.detail.Width(), vh: m.detail.Height(), w: w, h: h, title: title}, func() []string {
-		return m.st.box(title, strings.Split(m.detail.View(), "\n"), w, h, false)
+		lines, _ := m.drawDetail(title, w, h)
+		return lines
 	})
 }
 
