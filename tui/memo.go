@@ -1,10 +1,11 @@
 package tui
 
 // At 1,000 requests/s the console draws a frame every 16 ms, and in most
-// of them only the live log changed: the policy panel, the detail, the
-// header, the status and the help are what they were. Each is kept as
-// drawn, with what it was drawn from, and drawn again only when that
-// changed. Log lines are kept on their entries (entry.drawn).
+// of them only the live log and the detail changed: the policy panel, the
+// header, the status, the help and the panels' frames are what they were.
+// Each is kept as drawn, with what it was drawn from, and drawn again only
+// when that changed. Log lines are kept on their entries (entry.drawn), so
+// an entry is laid out once, not every frame it is visible.
 
 // memo keeps one value and the key it was made from.
 type memo[K comparable, V any] struct {
@@ -14,9 +15,9 @@ type memo[K comparable, V any] struct {
 }
 
 // get returns the kept value if it was made from k, else makes it.
-func (c *memo[K, V]) get(k K, make func() V) V {
+func (c *memo[K, V]) get(k K, draw func() V) V {
 	if !c.ok || c.key != k {
-		c.key, c.val, c.ok = k, make(), true
+		c.key, c.val, c.ok = k, draw(), true
 	}
 	return c.val
 }

@@ -65,10 +65,9 @@ const replay = 200
 // Events are read at most once per frameInterval: the program renders the
 // whole screen after every message (View, then Bubble Tea's diff of every
 // cell: over 1 ms at 120×40), so a message per event cost most of a core
-// at 1,000 requests/s. View itself redraws only what changed (memo.go). Whatever arrives
-// within a frame comes in one message, up to eventBatch (the lab's
-// history: more than that in 16 ms is lost anyway, and said so). An event
-// after a quiet spell is read at once.
+// at 1,000 requests/s. Whatever arrives within a frame comes in one
+// message, up to eventBatch (the lab's history: more than that in 16 ms is
+// lost anyway, and said so). An event after a quiet spell is read at once.
 const (
 	frameInterval = 16 * time.Millisecond
 	eventBatch    = 4096
