@@ -41,7 +41,8 @@ type entry struct {
 	p       *journal.PolicyChange
 	lost    uint64
 	changes int // a policy entry: the changes it stands for (a burst, policyBurst)
-	version int // bumped when a trial entry is updated, so the detail re-renders
+	version int // bumped when the entry is updated, so the detail and its log lines re-render
+	drawn   drawnLines
 }
 
 // lineCount is how many log lines the entry takes: a trial shows its
@@ -230,34 +231,72 @@ func (l *logPanel) scroll() {
 	}
 }
 
-// view renders the visible log lines, w cells wide, at most h lines. The
-// cost depends on h, not on the length of the history.
+// view renders the visible log lines, each exactly w cells wide, at most
+// h lines. The cost depends on h, not on the length of the history; and an
+// entry's lines are laid out once (entry.draw), not every frame.
 func (l *logPanel) view(st styles, w, h int, focused bool) []string {
 	if len(l.entries) == 0 {
-		return []string{st.dim.Render("waiting for requests to site B…")}
+		return []string{fit(st.dim.Render("waiting for requests to site B…"), w)}
 	}
 	cols := newLogColumns(w)
 	lines := make([]string, 0, h)
 	for i := l.top; i < len(l.entries) && len(lines) < h; i++ {
-		e := l.entries[i]
-		for j, line := range e.lines(cols, st) {
-			if len(lines) == h {
-				break
-			}
-			mark := "  "
-			if i == l.selected && j == 0 {
-				mark = "› "
-			}
-			line = fit(mark+line, w)
-			if i == l.selected {
-				if focused {
-					line = st.selected.Render(line)
-				} else {
-					line = st.title.Render(line)
-				}
-			}
-			lines = append(lines, line)
+		d := l.entries[i].draw(cols, st, w)
+		shown := d.plain
+		if i == l.selected {
+			shown = d.selectedLines(l.entries[i], cols, st, focused)
 		}
+		lines = append(lines, shown[:min(len(shown), h-len(lines))]...)
+	}
+	return lines
+}
+
+// drawnLines are an entry's log lines as laid out for a panel w cells wide
+// at the entry's version then: plain, and — made when the entry is first
+// selected — with the selection mark and style, focused [1] or not [0].
+type drawnLines struct {
+	ok       bool
+	w        int
+	version  int
+	plain    []string
+	selected [2][]string
+}
+
+// draw returns the entry's lines for a panel w cells wide, laid out again
+// only if the width or the entry changed since they last were.
+func (e *entry) draw(c logColumns, st styles, w int) *drawnLines {
+	d := &e.drawn
+	if !d.ok || d.w != w || d.version != e.version {
+		*d = drawnLines{ok: true, w: w, version: e.version, plain: e.marked(c, st, w, "  ")}
+	}
+	return d
+}
+
+// selectedLines are e's lines as the selected entry shows them.
+func (d *drawnLines) selectedLines(e *entry, c logColumns, st styles, focused bool) []string {
+	k, style := 0, st.title
+	if focused {
+		k, style = 1, st.selected
+	}
+	if d.selected[k] == nil {
+		d.selected[k] = e.marked(c, st, d.w, "› ")
+		for j, line := range d.selected[k] {
+			d.selected[k][j] = style.Render(line)
+		}
+	}
+	return d.selected[k]
+}
+
+// marked lays out the entry's lines w cells wide behind the selection
+// mark: first on its first line, blank on the others.
+func (e *entry) marked(c logColumns, st styles, w int, first string) []string {
+	lines := e.lines(c, st)
+	for j, line := range lines {
+		mark := "  "
+		if j == 0 {
+			mark = first
+		}
+		lines[j] = fit(mark+line, w)
 	}
 	return lines
 }

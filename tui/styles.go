@@ -58,13 +58,28 @@ func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if ansi.StringWidth(s) > w {
+	n := cellWidth(s)
+	if n > w {
 		s = ansi.Truncate(s, w, "…")
+		n = cellWidth(s)
 	}
-	if n := w - ansi.StringWidth(s); n > 0 {
-		s += strings.Repeat(" ", n)
+	if n < w {
+		s += strings.Repeat(" ", w-n)
 	}
 	return s
+}
+
+// cellWidth is ansi.StringWidth(s), the cells s takes on the terminal;
+// printable ASCII (no escape sequence, nothing another byte could join
+// into a wider cluster) is one cell a byte, counted without segmenting
+// it into graphemes.
+func cellWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }
 
 // frame is the set of characters a panel is drawn with.
@@ -82,26 +97,49 @@ func (st styles) box(title string, content []string, w, h int, focused bool) []s
 	if w < 4 || h < 2 {
 		return blank(w, h)
 	}
+	fitted := make([]string, 0, min(len(content), h-2))
+	for _, l := range content[:min(len(content), h-2)] {
+		fitted = append(fitted, fit(l, w-2))
+	}
+	return st.boxEdges(title, w, focused).draw(fitted, h)
+}
+
+// boxEdges is a panel's frame, drawn: the top edge with its title, the
+// sides and the bottom edge, for a panel w cells wide (w ≥ 4).
+type boxEdges struct {
+	top, side, bottom, empty string // empty: a blank line inside the frame
+}
+
+func (st styles) boxEdges(title string, w int, focused bool) boxEdges {
 	f, ts := thinFrame, st.title
 	if focused {
 		f, ts = thickFrame, st.focused
 	}
 	inner := w - 2
 	t := ansi.Truncate(" "+title+" ", inner-1, "…")
-	top := st.border.Render(f.tl+f.h) + ts.Render(t) +
-		st.border.Render(strings.Repeat(f.h, max(0, inner-1-ansi.StringWidth(t)))+f.tr)
-	out := make([]string, 0, h)
-	out = append(out, top)
 	side := st.border.Render(f.v)
-	for i := 0; i < h-2; i++ {
-		line := ""
-		if i < len(content) {
-			line = content[i]
-		}
-		out = append(out, side+fit(line, inner)+side)
+	return boxEdges{
+		top: st.border.Render(f.tl+f.h) + ts.Render(t) +
+			st.border.Render(strings.Repeat(f.h, max(0, inner-1-ansi.StringWidth(t)))+f.tr),
+		side:   side,
+		bottom: st.border.Render(f.bl + strings.Repeat(f.h, inner) + f.br),
+		empty:  side + strings.Repeat(" ", inner) + side,
 	}
-	out = append(out, st.border.Render(f.bl+strings.Repeat(f.h, inner)+f.br))
-	return out
+}
+
+// draw frames h-2 lines of content, each exactly w-2 cells wide already
+// (fit), blank lines below them: h lines, as box.
+func (e boxEdges) draw(fitted []string, h int) []string {
+	out := make([]string, 0, h)
+	out = append(out, e.top)
+	for i := 0; i < h-2; i++ {
+		if i < len(fitted) {
+			out = append(out, e.side+fitted[i]+e.side)
+		} else {
+			out = append(out, e.empty)
+		}
+	}
+	return append(out, e.bottom)
 }
 
 // blank returns h lines of w spaces.

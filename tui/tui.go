@@ -9,7 +9,8 @@
 // the detail view (detail.go). Events arrive through a tea.Cmd that reads
 // the journal (never through Program.Send from another goroutine), at most
 // one batch per frame (16 ms) whatever the rate: the console renders after
-// each message.
+// each message, drawing again only the parts of the screen that changed
+// (memo.go).
 package tui
 
 import (
@@ -62,11 +63,11 @@ type Options struct {
 const replay = 200
 
 // Events are read at most once per frameInterval: the program renders the
-// whole screen after every message (0.6–0.9 ms at 120×40), so a message
-// per event cost most of a core at 1,000 requests/s. Whatever arrives
-// within a frame comes in one message, up to eventBatch (the lab's
-// history: more than that in 16 ms is lost anyway, and said so). An event
-// after a quiet spell is read at once.
+// whole screen after every message (View, then Bubble Tea's diff of every
+// cell: over 1 ms at 120×40), so a message per event cost most of a core
+// at 1,000 requests/s. Whatever arrives within a frame comes in one
+// message, up to eventBatch (the lab's history: more than that in 16 ms is
+// lost anyway, and said so). An event after a quiet spell is read at once.
 const (
 	frameInterval = 16 * time.Millisecond
 	eventBatch    = 4096
@@ -135,14 +136,17 @@ type Model struct {
 	policy policyPanel
 	log    logPanel
 	detail viewport.Model
-	shown  *entry // the entry the detail shows
-	shownV int    // and its version
-	export exportView
+	// detailSet is the detail's content as last set (renderDetail).
+	detailSet *detailContent
+	shown     *entry // the entry the detail shows
+	shownV    int    // and its version
+	export    exportView
 	// browser is the browser the detail explains trials for; nil: each
 	// trial's own (the page's, as its account says).
 	browser *fetch.Browser
 
 	status statusMsg
+	drawn  *drawnParts // the screen's parts, kept between frames
 }
 
 // New returns the console's model. If opts.Hub is set it subscribes at
@@ -166,6 +170,7 @@ func New(opts Options) Model {
 		log:    newLogPanel(),
 		detail: viewport.New(),
 		status: statusMsg{text: opts.Notice},
+		drawn:  &drawnParts{},
 	}
 	if opts.Hub != nil {
 		m.sub = opts.Hub.Subscribe(replay)
@@ -475,6 +480,7 @@ func (m *Model) renderDetail() {
 	for _, l := range src {
 		out = append(out, wrap(l, w)...)
 	}
+	m.detailSet = newDetailContent(out)
 	m.detail.SetContentLines(out)
 }
 
@@ -497,8 +503,7 @@ func (m *Model) resize(w, h int) {
 // layout returns the policy panel's width, the body's height, and the
 // heights of the log and detail panels.
 func (m Model) layout() (policyW, bodyH, logH, detailH int) {
-	helpH := strings.Count(m.help.View(m.keys.helpFor(m.focus, m.prompt.active(), m.width)), "\n") + 1
-	bodyH = max(m.height-len(m.statusLines())-len(m.headerLines())-helpH, 4)
+	bodyH = max(m.height-len(m.statusLines())-len(m.headerLines())-len(m.helpLines()), 4)
 	policyW = min(max(34, m.width*37/100), 48)
 	if m.width < 60 {
 		policyW = m.width / 2
@@ -516,67 +521,127 @@ func (m Model) View() tea.View {
 	return v
 }
 
-// render draws exactly the window's lines, none wider than the window.
+// render draws exactly the window's lines, none wider than the window:
+// the panels are boxes exactly as wide as the layout gives them, and the
+// lines around them are clipped to the window (clip) as they are drawn.
 func (m Model) render() string {
 	lw, bodyH, logH, detH := m.layout()
 	rw := m.width - lw
 	lines := make([]string, 0, m.height)
 	lines = append(lines, m.headerLines()...)
-
-	left := m.st.box("Site B policy", m.policy.view(m.st, lw-2, bodyH-2, m.focus == focusPolicy), lw, bodyH, m.focus == focusPolicy)
-	logTitle := "Live log"
-	if !m.log.follow {
-		logTitle += " (paused: G follows)"
-	}
-	right := m.st.box(logTitle, m.log.view(m.st, rw-2, logH-2, m.focus == focusLog), rw, logH, m.focus == focusLog)
+	right := make([]string, 0, bodyH)
+	right = append(right, m.logBox(rw, logH)...)
 	if detH >= 2 {
-		title := "Detail"
-		if b := m.shownBrowser(); b != "" {
-			title += " · " + b
-		}
-		if m.export.on {
-			title = m.export.title()
-		}
-		switch {
-		case !m.detail.AtBottom():
-			title += " (pgdn: more)"
-		case !m.detail.AtTop():
-			title += " (pgup: back)"
-		}
-		right = append(right, m.st.box(title, strings.Split(m.detail.View(), "\n"), rw, detH, false)...)
+		right = append(right, m.detailBox(rw, detH)...)
 	}
-	lines = append(lines, joinColumns(left, right)...)
+	lines = append(lines, joinColumns(m.policyBox(lw, bodyH), right)...)
 	lines = append(lines, m.statusLines()...)
-	lines = append(lines, strings.Split(m.help.View(m.keys.helpFor(m.focus, m.prompt.active(), m.width)), "\n")...)
+	lines = append(lines, m.helpLines()...)
 	if len(lines) > m.height {
 		lines = lines[:m.height]
 	}
+	return strings.Join(lines, "\n")
+}
+
+// clip cuts lines wider than width cells, with …; it changes lines.
+func clip(lines []string, width int) []string {
 	for i, l := range lines {
-		if ansi.StringWidth(l) > m.width {
-			lines[i] = ansi.Truncate(l, m.width, "…")
+		if cellWidth(l) > width {
+			lines[i] = ansi.Truncate(l, width, "…")
 		}
 	}
-	return strings.Join(lines, "\n")
+	return lines
+}
+
+// policyBox is the policy panel, w×h cells, drawn again only when its
+// rows, its cursor, its size or the focus changed.
+func (m Model) policyBox(w, h int) []string {
+	focused := m.focus == focusPolicy
+	draw := func() []string {
+		return m.st.box("Site B policy", m.policy.view(m.st, w-2, h-2, focused), w, h, focused)
+	}
+	if len(m.policy.rows) == 0 {
+		return draw()
+	}
+	return m.drawn.policy.get(policyKey{rows: &m.policy.rows[0], n: len(m.policy.rows), cursor: m.policy.cursor,
+		w: w, h: h, focused: focused}, draw)
+}
+
+// logBox is the live log, w×h cells: its frame is kept, its lines are
+// the visible entries' (each laid out once, logPanel.view).
+func (m Model) logBox(w, h int) []string {
+	if w < 4 || h < 2 {
+		return blank(w, h)
+	}
+	focused := m.focus == focusLog
+	title := "Live log"
+	if !m.log.follow {
+		title += " (paused: G follows)"
+	}
+	edges := m.drawn.logEdge.get(edgeKey{title: title, w: w, focused: focused}, func() boxEdges {
+		return m.st.boxEdges(title, w, focused)
+	})
+	return edges.draw(m.log.view(m.st, w-2, h-2, focused), h)
+}
+
+// detailBox is the detail panel, w×h cells, drawn again only when its
+// content, its scroll position, its size or its title changed.
+func (m Model) detailBox(w, h int) []string {
+	title := "Detail"
+	if b := m.shownBrowser(); b != "" {
+		title += " · " + b
+	}
+	if m.export.on {
+		title = m.export.title()
+	}
+	switch {
+	case !m.detail.AtBottom():
+		title += " (pgdn: more)"
+	case !m.detail.AtTop():
+		title += " (pgup: back)"
+	}
+	return m.drawn.detail.get(detailKey{content: m.detailSet, yOffset: m.detail.YOffset(), xOffset: m.detail.XOffset(),
+		vw: m.detail.Width(), vh: m.detail.Height(), w: w, h: h, title: title}, func() []string {
+		lines, _ := m.drawDetail(title, w, h)
+		return lines
+	})
+}
+
+// helpLines is the help, as many lines as it takes.
+func (m Model) helpLines() []string {
+	prompting := m.prompt.active()
+	return m.drawn.help.get(helpKey{focus: m.focus, prompting: prompting, showAll: m.help.ShowAll, width: m.width}, func() []string {
+		return clip(strings.Split(m.help.View(m.keys.helpFor(m.focus, prompting, m.width)), "\n"), m.width)
+	})
 }
 
 // headerLines is the header: one line when the sites' URLs fit on it
 // whole; else a second line with the URLs to open — a teacher must be able
 // to read them on screen, not only after quitting.
 func (m Model) headerLines() []string {
-	one := m.headerLine()
-	if plain := ansi.Strip(one); strings.Contains(plain, m.opts.SiteA) && strings.Contains(plain, m.opts.SiteB) {
-		return []string{one}
+	lesson := ""
+	if m.opts.Lesson != nil {
+		lesson = m.opts.Lesson()
 	}
-	return []string{one, m.st.header.Render(fit(fmt.Sprintf(" open %s  ·  site B %s", m.opts.SiteA, m.opts.SiteB), m.width))}
+	k := headerKey{lesson: lesson, summary: m.policySummary(), browser: m.browserTitle(), width: m.width}
+	return m.drawn.header.get(k, func() []string {
+		one := m.headerLine(lesson, k.summary)
+		if plain := ansi.Strip(one); strings.Contains(plain, m.opts.SiteA) && strings.Contains(plain, m.opts.SiteB) {
+			return clip([]string{one}, m.width)
+		}
+		return clip([]string{one, m.st.header.Render(fit(fmt.Sprintf(" open %s  ·  site B %s", m.opts.SiteA, m.opts.SiteB), m.width))}, m.width)
+	})
 }
 
-func (m Model) headerLine() string {
+// headerLine is the header's first line: the lesson (when there are
+// lessons), the sites and the policy's summary.
+func (m Model) headerLine(lesson, summary string) string {
 	left := fmt.Sprintf(" corslab · site A %s → site B %s", m.opts.SiteA, m.opts.SiteB)
 	if ansi.StringWidth(left)+34 > m.width {
 		left = fmt.Sprintf(" corslab · A %s → B %s", m.opts.SiteA, m.opts.SiteB)
 	}
 	if m.opts.Lesson != nil { // the lesson first: the sites' URLs are what may be cut
-		left = fmt.Sprintf(" corslab · %s · A %s → B %s", m.opts.Lesson(), m.opts.SiteA, m.opts.SiteB)
+		left = fmt.Sprintf(" corslab · %s · A %s → B %s", lesson, m.opts.SiteA, m.opts.SiteB)
 	}
 	if m.opts.Upstream != "" { // before the sites' URLs, which are what may be cut
 		left = " corslab · site B → proxy to " + m.opts.Upstream + " ·" + strings.TrimPrefix(left, " corslab ·")
@@ -584,7 +649,7 @@ func (m Model) headerLine() string {
 	if m.opts.Replay != "" {
 		left = " corslab · site B replays " + m.opts.Replay + " ·" + strings.TrimPrefix(left, " corslab ·")
 	}
-	right := m.policySummary()
+	right := summary
 	if m.browser != nil { // chosen with b; else each trial's own, said in the detail's title
 		right = "as " + m.browser.Title + " · " + right
 	}
@@ -619,15 +684,22 @@ func (m Model) policySummary() string {
 
 // statusLines are the prompt when one is open, else the last result, wrapped.
 func (m Model) statusLines() []string {
-	switch {
-	case m.prompt.active():
+	if m.prompt.active() {
 		return []string{ansi.Truncate(m.prompt.view(m.st), m.width, "…")}
-	case m.status.err != nil:
-		return m.wrapStatus(" ✗ "+oneLine(m.status.err.Error()), m.st.bad)
-	case m.status.text != "":
-		return m.wrapStatus(" ✓ "+oneLine(m.status.text), m.st.ok)
 	}
-	return []string{""}
+	k := statusKey{text: m.status.text, isErr: m.status.err != nil, width: m.width}
+	if k.isErr {
+		k.err = m.status.err.Error()
+	}
+	return m.drawn.status.get(k, func() []string {
+		switch {
+		case k.isErr:
+			return clip(m.wrapStatus(" ✗ "+oneLine(k.err), m.st.bad), m.width)
+		case k.text != "":
+			return clip(m.wrapStatus(" ✓ "+oneLine(k.text), m.st.ok), m.width)
+		}
+		return []string{""}
+	})
 }
 
 // maxStatusLines bounds how many lines a long reason takes from the panels.

@@ -234,6 +234,28 @@ func BenchmarkUpdateView(b *testing.B) {
 	}
 }
 
+// BenchmarkFrame measures one frame at 1,000 requests/s on a 120×40
+// terminal, as the console spends it: the frame's batch of 16 exchange
+// events (each a new log entry, the newest selected) and one View. The
+// policy, the help and the header do not change between frames.
+func BenchmarkFrame(b *testing.B) {
+	m := busyModel(b, 120, 40)
+	m = press(b, m, "tab", "G") // the log focused, following
+	const batch = 16            // events in one 16 ms frame at 1,000/s
+	x := simpleGET("/api/items", 200, testSiteA)
+	seq := uint64(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		evs := make([]*journal.Event, batch)
+		for i := range evs {
+			seq++
+			evs[i] = exchangeEvent(seq, x)
+		}
+		m = update(b, m, eventsMsg{events: evs})
+		_ = m.View()
+	}
+}
+
 // Under -lan the status line starts with the teacher link (Options.Notice),
 // which the terminal's earlier output is hidden behind.
 func TestNoticeShownFirst(t *testing.T) {
