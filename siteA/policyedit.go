@@ -57,19 +57,11 @@ var wheres = map[string]policy.Where{
 }
 
 // change applies edit to the policy in force, validates the result and puts
-// it in force; it returns the policy announced since (announcedPolicy):
+// it in force, in one step with every other change (siteB's EditPolicy:
+// the TUI's too); it returns the policy announced since (announcedPolicy):
 // this change, or a later one.
 func (s *Server) change(edit func(d *policy.Document) error) (doc []byte, seq uint64, err error) {
-	s.editMu.Lock()
-	defer s.editMu.Unlock()
-	d, err := policy.ParseDocument(s.policy.PolicyJSON())
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := edit(&d); err != nil {
-		return nil, 0, err
-	}
-	if err := s.policy.ReplacePolicy(d.Encode(), byPage); err != nil {
+	if err := s.policy.EditPolicy(byPage, edit); err != nil {
 		return nil, 0, err
 	}
 	doc, seq = s.announcedPolicy()

@@ -16,10 +16,10 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/internal/regularfile"
 	"github.com/corslab/corslab/static"
 )
@@ -31,6 +31,10 @@ type PolicyStore interface {
 	// ReplacePolicy puts a new document in force, or returns why it is
 	// invalid, leaving the old one in force.
 	ReplacePolicy(document []byte, by string) error
+	// EditPolicy applies edit to the document in force and puts the
+	// result in force, in one step with every other change; on error the
+	// old one stays.
+	EditPolicy(by string, edit func(*policy.Document) error) error
 }
 
 // Config is what site A needs to know about the lab.
@@ -74,7 +78,6 @@ type Server struct {
 	close   context.CancelFunc
 	lessons *lessons
 	live    *broadcaster // the live log's frames
-	editMu  sync.Mutex   // orders the page's read-modify-write policy edits (policyedit.go)
 }
 
 // New returns site A.

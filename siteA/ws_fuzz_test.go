@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/model/policy"
 )
 
 // fuzzPolicy is a PolicyStore that keeps nothing.
@@ -13,6 +14,9 @@ type fuzzPolicy struct{}
 
 func (fuzzPolicy) PolicyJSON() []byte                 { return []byte(`{}`) }
 func (fuzzPolicy) ReplacePolicy([]byte, string) error { return nil }
+func (fuzzPolicy) EditPolicy(string, func(*policy.Document) error) error {
+	return nil
+}
 
 // FuzzHandleMessage feeds the live log's message handler (what the page
 // sends over /lab/ws) anything at all; seed corpus in

@@ -26,7 +26,7 @@ type Recorder interface {
 // exchange recorded.
 type Server struct {
 	policy   atomic.Pointer[policy.Policy]
-	setMu    sync.Mutex // makes SetPolicy's swap and announcement one step, so the journal's last policy is the one in force
+	setMu    sync.Mutex // makes each change (SetPolicy, EditPolicy) and its announcement one step, so the journal's last policy is the one in force
 	recorder Recorder
 	api      http.Handler
 	proxy    *proxy    // proxy mode: forward to the user's server (proxy.go)
@@ -69,6 +69,32 @@ func (s *Server) PolicyJSON() []byte { return s.Policy().JSON() }
 func (s *Server) SetPolicy(p *policy.Policy, by string) {
 	s.setMu.Lock()
 	defer s.setMu.Unlock()
+	s.put(p, by)
+}
+
+// EditPolicy applies edit to a copy of the policy document in force and
+// puts the result in force, announced as by's change, in one step with
+// every other change: an edit from the page and one from the TUI made at
+// the same moment both take, neither overwrites the other with a stale
+// copy. An edit that fails, or leaves an invalid document, is an error and
+// the old policy stays.
+func (s *Server) EditPolicy(by string, edit func(*policy.Document) error) error {
+	s.setMu.Lock()
+	defer s.setMu.Unlock()
+	d := s.policy.Load().Document()
+	if err := edit(&d); err != nil {
+		return err
+	}
+	p, err := policy.NewPolicy(d)
+	if err != nil {
+		return err
+	}
+	s.put(p, by)
+	return nil
+}
+
+// put puts p in force and announces it. Callers hold setMu.
+func (s *Server) put(p *policy.Policy, by string) {
 	s.policy.Store(p)
 	s.recorder.PolicyChanged(by, p.JSON())
 }

@@ -628,6 +628,57 @@ func TestSetPolicyAnnouncesInOrder(t *testing.T) {
 	}
 }
 
+// TestEditPolicyLosesNoEdit: the page and the TUI edit at the same moment,
+// each its own headers; every edit takes (none overwrites another with a
+// stale copy), and an edit that fails or leaves an invalid document changes
+// nothing.
+func TestEditPolicyLosesNoEdit(t *testing.T) {
+	st := newSite(t, "")
+	const hands, edits = 4, 25
+	var wg sync.WaitGroup
+	for h := range hands {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range edits {
+				err := st.s.EditPolicy(fmt.Sprint("hand", h), func(d *policy.Document) error {
+					d.SetHeader(fmt.Sprintf("X-Hand-%d-%d", h, i), policy.OnActual, policy.Values{"1"})
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	d := st.s.Policy().Document()
+	if n := len(d.Actual.Headers); n != hands*edits {
+		t.Errorf("%d headers in force after %d edits: %s", n, hands*edits, st.s.PolicyJSON())
+	}
+	if n := len(st.rec.policyChanges()); n != hands*edits {
+		t.Errorf("%d changes announced, want %d", n, hands*edits)
+	}
+	before := string(st.s.PolicyJSON())
+	for _, tt := range []struct {
+		edit func(*policy.Document) error
+		want string
+	}{
+		{func(*policy.Document) error { return fmt.Errorf("no such row") }, "no such row"},
+		{func(d *policy.Document) error { d.SetHeader("X Bad", policy.OnBoth, policy.Values{"1"}); return nil }, "invalid header name"},
+	} {
+		if err := st.s.EditPolicy("tui", tt.edit); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("error %v, want %q", err, tt.want)
+		}
+		if after := string(st.s.PolicyJSON()); after != before {
+			t.Errorf("a refused edit changed the policy:\n%s", after)
+		}
+	}
+	if n := len(st.rec.policyChanges()); n != hands*edits {
+		t.Errorf("refused edits announced: %d changes", n)
+	}
+}
+
 // TestPolicySwapIsAtomic swaps policies while requests run: every response
 // carries the headers of exactly one policy. Policy i marks each of its
 // header lines with "m<i>" and answers preflights with status 200+i.

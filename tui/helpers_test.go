@@ -33,13 +33,17 @@ func (f *fakeLab) Policy() policy.Document {
 	return f.doc.Clone()
 }
 
-func (f *fakeLab) SetPolicy(d policy.Document) error {
+func (f *fakeLab) EditPolicy(edit func(*policy.Document) error) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d := f.doc.Clone()
+	if err := edit(&d); err != nil {
+		return err
+	}
 	p, err := policy.NewPolicy(d)
 	if err != nil {
 		return err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.doc = p.Document()
 	f.sets++
 	return nil
@@ -53,7 +57,7 @@ func (f *fakeLab) force(d policy.Document) {
 }
 
 func (f *fakeLab) options() Options {
-	return Options{Policy: f.Policy, SetPolicy: f.SetPolicy, SiteA: testSiteA, SiteB: testSiteB}
+	return Options{Policy: f.Policy, EditPolicy: f.EditPolicy, SiteA: testSiteA, SiteB: testSiteB}
 }
 
 // newTestModel returns a model at the given size with no hub.

@@ -172,8 +172,8 @@ func (r row) values() policy.Values {
 // own: every change goes through set, and the rows are re-read from get.
 type policyPanel struct {
 	get    func() policy.Document
-	set    func(policy.Document) error
-	siteB  string // site B's origin, for the redirect's Location
+	edit   func(func(*policy.Document) error) error // Options.EditPolicy
+	siteB  string                                   // site B's origin, for the redirect's Location
 	defs   []rowDef
 	doc    policy.Document
 	rows   []row
@@ -181,13 +181,13 @@ type policyPanel struct {
 }
 
 func newPolicyPanel(opts Options) policyPanel {
-	p := policyPanel{get: opts.Policy, set: opts.SetPolicy, siteB: originOf(opts.SiteB)}
+	p := policyPanel{get: opts.Policy, edit: opts.EditPolicy, siteB: originOf(opts.SiteB)}
 	p.defs = rowDefs(originOf(opts.SiteA))
 	if p.get == nil {
 		p.get = func() policy.Document { return policy.Document{} }
 	}
-	if p.set == nil {
-		p.set = func(policy.Document) error { return fmt.Errorf("this console cannot change the policy") }
+	if p.edit == nil {
+		p.edit = func(func(*policy.Document) error) error { return fmt.Errorf("this console cannot change the policy") }
 	}
 	p.refresh()
 	return p
@@ -267,10 +267,12 @@ func (p *policyPanel) headerCount() int {
 	return n
 }
 
-// apply puts d in force. On success it re-reads the panel and returns done;
-// on error the policy in force is unchanged and the error says why.
-func (p *policyPanel) apply(d policy.Document, done string) (string, error) {
-	if err := p.set(d); err != nil {
+// apply makes change to the policy in force (not to the panel's copy,
+// which a change from the page may have overtaken). On success it re-reads
+// the panel and returns done; on error the policy in force is unchanged
+// and the error says why.
+func (p *policyPanel) apply(change func(d *policy.Document), done string) (string, error) {
+	if err := p.edit(func(d *policy.Document) error { change(d); return nil }); err != nil {
 		return "", err
 	}
 	p.refresh()
@@ -316,9 +318,7 @@ func (p *policyPanel) setValues(r row, vs policy.Values) (string, error) {
 	if vs == nil {
 		w = policy.Nowhere
 	}
-	d := p.doc.Clone()
-	d.SetHeader(r.header, w, vs)
-	return p.apply(d, describe(r.header, vs, w))
+	return p.apply(func(d *policy.Document) { d.SetHeader(r.header, w, vs) }, describe(r.header, vs, w))
 }
 
 func describe(header string, vs policy.Values, w policy.Where) string {
@@ -331,20 +331,19 @@ func describe(header string, vs policy.Values, w policy.Where) string {
 // setStatus sets the preflight status. A redirect gets a Location; leaving
 // the redirect removes it.
 func (p *policyPanel) setStatus(st int) (string, error) {
-	d := p.doc.Clone()
-	d.SetPreflightStatus(st, p.siteB+"/moved")
-	shown := d.PreflightStatus()
-	return p.apply(d, fmt.Sprintf("preflight status: %d %s", shown, http.StatusText(shown)))
+	return p.apply(func(d *policy.Document) { d.SetPreflightStatus(st, p.siteB+"/moved") },
+		fmt.Sprintf("preflight status: %d %s", st, http.StatusText(st)))
 }
 
 // setFailures makes fs the failure paths site B plays (none removes them).
 func (p *policyPanel) setFailures(fs []string) (string, error) {
-	d := p.doc.Clone()
-	d.SetFailures(fs)
-	if len(d.Actual.Failures) == 0 {
-		return p.apply(d, "failure paths: none")
+	var named policy.Document // fs as SetFailures orders them, for the message
+	named.SetFailures(fs)
+	done := "failure paths: none"
+	if len(named.Actual.Failures) > 0 {
+		done = "failure paths: " + strings.Join(named.Actual.Failures, ", ")
 	}
-	return p.apply(d, "failure paths: "+strings.Join(d.Actual.Failures, ", "))
+	return p.apply(func(d *policy.Document) { d.SetFailures(fs) }, done)
 }
 
 // cycleWhere moves the selected header: preflight+actual → preflight only → actual only.
@@ -359,9 +358,15 @@ func (p *policyPanel) cycleWhere() (string, error) {
 		return "", fmt.Errorf("%s is not sent: pick a value first (←→ or e)", r.header)
 	}
 	w := nextWhere(r.where())
-	d := p.doc.Clone()
-	d.SetHeader(r.header, w, r.values())
-	return p.apply(d, fmt.Sprintf("%s now on %s", r.header, w))
+	return p.apply(func(d *policy.Document) {
+		vs := r.values() // as the panel shows them; the values in force, if another hand changed them since
+		if pre, act := d.Header(r.header); pre != nil {
+			vs = pre
+		} else if act != nil {
+			vs = act
+		}
+		d.SetHeader(r.header, w, vs)
+	}, fmt.Sprintf("%s now on %s", r.header, w))
 }
 
 // remove removes the selected header (or resets the preflight status).

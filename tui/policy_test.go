@@ -495,3 +495,33 @@ func TestFailurePathsRow(t *testing.T) {
 		})
 	}
 }
+
+// An edit from the console changes what it says and nothing else: a change
+// the page made since the console last drew (its policy event not yet
+// read) stays. Each key below once wrote back the console's stale copy of
+// the whole document.
+func TestConsoleEditKeepsAnotherHandsChange(t *testing.T) {
+	for _, keys := range [][]string{{"right"}, {"w"}, {"x"}, {"e", "ctrl+u", "h", "t", "t", "p", ":", "/", "/", "a", ".", "e", "x", "a", "m", "p", "l", "e", "enter"}} {
+		t.Run(strings.Join(keys, " "), func(t *testing.T) {
+			lab := &fakeLab{doc: policy.Document{
+				Actual: policy.ActualRule{Headers: policy.Headers{"Access-Control-Allow-Origin": {"*"}}},
+			}}
+			m := newTestModel(t, lab, 120, 40)
+			m = selectRow(t, m, "Allow-Origin")
+			// The page sets Max-Age behind the console's back.
+			d := lab.Policy()
+			d.SetHeader("Access-Control-Max-Age", policy.OnPreflight, policy.Values{"600"})
+			lab.force(d)
+			m = press(t, m, keys...)
+			if m.status.err != nil {
+				t.Fatalf("status %v", m.status.err)
+			}
+			if p, _ := header(lab.Policy(), "Access-Control-Max-Age"); !slices.Equal(p, policy.Values{"600"}) {
+				t.Errorf("the page's Max-Age is gone after the console's edit: %q; policy %s", p, lab.Policy().Encode())
+			}
+			if lab.sets != 1 {
+				t.Errorf("%d changes, want 1", lab.sets)
+			}
+		})
+	}
+}

@@ -37,11 +37,16 @@ import (
 
 // Options connects the console to the lab.
 type Options struct {
-	Hub       *journal.Hub                // live events (subscribe with Hub.Subscribe(replay))
-	Policy    func() policy.Document      // the policy in force (a copy)
-	SetPolicy func(policy.Document) error // validate + put in force atomically; on error the old one stays
-	SiteA     string                      // site A's URL, shown in the header
-	SiteB     string                      // site B's URL, shown in the header
+	Hub    *journal.Hub           // live events (subscribe with Hub.Subscribe(replay))
+	Policy func() policy.Document // the policy in force (a copy)
+	// EditPolicy applies an edit to the document in force and puts the
+	// result in force, in one step with every other change (the page's
+	// too): the console's edit changes what it says and nothing that
+	// another hand changed since the console last drew. On error the old
+	// policy stays.
+	EditPolicy func(edit func(*policy.Document) error) error
+	SiteA      string // site A's URL, shown in the header
+	SiteB      string // site B's URL, shown in the header
 	// Upstream is the URL site B proxies to (corslab -upstream), "" when
 	// site B serves its own endpoints; shown in the header.
 	Upstream string
@@ -228,7 +233,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.status = msg
 		return m, nil
 	case loadedMsg:
-		m.setStatus(m.policy.apply(msg.doc, "loaded "+msg.path))
+		m.setStatus(m.policy.apply(func(d *policy.Document) { *d = msg.doc }, "loaded "+msg.path))
 		m.refreshExport()
 		return m, nil
 	case tea.KeyPressMsg:

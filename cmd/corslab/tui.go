@@ -15,13 +15,8 @@ func runTUI(ctx context.Context, l *lab.Lab, in io.Reader, out io.Writer) error 
 	return tui.Run(ctx, tui.Options{
 		Hub:    l.Journal.Hub(),
 		Policy: func() policy.Document { return l.SiteB.Policy().Document() },
-		SetPolicy: func(d policy.Document) error {
-			p, err := policy.NewPolicy(d)
-			if err != nil {
-				return err
-			}
-			l.SiteB.SetPolicy(p, "tui")
-			return nil
+		EditPolicy: func(edit func(*policy.Document) error) error {
+			return l.SiteB.EditPolicy("tui", edit)
 		},
 		SiteA:    l.URLA,
 		Notice:   teacherNotice(l),
