@@ -3,6 +3,7 @@ package siteA
 import (
 	"context"
 	"encoding/binary"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,14 +28,17 @@ const maxFrameEvents = 256
 type broadcaster struct {
 	hub *journal.Hub
 
-	mu      sync.Mutex
-	clients int
+	mu sync.Mutex
+	// writers are the clients' wake channels (capacity 1): a new frame
+	// leaves a token in each. A writer waits on its own channel alone —
+	// a thousand writers each selecting over several channels at every
+	// frame were a fifth of a lecture hall's CPU (BENCHMARKS.md).
+	writers []chan struct{}
 	wake    chan struct{}         // closed and replaced when the first client joins
 	sub     *journal.Subscription // while there are clients; read by run alone
 	covered uint64                // the last sequence number framed (or before the first frame)
 	frames  []*frame              // frames[i] is frame number base+i
 	base    uint64
-	changed chan struct{} // closed and replaced when a frame is added
 }
 
 // frame is a batch of events, prepared once for every client.
@@ -48,16 +52,17 @@ type frame struct {
 }
 
 func newBroadcaster(hub *journal.Hub) *broadcaster {
-	return &broadcaster{hub: hub, wake: make(chan struct{}), changed: make(chan struct{})}
+	return &broadcaster{hub: hub, wake: make(chan struct{})}
 }
 
-// join adds a client. It returns the frame number the client starts at
-// and the last sequence number before that frame's events: the client's
-// replay ends there.
-func (b *broadcaster) join() (next uint64, covered uint64) {
+// join adds a client whose writer waits on wake (capacity 1), which gets
+// a token whenever a frame is added. It returns the frame number the
+// client starts at and the last sequence number before that frame's
+// events: the client's replay ends there.
+func (b *broadcaster) join(wake chan struct{}) (next uint64, covered uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.clients++
+	b.writers = append(b.writers, wake)
 	b.hub.Relayed(1)
 	if b.sub == nil { // the first client since the log was idle: frames start now
 		b.sub = b.hub.Relay()
@@ -68,19 +73,23 @@ func (b *broadcaster) join() (next uint64, covered uint64) {
 	return b.base + uint64(len(b.frames)), b.covered
 }
 
-// leave removes a client.
-func (b *broadcaster) leave() {
+// leave removes the client that joined with wake.
+func (b *broadcaster) leave(wake chan struct{}) {
 	b.mu.Lock()
-	b.clients--
+	if i := slices.Index(b.writers, wake); i >= 0 {
+		last := len(b.writers) - 1
+		b.writers[i], b.writers[last] = b.writers[last], nil
+		b.writers = b.writers[:last]
+	}
 	b.hub.Relayed(-1)
 	b.mu.Unlock()
 }
 
 // pending appends to out the frames from number n on, up to about
-// maxBytes, or, when there are none yet, returns a channel closed when a
-// frame is added. lost > 0 says the client fell that many events behind
-// the history (its next event was seq): it must go.
-func (b *broadcaster) pending(out []*frame, n, seq uint64, maxBytes int) (_ []*frame, changed <-chan struct{}, lost uint64) {
+// maxBytes; when there are none yet, the writer waits on its wake channel.
+// lost > 0 says the client fell that many events behind the history (its
+// next event was seq): it must go.
+func (b *broadcaster) pending(out []*frame, n, seq uint64, maxBytes int) (_ []*frame, lost uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if n < b.base {
@@ -88,7 +97,7 @@ func (b *broadcaster) pending(out []*frame, n, seq uint64, maxBytes int) (_ []*f
 		if len(b.frames) > 0 {
 			first = b.frames[0].first
 		}
-		return out, nil, max(1, first-seq)
+		return out, max(1, first-seq)
 	}
 	size := 0
 	for i := n - b.base; i < uint64(len(b.frames)) && size < maxBytes; i++ {
@@ -97,15 +106,12 @@ func (b *broadcaster) pending(out []*frame, n, seq uint64, maxBytes int) (_ []*f
 			if len(out) > 0 {
 				break // send what precedes the gap first
 			}
-			return out, nil, max(1, f.first-seq)
+			return out, max(1, f.first-seq)
 		}
 		out = append(out, f)
 		size += len(f.wire)
 	}
-	if len(out) == 0 {
-		return out, b.changed, 0
-	}
-	return out, nil, 0
+	return out, 0
 }
 
 // run builds frames until ctx ends; it sleeps while nobody listens (and
@@ -117,7 +123,7 @@ func (b *broadcaster) run(ctx context.Context) {
 	var events []*journal.Event
 	for {
 		b.mu.Lock()
-		for b.clients == 0 {
+		for len(b.writers) == 0 {
 			if b.sub != nil { // nobody to send the frames to: forget them
 				b.sub.Close()
 				b.sub = nil
@@ -134,7 +140,7 @@ func (b *broadcaster) run(ctx context.Context) {
 			}
 			b.mu.Lock()
 		}
-		sub, clients := b.sub, b.clients
+		sub, clients := b.sub, len(b.writers)
 		b.mu.Unlock()
 		if d := pace.wait(time.Now(), clients); d > 0 && !sleep(ctx, timer, d) {
 			return
@@ -165,8 +171,12 @@ func (b *broadcaster) add(f *frame) {
 	}
 	b.base += uint64(drop)
 	b.frames = b.frames[drop:] // append moves the live ones to a new array when this one is full
-	close(b.changed)
-	b.changed = make(chan struct{})
+	for _, w := range b.writers {
+		select {
+		case w <- struct{}{}:
+		default: // a token is waiting already
+		}
+	}
 }
 
 // textFrame returns events as one unmasked websocket text frame (RFC 6455

@@ -109,7 +109,8 @@ func TestBroadcastFramesOnce(t *testing.T) {
 func TestBroadcasterPending(t *testing.T) {
 	hub := journal.NewHub(8)
 	b := newBroadcaster(hub)
-	next, covered := b.join()
+	wake := make(chan struct{}, 1)
+	next, covered := b.join(wake)
 	if next != 0 || covered != 0 {
 		t.Fatalf("join on an empty hub: frame %d, covered %d; want 0, 0", next, covered)
 	}
@@ -127,30 +128,31 @@ func TestBroadcasterPending(t *testing.T) {
 		evs := publish(2)
 		b.add(&frame{first: evs[0].Seq, last: evs[1].Seq, wire: textFrame(evs)})
 	}
-	got, changed, lost := b.pending(nil, 0, 1, 1<<20)
-	if len(got) != 3 || changed != nil || lost != 0 || got[0].first != 1 || got[2].last != 6 {
+	got, lost := b.pending(nil, 0, 1, 1<<20)
+	if len(got) != 3 || lost != 0 || got[0].first != 1 || got[2].last != 6 {
 		t.Fatalf("from the start: %d frames, lost %d", len(got), lost)
 	}
-	got, _, _ = b.pending(nil, 0, 1, 1) // one write's worth: at least one frame
+	got, _ = b.pending(nil, 0, 1, 1) // one write's worth: at least one frame
 	if len(got) != 1 {
 		t.Errorf("with a 1-byte budget: %d frames, want 1", len(got))
 	}
-	got, changed, lost = b.pending(nil, 3, 7, 1<<20)
-	if len(got) != 0 || changed == nil || lost != 0 {
-		t.Errorf("at the newest: %d frames, changed %v, lost %d; want none, a channel, 0", len(got), changed != nil, lost)
+	got, lost = b.pending(nil, 3, 7, 1<<20)
+	if len(got) != 0 || lost != 0 {
+		t.Errorf("at the newest: %d frames, lost %d; want none, 0", len(got), lost)
 	}
+	<-wake // the three frames' token: the writer, waiting now, is woken only by the next
 
 	// Ten more events: the hub (8) forgets seq 1-8, and the frames that
 	// carried them go with them.
 	evs := publish(10)
 	b.add(&frame{first: evs[0].Seq, last: evs[9].Seq, wire: textFrame(evs)})
-	if _, _, lost = b.pending(nil, 0, 1, 1<<20); lost != 6 {
+	if _, lost = b.pending(nil, 0, 1, 1<<20); lost != 6 {
 		t.Errorf("a writer at seq 1 after the history moved past it: lost %d, want 6 (up to the oldest frame kept, seq 7)", lost)
 	}
 	select {
-	case <-changed:
+	case <-wake:
 	default:
-		t.Error("the channel a waiting writer holds was not closed by the new frame")
+		t.Error("a waiting writer got no token for the new frame")
 	}
 
 	// The broadcaster itself fell behind (5 events it never read): its
@@ -158,15 +160,15 @@ func TestBroadcasterPending(t *testing.T) {
 	publish(5)
 	evs = publish(2)
 	b.add(&frame{first: evs[0].Seq, last: evs[1].Seq, lost: 5, wire: textFrame(evs)})
-	got, _, lost = b.pending(nil, 3, 7, 1<<20)
+	got, lost = b.pending(nil, 3, 7, 1<<20)
 	if len(got) != 1 || lost != 0 {
 		t.Errorf("before the broadcaster's gap: %d frames, lost %d; want the one frame first", len(got), lost)
 	}
-	if _, _, lost = b.pending(nil, 4, 17, 1<<20); lost != 5 {
+	if _, lost = b.pending(nil, 4, 17, 1<<20); lost != 5 {
 		t.Errorf("at the broadcaster's gap: lost %d, want 5", lost)
 	}
-	b.leave()
-	if hub.Subscribers() != 0 {
+	b.leave(wake)
+	if len(b.writers) != 0 || hub.Subscribers() != 0 {
 		t.Errorf("%d subscribers after leave", hub.Subscribers())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -70,7 +71,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Upgrade has answered (403 for a foreign origin)
 	}
-	c := &wsClient{conn: conn, closing: make(chan closeMsg, 1), pings: make(chan string, 1)}
+	c := &wsClient{conn: conn, wake: make(chan struct{}, 1), closing: make(chan closeMsg, 1), pings: make(chan string, 1)}
 	ctx, cancel := context.WithCancel(s.ctx)
 	go func() {
 		defer cancel()
@@ -90,10 +91,25 @@ var writeBuffers sync.Pool
 // one that writes to it — the broadcaster's frames go straight to the
 // socket, past gorilla's write lock — so the reader hands it the pongs
 // and the close to send.
+//
+// The writer waits on one channel, wake, for all it does: a new frame (the
+// broadcaster), a ping to answer or a close to send (the reader), a ping
+// of its own due (a timer), the lab stopping (the context). The other
+// channels are read without waiting once it is awake.
 type wsClient struct {
 	conn    *websocket.Conn
+	wake    chan struct{} // capacity 1: a token when there may be something to do
 	closing chan closeMsg // the close frame the reader wants sent
 	pings   chan string   // pings from the client, to answer
+	pingDue atomic.Bool   // time for the writer's own ping
+}
+
+// nudge wakes the writer (a token is enough; one may be waiting already).
+func (c *wsClient) nudge() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
 }
 
 type closeMsg struct {
@@ -107,12 +123,13 @@ func (c *wsClient) close(code int, reason string) {
 	case c.closing <- closeMsg{code, reason}:
 	default:
 	}
+	c.nudge()
 }
 
 func (s *Server) writePump(ctx context.Context, c *wsClient) {
 	conn := c.conn
-	next, covered := s.live.join()
-	defer s.live.leave()
+	next, covered := s.live.join(c.wake)
+	defer s.live.leave(c.wake)
 	policyDoc, policySeq := s.announcedPolicy()
 	hello, _ := json.Marshal(Hello{Kind: "hello", SiteBPort: s.cfg.SiteBPort, Policy: policyDoc, PolicySeq: policySeq, Started: s.started, Upstream: s.cfg.Upstream})
 	conn.SetWriteDeadline(time.Now().Add(writeWait))
@@ -123,57 +140,69 @@ func (s *Server) writePump(ctx context.Context, c *wsClient) {
 		return
 	}
 	seq := covered + 1 // the next event to send
-	ping := time.NewTicker(pingPeriod)
+	ping := time.AfterFunc(pingPeriod, func() { c.pingDue.Store(true); c.nudge() })
 	defer ping.Stop()
+	defer context.AfterFunc(ctx, c.nudge)()
 	var frames []*frame
 	var bufs, iov net.Buffers
 	for {
-		var changed <-chan struct{}
+		if !c.control(ctx, ping) {
+			return
+		}
 		var lost uint64
-		frames, changed, lost = s.live.pending(frames[:0], next, seq, maxWrite)
+		frames, lost = s.live.pending(frames[:0], next, seq, maxWrite)
 		if lost > 0 {
 			closeWith(conn, websocket.ClosePolicyViolation, fmt.Sprintf("too slow: fell %d events behind; reconnect", lost))
 			return
 		}
-		if len(frames) > 0 {
-			bufs = bufs[:0]
-			for _, f := range frames {
-				bufs = append(bufs, f.wire)
-			}
-			iov = bufs // WriteTo consumes iov, not bufs' array
-			nc := conn.NetConn()
-			nc.SetWriteDeadline(time.Now().Add(writeWait))
-			if _, err := iov.WriteTo(nc); err != nil {
-				return
-			}
-			last := frames[len(frames)-1]
-			next, seq = next+uint64(len(frames)), last.last+1
-			clear(frames) // let the frames go with the history
-			clear(bufs)
+		if len(frames) == 0 {
+			<-c.wake // a frame, or something for control
 			continue
 		}
-		select {
-		case <-changed:
-		case data := <-c.pings:
-			if conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait)) != nil {
-				return
-			}
-		case <-ping.C:
-			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
-				return
-			}
-		case m := <-c.closing:
-			closeWith(conn, m.code, m.reason)
-			return
-		case <-ctx.Done():
-			select {
-			case m := <-c.closing: // the reader stopped on a bad message
-				closeWith(conn, m.code, m.reason)
-			default:
-			}
+		bufs = bufs[:0]
+		for _, f := range frames {
+			bufs = append(bufs, f.wire)
+		}
+		iov = bufs // WriteTo consumes iov, not bufs' array
+		nc := conn.NetConn()
+		nc.SetWriteDeadline(time.Now().Add(writeWait))
+		if _, err := iov.WriteTo(nc); err != nil {
 			return
 		}
+		last := frames[len(frames)-1]
+		next, seq = next+uint64(len(frames)), last.last+1
+		clear(frames) // let the frames go with the history
+		clear(bufs)
 	}
+}
+
+// control does what the writer has to besides frames, without waiting:
+// the close the reader asked for, the end of the lab, a pong to send, its
+// own ping when due (re-arming ping). false: the connection is done.
+func (c *wsClient) control(ctx context.Context, ping *time.Timer) bool {
+	select {
+	case m := <-c.closing: // the reader stopped on a bad message, or the page closed
+		closeWith(c.conn, m.code, m.reason)
+		return false
+	default:
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	select {
+	case data := <-c.pings:
+		if c.conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait)) != nil {
+			return false
+		}
+	default:
+	}
+	if c.pingDue.Swap(false) {
+		if c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
+			return false
+		}
+		ping.Reset(pingPeriod)
+	}
+	return true
 }
 
 // maxWrite is about the most bytes of frames a writer sends in one write.
@@ -226,6 +255,7 @@ func (s *Server) readPump(c *wsClient, p peer) {
 		case c.pings <- data:
 		default: // one is waiting to be answered already
 		}
+		c.nudge()
 		return nil
 	})
 	conn.SetCloseHandler(func(code int, _ string) error {
