@@ -40,12 +40,33 @@ func editorValue(p *page, key string) string {
 	return evalJS[string](p, fmt.Sprintf(`document.querySelector('#policy-body input[data-key=%q]').value`, key))
 }
 
-// cycleNext presses a row's ▶ once and waits until its value changed.
+// cycleNext presses a row's ▶ once and waits until its value changed, on
+// the page and on site B.
 func cycleNext(p *page, key string) string {
 	p.t.Helper()
 	before := editorValue(p, key)
 	click(p, fmt.Sprintf(`#policy-body [data-key=%q]`, key+"/next"))
-	return pollJS[string](p, fmt.Sprintf(`(() => { const v = document.querySelector('#policy-body input[data-key=%q]').value; return v !== %q ? v || "(none)" : ""; })()`, key, before))
+	shown := pollJS[string](p, fmt.Sprintf(`(() => { const v = document.querySelector('#policy-body input[data-key=%q]').value; return v !== %q ? v || "(none)" : ""; })()`, key, before))
+	editorApplied(p, key)
+	return shown
+}
+
+// editorApplied waits until site B's policy has what the editor shows for
+// header key. The editor shows a learner's edit at once, while it is on
+// its way: a request sent before site B has it meets the old policy.
+func editorApplied(p *page, key string) {
+	p.t.Helper()
+	poll.Check(p.t, wait, func() error {
+		shown := editorValue(p, key)
+		pre, act := p.lab.SiteB.Policy().Document().Header(key)
+		if pre == nil {
+			pre = act
+		}
+		if has := strings.Join(pre, " | "); has != shown {
+			return fmt.Errorf("%s: the editor shows %q, site B has %q", key, shown, has)
+		}
+		return nil
+	})
 }
 
 // typeValue types text into a row's value and presses Enter, as a learner.
@@ -223,6 +244,7 @@ func TestLessonsFromThePageAlone(t *testing.T) {
 			}
 			typeValue(p, "Access-Control-Allow-Origin", "{origin}")
 			pollJS[bool](p, `document.querySelector('#policy-body input[data-key="Access-Control-Allow-Origin"]').value === "{origin}"`)
+			editorApplied(p, "Access-Control-Allow-Origin")
 			return pressLessonRequest(p, 0)
 		}},
 		{7, func() string { // credentials: fix who-am-I, log in, ask again
@@ -238,10 +260,12 @@ func TestLessonsFromThePageAlone(t *testing.T) {
 			p.settled(pressLessonRequest(p, 1))
 			typeValue(p, "Access-Control-Allow-Origin", "https://app.example")
 			pollJS[bool](p, `document.querySelector('#policy-body input[data-key="Access-Control-Allow-Origin"]').value === "https://app.example"`)
+			editorApplied(p, "Access-Control-Allow-Origin")
 			return pressLessonRequest(p, 1)
 		}},
 	}
 	for _, pl := range plays {
+		t.Logf("lesson %d", pl.n) // whose steps a failure below is in
 		evalJS[bool](p, fmt.Sprintf(`corslab.startLesson(%d).then(() => true)`, pl.n))
 		pollJS[bool](p, fmt.Sprintf(`document.querySelector("#lesson").dataset.lesson === "%d" && document.querySelector("#lesson").dataset.done === "false"`, pl.n))
 		right := pl.play()
