@@ -78,6 +78,11 @@ const choiceValue = (c) => (c === "{site A}" ? location.origin : c);
 // queue is the page's last edit: the next is sent once it is answered.
 let queue = Promise.resolve(true);
 
+// edited resolves once every edit the page made so far is answered: a
+// request the learner makes after an edit meets the policy the editor
+// shows (send.js waits for it).
+export const edited = () => queue;
+
 // pending is what a control shows while its edit waits or is on its way:
 // its data-key → {value}. The answer (or the refusal) ends it.
 const pending = new Map();

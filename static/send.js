@@ -11,6 +11,7 @@ import * as transport from "./transport.js";
 import * as trials from "./trials.js";
 import { learnIds } from "./presets.js";
 import { kindTrial, normalize } from "./kinds.js";
+import { edited } from "./policy.js";
 
 const BODY_LIMIT = 2000; // characters of a response body reported and shown
 const ANNOUNCE_BODY_LIMIT = 8000; // characters of a request body announced (the socket takes 64 KiB a message)
@@ -57,6 +58,7 @@ export function toRequest(r) {
 // request.readHeader, also {read: {name, value}} = response.headers.get(name).
 export async function send(request) {
   await ready;
+  await edited(); // the editor shows a learner's edit at once: the request meets it, not the policy before it
   const id = newId();
   const req = toRequest(request || {});
   // A websocket sends no Referer the page can set: its URL names the trial.

@@ -132,3 +132,38 @@ func TestEditorKeepsEditsUnderPolicyEvents(t *testing.T) {
 	last, _ := p.lab.SiteB.Policy().Document().Header("Access-Control-Max-Age")
 	pollJS[bool](p, fmt.Sprintf(`%s === %q`, maxAge, strings.Join(last, "")))
 }
+
+// TestRequestAfterAnEditMeetsIt: the editor shows a learner's edit at once,
+// while it is on its way to site B; a request the learner makes right
+// after it — in the same task, before the edit is answered — waits for it,
+// so it meets the policy the editor shows, never the one before. Each
+// round changes Allow-Origin and sends a GET in one go; site B's answer to
+// that GET must carry the new value.
+func TestRequestAfterAnEditMeetsIt(t *testing.T) {
+	t.Parallel()
+	p := openPage(t, wildcard)
+	openEditor(p)
+	const input = `#policy-body input[data-key="Access-Control-Allow-Origin"]`
+	for i, value := range []string{"{origin}", "https://r1.example", "{origin}", "https://r2.example", "{origin}", "https://r3.example"} {
+		id := evalJS[string](p, fmt.Sprintf(`(async () => {
+			const i = document.querySelector(%q);
+			i.value = %q;
+			i.dispatchEvent(new Event("change"));
+			return (await window.corslab.send({label: "GET", method: "GET", url: "/api/items"})).id;
+		})()`, input, value))
+		tr := p.settled(id)
+		want := value
+		if value == "{origin}" {
+			want = p.lab.URLA
+		}
+		var got []string
+		for _, x := range tr.Exchanges {
+			if !x.Preflight {
+				got = x.ResponseHeader.Values("Access-Control-Allow-Origin")
+			}
+		}
+		if !slices.Equal(got, []string{want}) {
+			t.Errorf("round %d: typed %s and sent a GET at once: site B answered Access-Control-Allow-Origin %q, want %q", i+1, value, got, want)
+		}
+	}
+}
