@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -168,7 +169,7 @@ func TestLessonsPlayedFromThePage(t *testing.T) {
 			}
 		}
 		t.Logf("lesson %d %s: its steps made, the last trial %s", n+1, ls.ID, right)
-		pollJS[bool](p, `document.querySelector("#lesson").dataset.done === "true" && document.querySelector("#lesson-mark").textContent.includes("✓")`)
+		lessonShownDone(p, n+1)
 		if by := doneBy(l, n+1); by != right {
 			t.Errorf("lesson %d %s: completed by trial %s, want %s (a wrong answer completed it)", n+1, ls.ID, by, right)
 		}
@@ -184,6 +185,21 @@ func TestLessonsPlayedFromThePage(t *testing.T) {
 	}
 	if err != nil || len(saved.Done) != len(all) {
 		t.Errorf("progress file: %s, %v", data, err)
+	}
+}
+
+// lessonShownDone waits until the page shows lesson n done. When it does
+// not, it says whether site A had it done — the page missed the live log's
+// lesson event — or not: the lesson's check did not pass.
+func lessonShownDone(p *page, n int) {
+	p.t.Helper()
+	const js = `document.querySelector("#lesson").dataset.done === "true" && document.querySelector("#lesson-mark").textContent.includes("✓")`
+	ctx, cancel := context.WithTimeout(p.tab.Ctx, wait+time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(wait))); err != nil {
+		st := p.lab.SiteA.Lessons()
+		p.t.Fatalf("lesson %d not shown done (%v); site A: lesson %d, solved %t, done %v, rev %d; the page: %s", n, err,
+			st.Current, st.Solved, st.Done, st.Rev, evalJS[string](p, `JSON.stringify({...document.querySelector("#lesson").dataset, live: document.querySelector("#conn")?.textContent})`))
 	}
 }
 

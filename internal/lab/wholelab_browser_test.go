@@ -272,7 +272,7 @@ func TestLessonsFromThePageAlone(t *testing.T) {
 		if tr := p.settled(right); tr.Mismatch != "" {
 			t.Errorf("lesson %d: the account disagrees with Chromium: %s", pl.n, tr.Mismatch)
 		}
-		pollJS[bool](p, `document.querySelector("#lesson").dataset.done === "true"`)
+		lessonShownDone(p, pl.n)
 		if by := doneBy(l, pl.n); by != right {
 			t.Errorf("lesson %d: completed by trial %s, want %s", pl.n, by, right)
 		}
@@ -349,7 +349,7 @@ func TestSharedLinkRoundTrip(t *testing.T) {
 	}
 
 	other := startLab(t, "").Lab
-	tab := browsertest.NewFreshTab(t)
+	tab := browsertest.NewTab(t)
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(other.URLA+"/#repro="+frag)); err != nil {
 		t.Fatal(err)
 	}
@@ -433,7 +433,7 @@ func TestStudentAndTeacherPages(t *testing.T) {
 		t.Error("no 'the teacher controls the policy' in a student's policy panel")
 	}
 
-	tab := browsertest.NewFreshTab(t)
+	tab := browsertest.NewTab(t)
 	if err := chromedp.Do(tab.Ctx, chromedp.Navigate(l.TeacherURL)); err != nil {
 		t.Fatal(err)
 	}

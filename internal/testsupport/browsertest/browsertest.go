@@ -115,29 +115,22 @@ type Failure struct {
 	ErrorText       string
 }
 
-// NewTab opens a tab in the shared browser, closed when the test ends. It
-// skips the test under -short (the fast inner loop, make test-short), and
-// when no browser is available unless Required, where it fails it.
+// NewTab opens a tab in the shared browser, closed when the test ends, in
+// a browser context of its own: no cookie, cache or storage shared with
+// any other tab, as in a fresh profile. Tests run in parallel, each with
+// its lab on its own port, but cookies ignore ports (RFC 6265 §8.5): in
+// one shared jar, one lab's login replaced another's session cookie on
+// localhost. It skips the test under -short (the fast inner loop, make
+// test-short), and when no browser is available unless Required, where it
+// fails it.
 func NewTab(t testing.TB) *Tab {
-	t.Helper()
-	return newTab(t)
-}
-
-// NewFreshTab is NewTab in a browser context of its own: no cookie, cache
-// or storage shared with any other tab, as in a fresh profile.
-func NewFreshTab(t testing.TB) *Tab {
-	t.Helper()
-	return newTab(t, chromedp.WithNewBrowserContext())
-}
-
-func newTab(t testing.TB, opts ...chromedp.ContextOption) *Tab {
 	t.Helper()
 	browserpath.SkipShort(t)
 	shared.once.Do(start)
 	if shared.err != nil {
 		browserpath.Missing(t, "browser", shared.err.Error())
 	}
-	ctx, cancel := chromedp.NewContext(shared.ctx, opts...)
+	ctx, cancel := chromedp.NewContext(shared.ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	tab := &Tab{Ctx: ctx, requests: make(map[network.RequestID]sent)}
 	if err := chromedp.Listen(ctx, tab.observe); err != nil {
