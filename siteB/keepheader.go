@@ -16,11 +16,14 @@ import (
 // (a request's header map once the handler returns; a response's map once
 // committed, site B's handlers setting every header before WriteHeader) —
 // else a bounded copy, what it leaves out added to truncated.
-func keepHeader(h http.Header, truncated *int) http.Header {
-	if withinLimits(h) {
-		return h
+// It returns the kept header's size as the journal counts it
+// (journal.MeasureHeader), from the same walk.
+func keepHeader(h http.Header, truncated *int) (http.Header, int) {
+	if m := journal.MeasureHeader(h); withinLimits(m) {
+		return h, m.Size
 	}
-	return boundedCopy(h, truncated)
+	h = boundedCopy(h, truncated)
+	return h, journal.MeasureHeader(h).Size
 }
 
 // What the journal keeps of one header set (a request's or a response's):
@@ -36,7 +39,7 @@ const (
 // recordHeader returns a copy of h for the journal, within the limits
 // above; what it leaves out is added to truncated.
 func recordHeader(h http.Header, truncated *int) http.Header {
-	if withinLimits(h) {
+	if withinLimits(journal.MeasureHeader(h)) {
 		// Every real exchange. maps.Clone copies the map's memory whole, at
 		// a fraction of Header.Clone's cost; the values' arrays are shared,
 		// which Set, Add and Del on h (all that net/http and handlers do)
@@ -46,19 +49,10 @@ func recordHeader(h http.Header, truncated *int) http.Header {
 	return boundedCopy(h, truncated)
 }
 
-// withinLimits reports whether the journal may keep all of h.
-func withinLimits(h http.Header) bool {
-	lines, size := 0, 0
-	for k, vs := range h {
-		lines += len(vs)
-		for _, v := range vs {
-			if len(v) > maxRecordedValue {
-				return false
-			}
-			size += len(k) + len(v)
-		}
-	}
-	return lines <= maxRecordedLines && size <= maxRecordedBytes
+// withinLimits reports whether the journal may keep all of a header set
+// measured m.
+func withinLimits(m journal.HeaderMeasure) bool {
+	return m.Longest <= maxRecordedValue && m.Lines <= maxRecordedLines && m.Bytes <= maxRecordedBytes
 }
 
 // boundedCopy copies what the limits allow of h, in name order, and adds

@@ -153,7 +153,7 @@ func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
 	// Header map of its own and never changes it after the handler
 	// returns, and nothing in site B changes a request's headers (the
 	// proxy forwards a clone): the journal keeps that map (keepHeader).
-	e.x.RequestHeader = keepHeader(r.Header, &e.x.Truncated)
+	e.x.RequestHeader, e.x.HeaderSize = keepHeader(r.Header, &e.x.Truncated)
 	if e.x.Trial == "" {
 		e.x.Trial = wsTrialID(r)
 	}
@@ -188,8 +188,11 @@ func (s *Server) record(e *exchange, start time.Time) {
 	if rec.effect.Kind != trial.NoneEffect {
 		x.Effect = &rec.effect // in e, which the journal keeps with x: no allocation
 	}
-	x.ResponseHeader = keepHeader(rec.header, &x.Truncated)
-	if s.maskSecrets {
+	var size int
+	x.ResponseHeader, size = keepHeader(rec.header, &x.Truncated)
+	x.HeaderSize += size
+	if s.maskSecrets { // values change: the journal measures them again
+		x.HeaderSize = 0
 		x.RequestHeader = maskSecrets(x.RequestHeader)
 		x.ResponseHeader = maskSecrets(x.ResponseHeader)
 		x.UpstreamHeader = maskSecrets(x.UpstreamHeader)
@@ -212,7 +215,7 @@ type exchange struct {
 func (s *Server) fromSiteA(r *http.Request) bool {
 	ref, origin := r.Header.Get("Referer"), r.Header.Get("Origin")
 	for _, o := range s.trialOrigins {
-		if strings.HasPrefix(ref, o+"/trial/") || (r.URL.Path == WSPath && origin == o) {
+		if rest, ok := strings.CutPrefix(ref, o); ok && strings.HasPrefix(rest, "/trial/") || r.URL.Path == WSPath && origin == o {
 			return true
 		}
 	}

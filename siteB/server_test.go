@@ -824,6 +824,11 @@ func TestRecordedHeadersAreBounded(t *testing.T) {
 				t.Errorf("truncated = %d, want %d", r.x.Truncated, tt.wantTruncated)
 			}
 			tt.check(t, r.x.RequestHeader)
+			// The size site B measured as it checked the limits is the
+			// size of what it kept: the journal's bound counts it.
+			if got, want := r.x.HeaderSize, journal.MeasureHeader(r.x.RequestHeader).Size+journal.MeasureHeader(r.x.ResponseHeader).Size; got != want {
+				t.Errorf("HeaderSize = %d, what was kept measures %d", got, want)
+			}
 		})
 	}
 }

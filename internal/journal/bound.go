@@ -125,8 +125,12 @@ func (x *Exchange) size() int {
 	if x.Effect != nil {
 		n = len(x.Effect.Name) + len(x.Effect.Was) + len(x.Effect.Origin) + 64
 	}
+	headers := x.HeaderSize
+	if headers == 0 {
+		headers = headerSize(x.RequestHeader) + headerSize(x.ResponseHeader)
+	}
 	return n + len(x.Method) + len(x.Path) + len(x.Origin) + len(x.Trial) + len(x.UpstreamError) +
-		headerSize(x.RequestHeader) + headerSize(x.ResponseHeader) + headerSize(x.UpstreamHeader) + eventOverhead
+		headers + headerSize(x.UpstreamHeader) + eventOverhead
 }
 
 func (t *Trial) size() int {
@@ -144,15 +148,31 @@ func requestSize(r trial.Request) int {
 	return len(r.ReadHeader) + len(r.Site) + len(r.Label) + len(r.Method) + len(r.URL) + len(r.Body) + len(r.Credentials) + len(r.Mode) + pairsSize(r.Headers)
 }
 
-func headerSize(h http.Header) int {
-	n := 0
+func headerSize(h http.Header) int { return MeasureHeader(h).Size }
+
+// HeaderMeasure is what one walk over a header set finds: what a
+// recorder's limits look at (site B's keepHeader), and the set's bytes as
+// the journal counts them.
+type HeaderMeasure struct {
+	Lines   int // values, each a header line
+	Bytes   int // each line's name and value
+	Longest int // the longest value
+	Size    int // the set's estimated bytes in the journal (Exchange.HeaderSize)
+}
+
+// MeasureHeader measures h.
+func MeasureHeader(h http.Header) HeaderMeasure {
+	var m HeaderMeasure
 	for k, vs := range h {
-		n += len(k) + 16
+		m.Size += len(k) + 16
+		m.Lines += len(vs)
 		for _, v := range vs {
-			n += len(v) + 16
+			m.Bytes += len(k) + len(v)
+			m.Size += len(v) + 16
+			m.Longest = max(m.Longest, len(v))
 		}
 	}
-	return n
+	return m
 }
 
 func pairsSize(h [][2]string) int {

@@ -81,6 +81,10 @@ type Exchange struct {
 	UpstreamStatus int         `json:"upstreamStatus,omitempty"`
 	UpstreamHeader http.Header `json:"upstreamHeaders,omitempty"`
 	UpstreamError  string      `json:"upstreamError,omitempty"`
+	// HeaderSize, when not zero, is RequestHeader's and ResponseHeader's
+	// Size (MeasureHeader), measured by the recorder as it checked their
+	// limits: Record need not walk them again.
+	HeaderSize int `json:"-"`
 
 	bytes int // its size as the journal counts it (size), once Record has it
 }
