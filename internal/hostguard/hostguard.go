@@ -21,6 +21,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // Guard knows one site's own names and refuses requests for any other.
@@ -29,6 +30,10 @@ type Guard struct {
 	port  string          // the site's port
 	names map[string]bool // lower-case host names and addresses allowed besides loopback
 	open  string          // the URL to suggest instead
+	// last is the Host Allowed last said yes to: every request of a
+	// browser or a load tool names the same one, and the guard's names
+	// never change, so the next request is settled by one comparison.
+	last atomic.Pointer[string]
 }
 
 // New returns the guard of site (e.g. "site A") listening on port, which
@@ -68,6 +73,17 @@ func LANNames(host string) []string {
 // ::1) or one of the guard's names, on the site's port (80 when the Host
 // has none, as a browser sends it for port 80).
 func (g *Guard) Allowed(hostport string) bool {
+	if last := g.last.Load(); last != nil && *last == hostport {
+		return true
+	}
+	if !g.allowed(hostport) {
+		return false
+	}
+	g.last.Store(&hostport)
+	return true
+}
+
+func (g *Guard) allowed(hostport string) bool {
 	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {
 		host, port = hostport, "80"

@@ -4,7 +4,7 @@ import "testing"
 
 func TestAllowed(t *testing.T) {
 	g := New("site A", "7070", "http://localhost:7070", "192.168.1.5", "classroom.local")
-	for _, c := range []struct {
+	cases := []struct {
 		host string
 		want bool
 	}{
@@ -25,9 +25,20 @@ func TestAllowed(t *testing.T) {
 		{"[::1]", false},
 		{":7070", false},
 		{"", false},
-	} {
+	}
+	for _, c := range cases {
 		if got := g.Allowed(c.host); got != c.want {
 			t.Errorf("Allowed(%q) = %v, want %v", c.host, got, c.want)
+		}
+	}
+	// The guard remembers the last Host it allowed: the same answers
+	// right after an allowed one, and twice in a row.
+	for _, c := range cases {
+		for _, before := range []string{"127.0.0.1:7070", c.host} {
+			g.Allowed(before)
+			if got := g.Allowed(c.host); got != c.want {
+				t.Errorf("Allowed(%q) after Allowed(%q) = %v, want %v", c.host, before, got, c.want)
+			}
 		}
 	}
 	if got := New("site B", "80", "http://localhost").Allowed("localhost"); !got {
