@@ -43,6 +43,11 @@ type Load struct {
 	// MaxFailures ends the run after this many failures (0: never), for a
 	// run against a server that is going away.
 	MaxFailures int
+	// Drain lets the requests in flight when Duration ends finish, and
+	// count, instead of cancelling them: a cancelled request closes its
+	// connection, and a run that follows on the same client would dial
+	// again.
+	Drain bool
 }
 
 // Result is what a Load saw.
@@ -116,8 +121,12 @@ func (l Load) Run(ctx context.Context, client *http.Client) Result {
 		client = NewClient(l.Conns)
 		defer client.CloseIdleConnections()
 	}
+	reqCtx := ctx
 	ctx, cancel := context.WithTimeout(ctx, l.Duration)
 	defer cancel()
+	if !l.Drain {
+		reqCtx = ctx
+	}
 
 	var next atomic.Int64 // the next request index to claim
 	var failedAll atomic.Int64
@@ -153,7 +162,7 @@ func (l Load) Run(ctx context.Context, client *http.Client) Result {
 						break
 					}
 				}
-				req := l.Request(i).WithContext(ctx)
+				req := l.Request(i).WithContext(reqCtx)
 				t0 := time.Now()
 				err := do(client, req, buf, func(resp *http.Response, body []byte) error {
 					if l.Check != nil {
