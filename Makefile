@@ -24,7 +24,7 @@ lint: ## gofmt, go vet, staticcheck
 
 .PHONY: bench bench-short soak hall fuzz
 
-bench: ## benchmarks and the ratios of BENCHMARKS.md (a few minutes; one package at a time, so none measures beside another)
+bench: ## benchmarks and the ratios of docs/BENCHMARKS.md (a few minutes; one package at a time, so none measures beside another)
 	CORSLAB_BENCH=1 $(GO) test -p 1 -count 1 -run '^(TestReport|TestHall$$)' -v -timeout 30m ./siteB/ ./internal/testsupport/loadtest/
 	$(GO) test -p 1 -run '^$$' -bench . -benchmem ./siteB/ ./internal/journal/ ./internal/model/fetch/ ./tui/
 

@@ -32,7 +32,7 @@ type broadcaster struct {
 	// writers are the clients' wake channels (capacity 1): a new frame
 	// leaves a token in each. A writer waits on its own channel alone —
 	// a thousand writers each selecting over several channels at every
-	// frame were a fifth of a lecture hall's CPU (BENCHMARKS.md).
+	// frame were a fifth of a lecture hall's CPU (docs/BENCHMARKS.md).
 	writers []chan struct{}
 	wake    chan struct{}         // closed and replaced when the first client joins
 	sub     *journal.Subscription // while there are clients; read by run alone

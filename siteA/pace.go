@@ -12,7 +12,7 @@ import (
 // write syscall per event per client — at 25,000 requests/s and 10
 // clients, more CPU than site B's request path itself, and at 1,000
 // requests/s to a lecture hall of 1,000 browsers, a million writes a
-// second (BENCHMARKS.md). So when the fan-out, events per second times
+// second (docs/BENCHMARKS.md). So when the fan-out, events per second times
 // clients, passes paceFanout, the broadcaster frames at most once per gap,
 // each frame carrying every event published meanwhile (up to
 // maxFrameEvents; a full frame is followed at once): the gap is paceGap,

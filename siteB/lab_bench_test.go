@@ -16,7 +16,7 @@ import (
 // Whole-server figures on loopback: site B inside the running lab (journal,
 // live-log subscribers) against the same endpoint on a bare net/http
 // server, measured in the same run. TestReport* print them for
-// BENCHMARKS.md under CORSLAB_BENCH=1 (make bench); the Benchmark*
+// docs/BENCHMARKS.md under CORSLAB_BENCH=1 (make bench); the Benchmark*
 // functions keep them compiling and running in CI's short mode.
 
 const throughputConns = 50

@@ -234,7 +234,7 @@ func BenchmarkRecordExchange(b *testing.B) {
 }
 
 // TestReportRequestPath prints the request path's figures and ratios for
-// BENCHMARKS.md. It runs under CORSLAB_BENCH=1 (make bench).
+// docs/BENCHMARKS.md. It runs under CORSLAB_BENCH=1 (make bench).
 func TestReportRequestPath(t *testing.T) {
 	if os.Getenv("CORSLAB_BENCH") == "" {
 		t.Skip("CORSLAB_BENCH=1 (make bench) prints the request path's figures")

@@ -10,7 +10,7 @@ import (
 // few kilobytes (net/http's own share included). With Go's default
 // (GOGC=100) a collection comes every time as many bytes as the live heap
 // have been allocated: at thousands of requests a second that marking was
-// a tenth of the lab's CPU (BENCHMARKS.md, the shipped binary). The lab
+// a tenth of the lab's CPU (docs/BENCHMARKS.md, the shipped binary). The lab
 // lets the heap grow to five times what is live, under a soft limit well
 // above the journal's byte bounds (journal.HistoryBytes and its trial
 // store): past the limit the collector runs as often as it must. A user's

@@ -14,7 +14,7 @@ import (
 
 // The -no-tui log: one line per exchange on stdout. A load tool sends
 // thousands of requests a second; one write and one fmt formatting per
-// exchange cost the lab about 6 µs a request (BENCHMARKS.md, the shipped
+// exchange cost the lab about 6 µs a request (docs/BENCHMARKS.md, the shipped
 // binary). So lines are formatted with appends into a buffer that is
 // written every logFlushEvery and at exit, and past logLinesPerSecond
 // exchanges in a second the rest are counted, not printed: one summary

@@ -21,7 +21,7 @@ func hallFull() bool { return loadtest.Soak() || loadtest.Bench() || os.Getenv("
 // reduced size and asserts behaviour only — every answer, every event to
 // every subscriber, in order, nobody evicted; make hall runs the full size
 // (1,000 subscribers, 1,000 requests/s, 15 s) and prints the figures of
-// BENCHMARKS.md against the issue's targets.
+// docs/BENCHMARKS.md against the issue's targets.
 func TestHall(t *testing.T) {
 	loadtest.SkipLoad(t)
 	subs, rate, d := 100, 200, 3*time.Second

@@ -48,7 +48,7 @@ func TestLiveLogPacing(t *testing.T) {
 		{"a class clicking: each event goes out, none held for more", 2, 300 * time.Millisecond, 10 * time.Millisecond,
 			// How many frames depends on when the scheduler wakes each
 			// writer (a busy machine batches more): a timing claim, measured
-			// in BENCHMARKS.md (frame pacing). What holds anywhere is that
+			// in docs/BENCHMARKS.md (frame pacing). What holds anywhere is that
 			// every event, the last included, is sent without a later one
 			// to push it.
 			func(frames, events int, _ time.Duration) bool { return frames >= 1 && frames <= events }, "every event sent, no frame empty"},

@@ -31,5 +31,5 @@ func SkipLoad(tb testing.TB) {
 func Soak() bool { return os.Getenv("CORSLAB_SOAK") != "" }
 
 // Bench reports whether the reported benchmarks were asked for (make
-// bench): they print the figures in BENCHMARKS.md.
+// bench): they print the figures in docs/BENCHMARKS.md.
 func Bench() bool { return os.Getenv("CORSLAB_BENCH") != "" }
