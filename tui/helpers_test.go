@@ -207,21 +207,3 @@ func blockedPUT(settled bool) journal.Trial {
 
 // lines splits a plain view into lines.
 func lines(s string) []string { return strings.Split(s, "\n") }
-
-// syncBuffer is a bytes.Buffer safe for the program's writer and the test's reader.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

@@ -15,6 +15,7 @@ import (
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/policy"
 	"github.com/corslab/corslab/internal/testsupport/poll"
+	"github.com/corslab/corslab/internal/testsupport/syncbuf"
 )
 
 // busyModel is a console with a policy, a full log and a selected trial.
@@ -163,8 +164,8 @@ func TestHubEventsThroughCmd(t *testing.T) {
 }
 
 // runHeadless runs the program on buffers with a fixed size and no colour.
-func runHeadless(ctx context.Context, opts Options, in *bytes.Buffer) (chan error, *syncBuffer) {
-	out := &syncBuffer{}
+func runHeadless(ctx context.Context, opts Options, in *bytes.Buffer) (chan error, *syncbuf.Buffer) {
+	out := &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, opts, in, out, tea.WithWindowSize(120, 40), tea.WithColorProfile(colorprofile.NoTTY),

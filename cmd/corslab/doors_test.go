@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/corslab/corslab/internal/journal"
+	"github.com/corslab/corslab/internal/testsupport/syncbuf"
 )
 
 // explain -text prints an exchange's own text (a header's value): its
@@ -56,7 +57,7 @@ func TestServeAndShow(t *testing.T) {
 		if tt.signal {
 			cancel()
 		}
-		var stderr syncBuffer
+		var stderr syncbuf.Buffer
 		done := make(chan int, 1)
 		go func() { done <- serveAndShow(ctx, tt.serve, tt.show, &stderr) }()
 		select {

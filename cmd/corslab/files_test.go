@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corslab/corslab/internal/testsupport/syncbuf"
 	"github.com/corslab/corslab/internal/testsupport/tmuxtest"
 )
 
@@ -59,7 +60,7 @@ func TestSpecialFilesRefused(t *testing.T) {
 		if tt.args[0] == "export" || tt.args[0] == "har" {
 			args = tt.args
 		}
-		var stdout, stderr syncBuffer
+		var stdout, stderr syncbuf.Buffer
 		done := make(chan int, 1)
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { done <- run(ctx, args, strings.NewReader(""), &stdout, &stderr) }()
@@ -152,7 +153,7 @@ func TestSignalsAndFIFOs(t *testing.T) {
 			t.Errorf("%v at start: exit %d, want 0 (or killed by the signal)", sig, code)
 		}
 		// While serving: a graceful stop, status 0.
-		var out syncBuffer
+		var out syncbuf.Buffer
 		cmd = exec.Command(bin, "-no-tui", "-site-a", "localhost:0", "-site-b", "localhost:0")
 		cmd.Stdout, cmd.Stderr = &out, io.Discard
 		if err := cmd.Start(); err != nil {
@@ -165,7 +166,7 @@ func TestSignalsAndFIFOs(t *testing.T) {
 		}
 	}
 	for _, flag := range []string{"-policy", "-progress"} {
-		var stderr syncBuffer
+		var stderr syncbuf.Buffer
 		cmd := exec.Command(bin, "-no-tui", "-site-a", "localhost:0", "-site-b", "localhost:0", flag, fifo)
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/corslab/corslab/internal/model/fetch"
 	"github.com/corslab/corslab/internal/testsupport/request"
+	"github.com/corslab/corslab/internal/testsupport/syncbuf"
 	"github.com/corslab/corslab/internal/tool/har"
 )
 
@@ -156,7 +157,7 @@ func TestRunReplay(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	done := make(chan int, 1)
 	file := harTestdata + "chromium-put-blocked.har"
 	go func() {

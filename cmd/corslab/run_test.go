@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -10,33 +9,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/corslab/corslab/internal/testsupport/poll"
+	"github.com/corslab/corslab/internal/testsupport/syncbuf"
 )
 
-// syncBuffer is a bytes.Buffer safe to read while run writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitFor polls until the buffer matches re, or fails the test at the deadline.
-func waitFor(t *testing.T, b *syncBuffer, re *regexp.Regexp) (m []string) {
+func waitFor(t *testing.T, b *syncbuf.Buffer, re *regexp.Regexp) (m []string) {
 	t.Helper()
 	poll.Check(t, 10*time.Second, func() error {
 		if m = re.FindStringSubmatch(b.String()); m == nil {
@@ -77,7 +58,7 @@ func TestRunBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			var stdout, stderr syncBuffer
+			var stdout, stderr syncbuf.Buffer
 			code := run(context.Background(), tt.args, strings.NewReader(""), &stdout, &stderr)
 			if code != exitUsage {
 				t.Errorf("exit status %d, want %d", code, exitUsage)
@@ -97,7 +78,7 @@ func TestRunBadInput(t *testing.T) {
 func TestRunNoTUI(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"-no-tui", "-site-a", "127.0.0.1:0", "-site-b", "127.0.0.1:0"}, strings.NewReader(""), &stdout, &stderr)

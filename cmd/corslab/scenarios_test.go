@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/corslab/corslab/internal/content/scenario"
+	"github.com/corslab/corslab/internal/testsupport/syncbuf"
 )
 
 func TestScenariosCommand(t *testing.T) {
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	if code := run(context.Background(), []string{"scenarios"}, strings.NewReader(""), &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
@@ -29,7 +30,7 @@ func TestScenarioFlagErrors(t *testing.T) {
 		{[]string{"-no-tui", "-scenario", "missing-vary", "-policy", "x.json"}, "corslab: -scenario and -policy both set a starting policy: give one"},
 	}
 	for _, tt := range tests {
-		var stdout, stderr syncBuffer
+		var stdout, stderr syncbuf.Buffer
 		if code := run(context.Background(), tt.args, strings.NewReader(""), &stdout, &stderr); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", tt.args, code, exitUsage)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/corslab/corslab/internal/journal"
 	"github.com/corslab/corslab/internal/model/trial"
 	"github.com/corslab/corslab/internal/testsupport/poll"
+	"github.com/corslab/corslab/internal/testsupport/syncbuf"
 )
 
 var t0 = time.Date(2026, 12, 1, 12, 0, 1, 500_000_000, time.UTC)
@@ -111,7 +112,7 @@ func TestAppendThousands(t *testing.T) {
 // Lines go out when the flush timer ticks, not as each exchange comes.
 func TestLogFlushesOnTheTimer(t *testing.T) {
 	hub := journal.NewHub(64)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	ticks := make(chan time.Time)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -143,7 +144,7 @@ func TestLogFlushesAtExit(t *testing.T) {
 	for i := range 1000 {
 		hub.Publish(exchangeEvent(fmt.Sprintf("/api/items/%d", i), t0.Add(time.Duration(i)*10*time.Millisecond)))
 	}
-	var out syncBuffer
+	var out syncbuf.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	printLog(ctx, sub, &out, make(chan time.Time), func() time.Time { return t0.Add(10 * time.Second) })

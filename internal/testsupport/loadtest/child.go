@@ -2,7 +2,6 @@ package loadtest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,8 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/corslab/corslab/internal/testsupport/syncbuf"
 )
 
 // child is this test binary run again as a process of its own — a load
@@ -24,25 +24,8 @@ type child struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	lines  *bufio.Scanner
-	stderr *syncBuf
+	stderr *syncbuf.Buffer
 	waited bool
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // startChild starts the child with env (NAME=VALUE) added to this
@@ -52,7 +35,7 @@ func startChild(ctx context.Context, role, env string, waitDelay time.Duration) 
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), env)
 	cmd.WaitDelay = waitDelay
-	c := &child{role: role, cmd: cmd, stderr: &syncBuf{}}
+	c := &child{role: role, cmd: cmd, stderr: &syncbuf.Buffer{}}
 	cmd.Stderr = c.stderr
 	var err error
 	if c.stdin, err = cmd.StdinPipe(); err != nil {
