@@ -168,12 +168,18 @@ func (a Apart) load(base string) Load {
 // add counts r in res.
 func (res *ApartResult) add(r Result) {
 	res.Requests += r.Requests
-	res.Failures += r.Failures
 	res.Elapsed += r.Elapsed
 	res.ClientCPU += r.CPU
+	res.addFailures(r, "")
+}
+
+// addFailures counts r's failures in res, keeping the first few errors,
+// each after prefix.
+func (res *ApartResult) addFailures(r Result, prefix string) {
+	res.Failures += r.Failures
 	for _, e := range r.Errors {
 		if len(res.Errors) < keepErrors {
-			res.Errors = append(res.Errors, e.Error())
+			res.Errors = append(res.Errors, prefix+e.Error())
 		}
 	}
 }
@@ -215,13 +221,8 @@ func (a Apart) alternate(ctx context.Context, out io.Writer) ApartResult {
 			res.Slices = append(res.Slices, Slice{Baseline: which == 1, Requests: r.Requests, Elapsed: r.Elapsed, ServerCPU: cpu1 - cpu0, ClientCPU: r.CPU})
 			if which == 0 {
 				res.add(r)
-				continue
-			}
-			res.Failures += r.Failures
-			for _, e := range r.Errors {
-				if len(res.Errors) < keepErrors {
-					res.Errors = append(res.Errors, "baseline: "+e.Error())
-				}
+			} else {
+				res.addFailures(r, "baseline: ")
 			}
 		}
 	}
