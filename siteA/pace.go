@@ -18,11 +18,15 @@ import (
 // maxFrameEvents; a full frame is followed at once): the gap is paceGap,
 // or longer with many clients, so that frames times clients stay within
 // frameBudget writes a second. Nothing is dropped or reordered; the delay
-// added is at most the gap: a millisecond for a class, 10 ms for a hall
-// of 1,000, far under what a person watching the log can see.
+// added is at most the gap: 8 ms, 10 ms for a hall of 1,000 — under one
+// refresh of a 60 Hz screen (16.7 ms): a page shows an event at most one
+// refresh later than it would unpaced. Each frame costs every client a wake-up and a
+// write, and its browser a read: at 20,000 events/s to 10 clients, frames
+// a millisecond apart cost the lab and its clients more CPU per request
+// than 8 ms apart (docs/BENCHMARKS.md, seventh session).
 const (
 	paceFanout  = 50_000                // events per second times clients past which frames are paced
-	paceGap     = time.Millisecond      // the least gap between frames, when paced
+	paceGap     = 8 * time.Millisecond  // the least gap between frames, when paced: half a 60 Hz refresh
 	frameBudget = 100_000               // frames per second times clients, when paced
 	paceWindow  = 10 * time.Millisecond // how often the broadcaster measures the fan-out
 )
