@@ -3,7 +3,9 @@ package siteB_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -230,4 +232,32 @@ func TestReportEventLatency(t *testing.T) {
 			loadtest.Percentile(lat, 50).Round(time.Microsecond), loadtest.Percentile(lat, 99).Round(time.Microsecond), len(lat))
 	}
 	t.Logf("event latency, response written → frame read:\n%s", out.String())
+}
+
+// TestBareAnswersAsTheLab: the benchmarks' baseline is the same endpoint —
+// for the load's request, the bare server answers the status, headers and
+// body the lab answers under BenchPolicy — so that lab/bare measures the
+// lab's machinery and not the answers' sizes.
+func TestBareAnswersAsTheLab(t *testing.T) {
+	labBase, labOrigin, _ := labTarget(t, 0)
+	bareBase, bareOrigin := bareTarget(t)
+	answer := func(base, origin string) (int, http.Header, string) {
+		resp, err := http.DefaultClient.Do(loadtest.BrowserGET(base, origin, "/api/items")(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		h := resp.Header.Clone()
+		h.Del("Date")
+		if got := h.Get("Access-Control-Allow-Origin"); got == origin { // each reflects its own page's origin
+			h.Set("Access-Control-Allow-Origin", "{origin}")
+		}
+		return resp.StatusCode, h, string(body)
+	}
+	ls, lh, lb := answer(labBase, labOrigin)
+	bs, bh, bb := answer(bareBase, bareOrigin)
+	if ls != bs || !reflect.DeepEqual(lh, bh) || lb != bb {
+		t.Errorf("the bare server answers\n%d %v %s\nthe lab answers\n%d %v %s", bs, bh, bb, ls, lh, lb)
+	}
 }
