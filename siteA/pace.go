@@ -20,10 +20,10 @@ import (
 // frameBudget writes a second. Nothing is dropped or reordered; the delay
 // added is at most the gap: 8 ms, 10 ms for a hall of 1,000 — under one
 // refresh of a 60 Hz screen (16.7 ms): a page shows an event at most one
-// refresh later than it would unpaced. Each frame costs every client a wake-up and a
-// write, and its browser a read: at 20,000 events/s to 10 clients, frames
-// a millisecond apart cost the lab and its clients more CPU per request
-// than 8 ms apart (docs/BENCHMARKS.md, seventh session).
+// refresh later than it would unpaced. Each frame costs every client a
+// wake-up and a write, and its browser a read: at 10,000 events/s to 10
+// clients, the clients spent 11–13 µs of CPU per event with frames 1 ms
+// apart and 5 µs with 8 ms (docs/BENCHMARKS.md, seventh session).
 const (
 	paceFanout  = 50_000                // events per second times clients past which frames are paced
 	paceGap     = 8 * time.Millisecond  // the least gap between frames, when paced: half a 60 Hz refresh

@@ -27,8 +27,9 @@ import (
 // each beside a bare server of its own, are measured for 5 seconds each:
 // the figure averages six draws of that luck, not three. It is the lab's
 // throughput over all its slices ÷ the bare servers' over theirs (target
-// ≥ 0.85); the bare server answers what the lab answers (BareAPI). TestReportThroughput's figures are in-process: the lab
-// there is a library in the test's process, and has no stdout log.
+// ≥ 0.85); the bare server answers what the lab answers (BareAPI).
+// TestReportThroughput's figures are in-process: the lab there is a
+// library in the test's process, and has no stdout log.
 func TestReportShipped(t *testing.T) {
 	if !loadtest.Bench() {
 		t.Skip("CORSLAB_BENCH=1 (make bench) measures the shipped binary")
